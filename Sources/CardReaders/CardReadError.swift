@@ -1,0 +1,102 @@
+import TerminalCore
+
+/// Everything that can go wrong between "a card is in the reader" and "here is the
+/// cardholder". Each case says what a person at the terminal should do.
+public enum CardReadError: TerminalError, Hashable {
+    /// pcscd is not running or not reachable.
+    case serviceUnavailable
+    /// No PC/SC reader is connected at all.
+    case noReader
+    /// The reader asked for by name is not connected.
+    case readerNotFound(String)
+    /// Waited, but no card was inserted.
+    case noCard
+    /// The card was taken out (or the reader reset it) while it was being read.
+    case cardRemoved
+    /// The card does not answer (dirty contacts, inserted the wrong way, broken chip).
+    case cardMute
+    /// The reader went away in the middle of the read.
+    case readerRemoved
+    /// Another program holds the card exclusively.
+    case cardBusy
+    /// The card has no social-security application (a bank card, an ID card, …).
+    case notSocialSecurityCard(StatusWord)
+    /// The card wants a PIN or PSAM authentication before it shows this file.
+    case authenticationRequired(file: String)
+    /// A status word the SSSE application does not use at this step.
+    case unexpectedStatus(command: String, sw: StatusWord)
+    /// The reply was shorter than a status word.
+    case malformedResponse(command: String, length: Int)
+    /// A record's TLV is broken: wrong tag, or a length that runs past the data.
+    case malformedRecord(element: String, detail: String)
+    /// A record decoded, but its content is impossible (bad BCD date, check digit, GBK).
+    case invalidData(element: String, detail: String)
+    /// Any other PC/SC failure, with pcsc-lite's own code and text.
+    case pcsc(PCSCStatus)
+
+    public var code: String {
+        switch self {
+        case .serviceUnavailable: "CARD-PCSCD-DOWN"
+        case .noReader: "CARD-NO-READER"
+        case .readerNotFound: "CARD-READER-NOT-FOUND"
+        case .noCard: "CARD-NO-CARD"
+        case .cardRemoved: "CARD-PULLED"
+        case .cardMute: "CARD-MUTE"
+        case .readerRemoved: "CARD-READER-GONE"
+        case .cardBusy: "CARD-BUSY"
+        case .notSocialSecurityCard: "CARD-NOT-SSSE"
+        case .authenticationRequired: "CARD-AUTH-REQUIRED"
+        case .unexpectedStatus: "CARD-BAD-SW"
+        case .malformedResponse: "CARD-BAD-RESPONSE"
+        case .malformedRecord: "CARD-BAD-TLV"
+        case .invalidData: "CARD-BAD-DATA"
+        case .pcsc: "CARD-PCSC-ERROR"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .serviceUnavailable:
+            "The smart-card service (pcscd) is not running. Start it (systemctl start pcscd.socket) or run `cuntong doctor`."
+        case .noReader:
+            "No card reader is connected. Plug the reader in and check its cable."
+        case .readerNotFound(let name):
+            "The card reader \"\(name)\" is not connected. Run `cuntong readers` to see the connected ones."
+        case .noCard:
+            "No card was inserted. Insert the social-security card, chip first and facing up."
+        case .cardRemoved:
+            "The card was taken out while it was being read. Insert it again and leave it in until the read finishes."
+        case .cardMute:
+            "The card does not answer. Take it out, check that the chip is clean and faces the right way, and insert it again."
+        case .readerRemoved:
+            "The card reader was disconnected during the read. Plug it back in and insert the card again."
+        case .cardBusy:
+            "Another program is using the card. Close it, or take the card out and insert it again."
+        case .notSocialSecurityCard(let sw):
+            "This is not a social-security card (it has no social-security application; card answered \(sw)). Ask for the patient's 社会保障卡."
+        case .authenticationRequired(let file):
+            "This card needs PIN/PSAM authentication before its \(file) data can be read. Check that the PSAM is in the reader's SAM slot, or ask the patient for the card PIN."
+        case .unexpectedStatus(let command, let sw):
+            "The card gave an unexpected answer (\(sw): \(sw.meaning)) to command \(command). Insert it again; if it keeps happening the card may be faulty."
+        case .malformedResponse(let command, let length):
+            "The card's answer to \(command) was cut short (\(length) bytes). Insert it again; if it keeps happening the card may be faulty."
+        case .malformedRecord(let element, let detail):
+            "The card's \(element) record is damaged (\(detail)). The card may be faulty; the patient should have it checked at the social-security office."
+        case .invalidData(let element, let detail):
+            "The card's \(element) is not valid (\(detail)). The card may be faulty; the patient should have it checked at the social-security office."
+        case .pcsc(let status):
+            "The card reader reported an error: \(status). Take the card out, insert it again; if it persists, run `cuntong doctor`."
+        }
+    }
+
+    /// Whether a person can fix it by re-inserting the card (used by the watchers to
+    /// decide between "try again" and "this card will not work").
+    public var isRetryable: Bool {
+        switch self {
+        case .cardRemoved, .cardMute, .readerRemoved, .cardBusy, .malformedResponse, .unexpectedStatus, .pcsc:
+            true
+        default:
+            false
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Dispatch
+import Synchronization
+
+/// Runs blocking C calls (pcsc-lite's are all blocking) on a private serial thread so
+/// they never tie up Swift's cooperative thread pool, with an optional deadline.
+///
+/// When the deadline passes or the waiting task is cancelled, the caller is released at
+/// once; the C call itself cannot be interrupted and finishes on the queue later, its
+/// result dropped. Everything queued after it waits for it, which is why one card read
+/// uses one PC/SC context of its own.
+final class BlockingQueue: Sendable {
+    private let queue: DispatchQueue
+
+    init(label: String) {
+        queue = DispatchQueue(label: label)
+    }
+
+    func run<T: Sendable>(
+        deadline: Duration? = nil,
+        onDeadline: @escaping @Sendable () -> any Error = { CancellationError() },
+        _ body: @escaping @Sendable () throws -> T
+    ) async throws -> T {
+        let once = OnceContinuation<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                once.install(continuation)
+                queue.async { once.resume(Result { try body() }) }
+                if let deadline {
+                    let (s, atto) = deadline.components
+                    let nanos = Int(s) * 1_000_000_000 + Int(atto / 1_000_000_000)
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanos)) {
+                        once.resume(.failure(onDeadline()))
+                    }
+                }
+            }
+        } onCancel: {
+            once.resume(.failure(CancellationError()))
+        }
+    }
+
+    /// For work that must run after everything already queued (closing handles).
+    func async(_ body: @escaping @Sendable () -> Void) {
+        queue.async(execute: body)
+    }
+}
+
+/// A continuation that is resumed exactly once, whichever of result, deadline or
+/// cancellation comes first; a resume that arrives before the continuation is installed
+/// is kept and delivered on install.
+private final class OnceContinuation<T: Sendable>: Sendable {
+    private enum State {
+        case empty
+        case waiting(CheckedContinuation<T, any Error>)
+        case early(Result<T, any Error>)
+        case done
+    }
+    private let state = Mutex<State>(.empty)
+
+    func install(_ continuation: CheckedContinuation<T, any Error>) {
+        let early: Result<T, any Error>? = state.withLock { state in
+            switch state {
+            case .empty:
+                state = .waiting(continuation)
+                return nil
+            case .early(let result):
+                state = .done
+                return result
+            case .waiting, .done:
+                preconditionFailure("continuation installed twice")
+            }
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resume(_ result: Result<T, any Error>) {
+        let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
+            switch state {
+            case .empty:
+                state = .early(result)
+                return nil
+            case .waiting(let c):
+                state = .done
+                return c
+            case .early, .done:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
+    }
+}

@@ -1,0 +1,63 @@
+import CPCSCLite
+
+/// A connection to the card in one reader. Commands run on the owning context's thread.
+public final class CardConnection: APDUTransport, Sendable {
+    public let reader: String
+    public let atr: [UInt8]
+    /// `SCARD_PROTOCOL_T0` or `SCARD_PROTOCOL_T1`.
+    public let activeProtocol: UInt
+    let handle: SCARDHANDLE
+    private let queue: BlockingQueue
+    private let apduTimeout: Duration
+
+    init(reader: String, handle: SCARDHANDLE, activeProtocol: UInt, atr: [UInt8],
+         queue: BlockingQueue, apduTimeout: Duration) {
+        self.reader = reader
+        self.handle = handle
+        self.activeProtocol = activeProtocol
+        self.atr = atr
+        self.queue = queue
+        self.apduTimeout = apduTimeout
+    }
+
+    /// One APDU. A card that does not answer within the APDU timeout is reported mute.
+    public func transmit(_ command: [UInt8]) async throws(CardReadError) -> [UInt8] {
+        let handle = self.handle
+        let t1 = activeProtocol == UInt(SCARD_PROTOCOL_T1)
+        do {
+            return try await queue.run(deadline: apduTimeout, onDeadline: { CardReadError.cardMute }) {
+                () throws -> [UInt8] in
+                var response = [UInt8](repeating: 0, count: 258 + 2)
+                var length = DWORD(response.count)
+                let pci = t1 ? cuntong_pci_t1() : cuntong_pci_t0()
+                try check(SCardTransmit(handle, pci, command, DWORD(command.count), nil, &response, &length))
+                return Array(response.prefix(Int(length)))
+            }
+        } catch {
+            throw PCSCContext.mapped(error)
+        }
+    }
+
+    /// Holds the card for this program until `endTransaction`, so that no other PC/SC
+    /// client's commands interleave with a multi-APDU read.
+    public func beginTransaction() async throws(CardReadError) {
+        let handle = self.handle
+        do {
+            try await queue.run(deadline: apduTimeout, onDeadline: { CardReadError.cardBusy }) {
+                try check(SCardBeginTransaction(handle))
+            }
+        } catch {
+            throw PCSCContext.mapped(error)
+        }
+    }
+
+    /// Ends the transaction and disconnects, leaving the card powered for the next reader
+    /// program. Runs after anything still queued (even an abandoned command).
+    public func close() {
+        let handle = self.handle
+        queue.async {
+            _ = SCardEndTransaction(handle, DWORD(SCARD_LEAVE_CARD))
+            _ = SCardDisconnect(handle, DWORD(SCARD_LEAVE_CARD))
+        }
+    }
+}

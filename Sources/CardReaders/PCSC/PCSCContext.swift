@@ -1,0 +1,118 @@
+import CPCSCLite
+
+/// One PC/SC context (a session with pcscd). All its blocking calls run on a private
+/// thread; the actor keeps the handle's lifecycle in one place.
+///
+/// pcsc-lite serialises every call on a context, so a card that stops answering blocks
+/// its context: give each card read a context of its own (`CardSession` does).
+public actor PCSCContext {
+    nonisolated let handle: SCARDCONTEXT
+    let queue: BlockingQueue
+    private var released = false
+
+    private init(handle: SCARDCONTEXT, queue: BlockingQueue) {
+        self.handle = handle
+        self.queue = queue
+    }
+
+    /// Connects to pcscd. Throws `CardReadError.serviceUnavailable` when it is not running.
+    public static func establish() async throws(CardReadError) -> PCSCContext {
+        let queue = BlockingQueue(label: "cuntong.pcsc.context")
+        do {
+            let handle = try await queue.run { () throws -> SCARDCONTEXT in
+                var context: SCARDCONTEXT = 0
+                try check(SCardEstablishContext(DWORD(SCARD_SCOPE_SYSTEM), nil, nil, &context))
+                return context
+            }
+            return PCSCContext(handle: handle, queue: queue)
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// Names of the connected readers (empty when none).
+    public func listReaders() async throws(CardReadError) -> [String] {
+        let handle = self.handle
+        do {
+            return try await queue.run { try CardReaders.listReaders(context: handle) }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// The current state of every reader: card present, ATR, in use. Does not wait.
+    public func readerStates() async throws(CardReadError) -> [ReaderState] {
+        let readers = try await listReaders()
+        guard !readers.isEmpty else { return [] }
+        let handle = self.handle
+        do {
+            return try await queue.run { () throws -> [ReaderState] in
+                var entries = readers.map { StatusEntry(reader: $0, currentState: UInt(SCARD_STATE_UNAWARE)) }
+                let status = getStatusChange(context: handle, entries: &entries, timeout: 0)
+                guard status == .success || status == .timeout else { throw status }
+                return entries.map(\.snapshot)
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// Connects to the card in `reader` (shared mode, T=0 or T=1 as the card offers).
+    public func connect(reader: String, apduTimeout: Duration = .seconds(5)) async throws(CardReadError) -> CardConnection {
+        let handle = self.handle
+        do {
+            // No deadline here: pcscd itself reports a card that gives no ATR as unresponsive.
+            let (card, proto, atr) = try await queue.run { () throws -> (SCARDHANDLE, DWORD, [UInt8]) in
+                var card: SCARDHANDLE = 0
+                var proto: DWORD = 0
+                try check(SCardConnect(
+                    handle, reader, DWORD(SCARD_SHARE_SHARED),
+                    DWORD(SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1), &card, &proto))
+                var atr = [UInt8](repeating: 0, count: Int(MAX_ATR_SIZE))
+                var atrLength = DWORD(MAX_ATR_SIZE)
+                var state: DWORD = 0
+                var activeProtocol: DWORD = 0
+                var nameLength: DWORD = 0
+                let rv = SCardStatus(card, nil, &nameLength, &state, &activeProtocol, &atr, &atrLength)
+                guard rv == 0 else {
+                    _ = SCardDisconnect(card, DWORD(SCARD_LEAVE_CARD))
+                    throw PCSCStatus(Int(rv))
+                }
+                return (card, proto, Array(atr.prefix(Int(atrLength))))
+            }
+            return CardConnection(reader: reader, handle: card, activeProtocol: UInt(proto), atr: atr,
+                                  queue: queue, apduTimeout: apduTimeout)
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// Wakes any `SCardGetStatusChange` blocked on this context. Safe from any thread.
+    public nonisolated func cancel() {
+        _ = SCardCancel(handle)
+    }
+
+    /// Releases the context after everything queued on it has finished.
+    public func release() {
+        guard !released else { return }
+        released = true
+        let handle = self.handle
+        queue.async { _ = SCardReleaseContext(handle) }
+    }
+
+    deinit {
+        if !released {
+            let handle = self.handle
+            queue.async { _ = SCardReleaseContext(handle) }
+        }
+    }
+
+    static func mapped(_ error: any Error) -> CardReadError {
+        switch error {
+        case let e as CardReadError: e
+        case let s as PCSCStatus: s.cardReadError
+        case is CancellationError: .noCard
+        default: .pcsc(PCSCStatus(-1))
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/// Every error the terminal shows a person conforms to this: a message in plain words
+/// that the village doctor or technician can act on, and a stable code for logs and scripts.
+public protocol TerminalError: Error, CustomStringConvertible, Sendable {
+    /// Stable, grep-able identifier, e.g. `CARD-NOT-SSSE`.
+    var code: String { get }
+    /// What happened and what to do, in plain words. Never carries unmasked personal data.
+    var message: String { get }
+}
+
+extension TerminalError {
+    public var description: String { "\(message) [\(code)]" }
+}

@@ -1,0 +1,51 @@
+import CardReaders
+import TerminalCore
+
+/// What the card side of the terminal reports: reader and card changes, and the result
+/// of reading each card that is inserted.
+public enum CardWatchEvent: Sendable, Hashable {
+    case reader(ReaderEvent)
+    case cardRead(CardReadResult)
+    case readFailed(reader: String, error: CardReadError)
+    /// A card was inserted into a virtual (vpcd) reader while simulator mode is off.
+    case virtualReaderIgnored(reader: String)
+}
+
+/// Watches the readers and reads every social-security card that is inserted.
+public struct CardWatcher: Sendable {
+    /// Whether cards in "Virtual PCD" readers are read. vpcd accepts a card from anyone on
+    /// the network, so only the simulator and the diagnostic CLI turn this on.
+    public let allowVirtualReaders: Bool
+    public let profile: SSSEProfile
+    public let apduTimeout: Duration
+
+    public init(allowVirtualReaders: Bool, profile: SSSEProfile = .standard, apduTimeout: Duration = .seconds(5)) {
+        self.allowVirtualReaders = allowVirtualReaders
+        self.profile = profile
+        self.apduTimeout = apduTimeout
+    }
+
+    public func events(monitor: ReaderMonitor = ReaderMonitor()) -> AsyncStream<CardWatchEvent> {
+        let readerEvents = monitor.events()
+        let (stream, continuation) = AsyncStream<CardWatchEvent>.makeStream(bufferingPolicy: .unbounded)
+        let task = Task {
+            for await event in readerEvents {
+                continuation.yield(.reader(event))
+                guard case .cardInserted(let reader, _) = event else { continue }
+                guard allowVirtualReaders || !ReaderNames.isVirtual(reader) else {
+                    continuation.yield(.virtualReaderIgnored(reader: reader))
+                    continue
+                }
+                do throws(CardReadError) {
+                    let result = try await CardSession.read(reader: reader, profile: profile, apduTimeout: apduTimeout)
+                    continuation.yield(.cardRead(result))
+                } catch {
+                    continuation.yield(.readFailed(reader: reader, error: error))
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}

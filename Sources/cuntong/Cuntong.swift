@@ -1,0 +1,20 @@
+import ArgumentParser
+import TerminalService
+
+@main
+struct Cuntong: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cuntong",
+        abstract: "Check patients in and settle their medical insurance at a village clinic terminal.",
+        discussion: """
+            Commands for technicians and operators. Personal data (ID numbers, names, card
+            numbers) is masked in all output unless --reveal is given.
+
+            Examples:
+              cuntong readers                 list card readers and inserted cards
+              cuntong card read --json        wait for a social-security card and read it
+              cuntong card watch              print every reader/card event as it happens
+            """,
+        version: CuntongVersion.string,
+        subcommands: [Readers.self, Card.self])
+}

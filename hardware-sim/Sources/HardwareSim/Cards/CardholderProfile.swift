@@ -1,0 +1,38 @@
+import CardReaders
+import Foundation
+
+/// One simulated cardholder, from a JSON file in `hardware-sim/cards/`. `elements` holds
+/// the card's data by the element keys of the SSSE profile, written as people read them:
+/// dates `YYYY-MM-DD`, binary fields in hex, the name in plain Chinese (encoded to GBK).
+public struct CardholderProfile: Sendable, Decodable, Hashable {
+    public enum RecordLengthBehaviour: String, Sendable, Decodable, Hashable {
+        /// Answers READ RECORD with the record whatever Le asks (a T=1 card).
+        case exact
+        /// Answers `6Cxx` unless Le is exactly the record length (a T=0 card).
+        case wrongLength = "6C"
+        /// Answers `61xx` and hands the record over on GET RESPONSE (another T=0 habit).
+        case getResponse = "61"
+    }
+
+    public let description: String
+    /// ATR in hex; the simulated social-security card ATR when absent.
+    public let atr: String?
+    public let elements: [String: String]
+    /// When set, EF06 answers 6982 until VERIFY with this PIN (digits).
+    public let ef06Pin: String?
+    /// SELECT P1 values this card accepts for its EFs (default 00 and 02).
+    public let selectP1: [String]?
+    public let recordLength: RecordLengthBehaviour?
+    /// Pad the GBK name to the profile length with `zero` (0x00, default) or `space`.
+    public let namePadding: String?
+
+    public static let defaultATR = "3B8C800143554E544F4E472D5353433118"
+    public static let bankCardATR = "3B8C800143554E544F4E472D42414E4B6C"
+
+    public static func load(path: String) throws -> CardholderProfile {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try JSONDecoder().decode(CardholderProfile.self, from: data)
+    }
+
+    public var atrBytes: [UInt8] { Hex.bytes(atr ?? Self.defaultATR) ?? [] }
+}
