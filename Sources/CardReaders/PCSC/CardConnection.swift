@@ -7,12 +7,15 @@ public final class CardConnection: APDUTransport, Sendable {
     /// `SCARD_PROTOCOL_T0` or `SCARD_PROTOCOL_T1`.
     public let activeProtocol: UInt
     let handle: SCARDHANDLE
+    /// The owning context, for asking pcscd about the reader after a failure.
+    private let context: SCARDCONTEXT?
     private let queue: BlockingQueue
     private let apduTimeout: Duration
 
-    init(reader: String, handle: SCARDHANDLE, activeProtocol: UInt, atr: [UInt8],
+    init(reader: String, handle: SCARDHANDLE, context: SCARDCONTEXT, activeProtocol: UInt, atr: [UInt8],
          queue: BlockingQueue, apduTimeout: Duration) {
         self.reader = reader
+        self.context = context
         self.handle = handle
         self.activeProtocol = activeProtocol
         self.atr = atr
@@ -33,9 +36,28 @@ public final class CardConnection: APDUTransport, Sendable {
                 try check(SCardTransmit(handle, pci, command, DWORD(command.count), nil, &response, &length))
                 return Array(response.prefix(Int(length)))
             }
+        } catch let status as PCSCStatus where status == .notTransacted || status == .commError {
+            throw await classifyFailure(status)
         } catch {
             throw PCSCContext.mapped(error)
         }
+    }
+
+    /// A reader driver that loses the card mid-command may say only "transaction failed";
+    /// pcscd notices the card is gone on its next presence check. Wait briefly for that
+    /// (woken by pcscd, not polled) to tell a pulled card from a faulty one.
+    private func classifyFailure(_ status: PCSCStatus) async -> CardReadError {
+        guard let context else { return status.cardReadError }
+        let reader = self.reader
+        let removed = try? await queue.run { () -> Bool in
+            var entries = [StatusEntry(reader: reader, currentState: UInt(SCARD_STATE_UNAWARE))]
+            guard getStatusChange(context: context, entries: &entries, timeout: 0) == .success else { return false }
+            if !entries[0].snapshot.cardPresent { return true }
+            entries[0].currentState = entries[0].eventState & ~UInt(SCARD_STATE_CHANGED)
+            let rv = getStatusChange(context: context, entries: &entries, timeout: 1500)
+            return rv == .success && !entries[0].snapshot.cardPresent
+        }
+        return removed == true ? .cardRemoved : status.cardReadError
     }
 
     /// Holds the card for this program until `endTransaction`, so that no other PC/SC

@@ -80,7 +80,7 @@ public actor PCSCContext {
                 }
                 return (card, proto, Array(atr.prefix(Int(atrLength))))
             }
-            return CardConnection(reader: reader, handle: card, activeProtocol: UInt(proto), atr: atr,
+            return CardConnection(reader: reader, handle: card, context: handle, activeProtocol: UInt(proto), atr: atr,
                                   queue: queue, apduTimeout: apduTimeout)
         } catch {
             throw Self.mapped(error)
