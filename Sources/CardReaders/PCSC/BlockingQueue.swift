@@ -26,9 +26,7 @@ final class BlockingQueue: Sendable {
                 once.install(continuation)
                 queue.async { once.resume(Result { try body() }) }
                 if let deadline {
-                    let (s, atto) = deadline.components
-                    let nanos = Int(s) * 1_000_000_000 + Int(atto / 1_000_000_000)
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanos)) {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(deadline.wholeMilliseconds)) {
                         once.resume(.failure(onDeadline()))
                     }
                 }

@@ -52,10 +52,10 @@ public final class CardConnection: APDUTransport, Sendable {
         let removed = try? await queue.run { () -> Bool in
             var entries = [StatusEntry(reader: reader, currentState: UInt(SCARD_STATE_UNAWARE))]
             guard getStatusChange(context: context, entries: &entries, timeout: 0) == .success else { return false }
-            if !entries[0].snapshot.cardPresent { return true }
+            if entries[0].snapshot.cardAbsent { return true }
             entries[0].currentState = entries[0].eventState & ~UInt(SCARD_STATE_CHANGED)
             let rv = getStatusChange(context: context, entries: &entries, timeout: 1500)
-            return rv == .success && !entries[0].snapshot.cardPresent
+            return rv == .success && entries[0].snapshot.cardAbsent
         }
         return removed == true ? .cardRemoved : status.cardReadError
     }
@@ -73,11 +73,13 @@ public final class CardConnection: APDUTransport, Sendable {
         }
     }
 
-    /// Ends the transaction and disconnects, leaving the card powered for the next reader
-    /// program. Runs after anything still queued (even an abandoned command).
-    public func close() {
+    /// Ends the transaction and disconnects, leaving the card as it is for the next program.
+    /// Must come before the context is released: releasing first makes pcscd disconnect the
+    /// handle with a card reset. Waits for anything still queued, but at most `apduTimeout`
+    /// (a mute card's command may hold the queue; the disconnect then runs after it).
+    public func close() async {
         let handle = self.handle
-        queue.async {
+        _ = try? await queue.run(deadline: apduTimeout) {
             _ = SCardEndTransaction(handle, DWORD(SCARD_LEAVE_CARD))
             _ = SCardDisconnect(handle, DWORD(SCARD_LEAVE_CARD))
         }

@@ -16,17 +16,24 @@ public enum CardSession {
         apduTimeout: Duration = .seconds(5), today: CalendarDate = .today()
     ) async throws(CardReadError) -> CardReadResult {
         let context = try await PCSCContext.establish()
+        let connection: CardConnection
         do {
-            let connection = try await context.connect(reader: reader, apduTimeout: apduTimeout)
-            defer { connection.close() }
-            try await connection.beginTransaction()
-            let card = try await SocialSecurityCardReader(profile: profile).read(from: connection, today: today)
-            await context.release()
-            return CardReadResult(reader: reader, atr: connection.atr, card: card,
-                                  expired: card.isExpired(on: today))
+            connection = try await context.connect(reader: reader, apduTimeout: apduTimeout)
         } catch {
             await context.release()
             throw error
         }
+        let outcome: Result<SocialSecurityCard, CardReadError>
+        do {
+            try await connection.beginTransaction()
+            outcome = .success(try await SocialSecurityCardReader(profile: profile).read(from: connection, today: today))
+        } catch {
+            outcome = .failure(error)
+        }
+        // Disconnect first, then release: the other order resets the card.
+        await connection.close()
+        await context.release()
+        let card = try outcome.get()
+        return CardReadResult(reader: reader, atr: connection.atr, card: card, expired: card.isExpired(on: today))
     }
 }

@@ -57,6 +57,35 @@ public actor PCSCContext {
         }
     }
 
+    /// Waits (asleep in pcscd, not polling) until `reader` has a card (`present`) or has
+    /// none, and returns its state; nil when `timeout` passes first.
+    public func waitForCard(in reader: String, present: Bool, timeout: Duration) async throws(CardReadError) -> ReaderState? {
+        let handle = self.handle
+        let milliseconds = UInt(max(0, timeout.wholeMilliseconds))
+        do {
+            return try await queue.run { () throws -> ReaderState? in
+                var entries = [StatusEntry(reader: reader, currentState: UInt(SCARD_STATE_UNAWARE))]
+                var remaining = milliseconds
+                let clock = ContinuousClock()
+                let start = clock.now
+                while true {
+                    let status = getStatusChange(context: handle, entries: &entries, timeout: remaining)
+                    if status == .timeout { return nil }
+                    guard status == .success else { throw status }
+                    let state = entries[0].snapshot
+                    if state.unavailable { throw PCSCStatus.unknownReader }
+                    if present ? (state.cardPresent && !state.cardMute) : state.cardAbsent { return state }
+                    entries[0].currentState = entries[0].eventState & ~UInt(SCARD_STATE_CHANGED)
+                    let spent = UInt(max(0, start.duration(to: clock.now).wholeMilliseconds))
+                    guard spent < milliseconds else { return nil }
+                    remaining = milliseconds - spent
+                }
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
     /// Connects to the card in `reader` (shared mode, T=0 or T=1 as the card offers).
     public func connect(reader: String, apduTimeout: Duration = .seconds(5)) async throws(CardReadError) -> CardConnection {
         let handle = self.handle

@@ -93,7 +93,7 @@ private final class MonitorLoop: Sendable {
                     serviceDown = true
                     emit(.serviceLost)
                 }
-                _ = wakeup.wait(timeout: .now() + .milliseconds(Int(backoff.components.seconds * 1000 + backoff.components.attoseconds / 1_000_000_000_000_000)))
+                _ = wakeup.wait(timeout: .now() + .milliseconds(backoff.wholeMilliseconds))
                 backoff = min(backoff * 2, .seconds(5))
                 continue
             }
@@ -220,8 +220,11 @@ struct MonitorState {
             next = .mute
         } else if snapshot.cardPresent, !snapshot.atr.isEmpty {
             next = .present(atr: snapshot.atr, count: count)
-        } else {
+        } else if snapshot.cardAbsent {
             next = .none
+        } else {
+            // Neither present nor empty: pcscd is still finding out; wait for its verdict.
+            return []
         }
         readers[snapshot.reader] = next
         switch (previous, next) {

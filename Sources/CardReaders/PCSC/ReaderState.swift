@@ -17,6 +17,9 @@ public struct ReaderState: Sendable, Hashable {
     }
 
     public var cardPresent: Bool { flags & UInt(SCARD_STATE_PRESENT) != 0 }
+    /// pcscd says the slot is empty. Not the same as `!cardPresent`: while pcscd is still
+    /// finding out (a failed reset, say), neither flag is set.
+    public var cardAbsent: Bool { flags & UInt(SCARD_STATE_EMPTY) != 0 }
     public var cardMute: Bool { flags & UInt(SCARD_STATE_MUTE) != 0 }
     public var inUse: Bool { flags & UInt(SCARD_STATE_INUSE) != 0 }
     public var exclusive: Bool { flags & UInt(SCARD_STATE_EXCLUSIVE) != 0 }

@@ -1,0 +1,101 @@
+import CardReaders
+import Foundation
+import HardwareSim
+import Testing
+
+/// The real PC/SC stack for tests: pcscd with the vpcd driver (started by
+/// hardware-sim/pcscd-up), simulated cards connecting to vpcd, and the built executables.
+enum Harness {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let slot0 = "Virtual PCD 00 00"
+    static let slot1 = "Virtual PCD 00 01"
+
+    /// Where `swift build` put the executables: beside the test bundle.
+    static var binDirectory: URL {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
+        return dir
+    }
+
+    static func cardFile(_ name: String) -> String {
+        packageRoot.appendingPathComponent("hardware-sim/cards/\(name).json").path
+    }
+
+    static func holder(_ name: String) throws -> CardholderProfile {
+        try CardholderProfile.load(path: cardFile(name))
+    }
+
+    static var holderNames: [String] {
+        let dir = packageRoot.appendingPathComponent("hardware-sim/cards")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// Runs hardware-sim/pcscd-up (idempotent) and fails the test if it cannot.
+    static func pcscdUp() async throws {
+        let result = try await run(packageRoot.appendingPathComponent("hardware-sim/pcscd-up").path, [])
+        try #require(result.status == 0, "hardware-sim/pcscd-up failed: \(result.stderr)")
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs a program to completion, collecting its output.
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
+        async let stdout = out.fileHandleForReading.readToEnd()
+        async let stderr = err.fileHandleForReading.readToEnd()
+        let (o, e) = try await (stdout, stderr)
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: o ?? Data(), as: UTF8.self),
+                      stderr: String(decoding: e ?? Data(), as: UTF8.self))
+    }
+
+    static func cuntong(_ arguments: String...) async throws -> Result {
+        try await run(binDirectory.appendingPathComponent("cuntong").path, arguments)
+    }
+
+    /// Open file descriptors of this process.
+    static func openFileDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+    }
+
+    /// Waits until pcscd sees a card in (or out of) the reader; fails the test on timeout.
+    static func waitForCard(in reader: String = slot0, present: Bool, timeout: Duration = .seconds(5)) async throws {
+        let context = try await PCSCContext.establish()
+        let state = try await context.waitForCard(in: reader, present: present, timeout: timeout)
+        await context.release()
+        try #require(state != nil, "pcscd did not see the card \(present ? "inserted" : "removed") in \(reader) within \(timeout)")
+    }
+
+    /// Inserts a simulated card and waits until pcscd has it.
+    static func insert(_ simulator: CardSimulator) async throws {
+        try await simulator.insert()
+        try await waitForCard(in: reader(of: simulator), present: true)
+    }
+
+    /// Pulls a simulated card and waits until pcscd knows.
+    static func remove(_ simulator: CardSimulator) async throws {
+        await simulator.remove()
+        try await waitForCard(in: reader(of: simulator), present: false)
+    }
+
+    static func reader(of simulator: CardSimulator) -> String {
+        simulator.port == CardSimulator.port(slot: 1) ? slot1 : slot0
+    }
+}
