@@ -4,10 +4,9 @@ import HardwareSim
 import Testing
 import TerminalCore
 
-/// Everything here runs on the real stack: libpcsclite → pcscd → vpcd → a simulated card.
-/// One vpcd slot is shared, so the suite runs one test at a time.
-@Suite("Card reads on pcscd + vpcd", .serialized, .timeLimit(.minutes(5)))
-struct CardReadIntegrationTests {
+extension RealStack {
+@Suite("Card reads on pcscd + vpcd")
+struct CardReads {
     init() async throws {
         try await Harness.pcscdUp()
     }
@@ -124,4 +123,5 @@ struct CardReadIntegrationTests {
         #expect(after == before, "open fds went from \(before) to \(after)")
         #expect(await simulator.status.insertions == 51)
     }
+}
 }

@@ -3,6 +3,12 @@ import Foundation
 import HardwareSim
 import Testing
 
+/// Everything under this suite runs on the real stack: libpcsclite → pcscd → vpcd → a
+/// simulated card (and the built executables). The vpcd slots are shared, so its tests run
+/// one at a time.
+@Suite("Real PC/SC stack", .serialized, .timeLimit(.minutes(5)))
+struct RealStack {}
+
 /// The real PC/SC stack for tests: pcscd with the vpcd driver (started by
 /// hardware-sim/pcscd-up), simulated cards connecting to vpcd, and the built executables.
 enum Harness {
@@ -45,7 +51,8 @@ enum Harness {
         let stderr: String
     }
 
-    /// Runs a program to completion, collecting its output.
+    /// Runs a program to completion, collecting its output. The waiting happens on dispatch
+    /// threads: blocking the cooperative pool would stall the in-process card simulator.
     static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -55,15 +62,32 @@ enum Harness {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        try spawn(process)
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let group = DispatchGroup()
+                nonisolated(unsafe) var o = Data(), e = Data()
+                DispatchQueue.global().async(group: group) { o = out.fileHandleForReading.readDataToEndOfFile() }
+                DispatchQueue.global().async(group: group) { e = err.fileHandleForReading.readDataToEndOfFile() }
+                group.wait()
+                process.waitUntilExit()
+                continuation.resume(returning: Result(
+                    status: process.terminationStatus,
+                    stdout: String(decoding: o, as: UTF8.self),
+                    stderr: String(decoding: e, as: UTF8.self)))
+            }
+        }
+    }
+
+    /// Starts a process with no signals blocked. A child inherits the spawning thread's
+    /// signal mask, and Swift concurrency's threads block nearly all signals: without this,
+    /// `terminate()` (SIGTERM) would never reach the child.
+    static func spawn(_ process: Process) throws {
+        var empty = sigset_t(), saved = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try process.run()
-        // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
-        async let stdout = out.fileHandleForReading.readToEnd()
-        async let stderr = err.fileHandleForReading.readToEnd()
-        let (o, e) = try await (stdout, stderr)
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: o ?? Data(), as: UTF8.self),
-                      stderr: String(decoding: e ?? Data(), as: UTF8.self))
     }
 
     static func cuntong(_ arguments: String...) async throws -> Result {

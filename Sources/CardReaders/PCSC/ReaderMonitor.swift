@@ -90,11 +90,13 @@ private final class MonitorLoop: Sendable {
             let rv = SCardEstablishContext(DWORD(SCARD_SCOPE_SYSTEM), nil, nil, &context)
             guard rv == 0 else {
                 if !serviceDown {
+                    // pcscd went away: everything it knew about is gone.
+                    for event in state.removeAll() { emit(event) }
                     serviceDown = true
                     emit(.serviceLost)
                 }
                 _ = wakeup.wait(timeout: .now() + .milliseconds(backoff.wholeMilliseconds))
-                backoff = min(backoff * 2, .seconds(5))
+                backoff = min(backoff * 2, .seconds(2))
                 continue
             }
             let published = shared.withLock { shared -> Bool in
@@ -112,29 +114,23 @@ private final class MonitorLoop: Sendable {
             }
             backoff = .milliseconds(250)
 
-            let lost = watch(context: context, state: &state)
+            // Returns when stopped, or when this context is no longer usable; the next
+            // round finds out whether pcscd is still there.
+            watch(context: context, state: &state)
 
             shared.withLock { $0.context = nil }
             SCardReleaseContext(context)
-            if lost, !isStopped {
-                // pcscd went away: everything it knew about is gone.
-                for event in state.removeAll() { emit(event) }
-                serviceDown = true
-                emit(.serviceLost)
-            }
         }
     }
 
-    /// Runs until stopped (false) or pcscd is lost (true).
-    private func watch(context: SCARDCONTEXT, state: inout MonitorState) -> Bool {
+    /// Runs until stopped, or until the context fails (pcscd gone, or an error that a
+    /// fresh context may cure).
+    private func watch(context: SCARDCONTEXT, state: inout MonitorState) {
         var entries = [StatusEntry(reader: ReaderNames.pnpNotification, currentState: 0)]
-        switch refreshReaders(context: context, entries: &entries, state: &state) {
-        case .lost: return true
-        case .ok, .failed: break
-        }
+        if refreshReaders(context: context, entries: &entries, state: &state) == .lost { return }
         while !isStopped {
             let status = getStatusChange(context: context, entries: &entries, timeout: UInt(INFINITE))
-            if isStopped { return false }
+            if isStopped { return }
             switch status {
             case .success:
                 var readersChanged = entries[0].eventState & UInt(SCARD_STATE_CHANGED) != 0
@@ -149,21 +145,20 @@ private final class MonitorLoop: Sendable {
                     entries[index].currentState = entries[index].eventState & ~UInt(SCARD_STATE_CHANGED)
                 }
                 if readersChanged, refreshReaders(context: context, entries: &entries, state: &state) == .lost {
-                    return true
+                    return
                 }
             case .cancelled, .timeout:
                 continue
             case .unknownReader:
-                if refreshReaders(context: context, entries: &entries, state: &state) == .lost { return true }
+                if refreshReaders(context: context, entries: &entries, state: &state) == .lost { return }
             case let s where s.isServiceLoss:
-                return true
+                return
             default:
-                // Unexpected: start over with a fresh context rather than spin.
-                _ = wakeup.wait(timeout: .now() + .seconds(1))
-                return false
+                // Unexpected: start over with a fresh context, after a pause rather than spin.
+                _ = wakeup.wait(timeout: .now() + .milliseconds(250))
+                return
             }
         }
-        return false
     }
 
     private enum Refresh { case ok, lost, failed }
