@@ -120,7 +120,10 @@ struct CardReads {
         let after = Harness.openFileDescriptors()
         #expect(names.count == 50)
         #expect(Set(names) == ["欧阳淼"])
-        #expect(after == before, "open fds went from \(before) to \(after)")
+        // A handle leaked per read would add 50. The test process runs other suites beside
+        // this one, whose runtime may open a descriptor or two once; that is not a leak.
+        let added = after.subtracting(before)
+        #expect(added.count <= 2, "descriptors opened during 50 cycles and still open: \(added.sorted())")
         #expect(await simulator.status.insertions == 51)
     }
 }

@@ -94,9 +94,13 @@ enum Harness {
         try await run(binDirectory.appendingPathComponent("cuntong").path, arguments)
     }
 
-    /// Open file descriptors of this process.
-    static func openFileDescriptors() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+    /// Open file descriptors of this process, as "fd → target".
+    static func openFileDescriptors() -> Set<String> {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return Set(fds.map { fd in
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) ?? "?"
+            return "\(fd) → \(target)"
+        })
     }
 
     /// Waits until pcscd sees a card in (or out of) the reader; fails the test on timeout.
