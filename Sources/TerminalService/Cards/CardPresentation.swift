@@ -44,6 +44,11 @@ public struct CardReadView: Sendable, Codable, Hashable {
         masked = !reveal
     }
 
+    /// Terminal columns: CJK characters take two.
+    static func columns(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 ? 2 : 1) }
+    }
+
     /// Aligned lines for a terminal.
     public var text: String {
         let genderText = switch gender {
@@ -67,9 +72,9 @@ public struct CardReadView: Sendable, Codable, Hashable {
             ("ATR", atr),
         ]
         if masked { rows.append(("", "(personal data masked; --reveal shows it)")) }
-        let width = rows.map { $0.0.count }.max() ?? 0
+        let width = rows.map { Self.columns($0.0) }.max() ?? 0
         var out = rows.map { label, value in
-            label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value
+            label + String(repeating: " ", count: width - Self.columns(label) + 2) + value
         }.joined(separator: "\n")
         if expired {
             out += "\n\nThis card expired on \(expiryDate). It was read, but the patient should renew it at the social-security office."
