@@ -5,10 +5,7 @@
 public enum Masking {
     /// `360402198503122420` → `360402********2420`: region kept, birth date and sequence hidden.
     public static func idNumber(_ value: String) -> String {
-        let chars = Array(value)
-        guard chars.count > 10 else { return String(repeating: "*", count: chars.count) }
-        return String(chars.prefix(6)) + String(repeating: "*", count: chars.count - 10)
-            + String(chars.suffix(4))
+        keep(value, prefix: 6, suffix: 4)
     }
 
     /// `欧阳淼` → `欧*淼`, `刘䶮` → `刘*`, `司马相如` → `司**如`.
@@ -26,10 +23,16 @@ public enum Masking {
 
     /// Generic identifier (card number, token, card identifier): first and last two kept.
     public static func identifier(_ value: String) -> String {
+        keep(value, prefix: 2, suffix: 2, minimumHidden: 3)
+    }
+
+    /// Keeps `prefix` and `suffix` characters and stars the rest; a value too short to hide
+    /// at least `minimumHidden` characters is starred entirely.
+    private static func keep(_ value: String, prefix: Int, suffix: Int, minimumHidden: Int = 1) -> String {
         let chars = Array(value)
-        guard chars.count > 6 else { return String(repeating: "*", count: chars.count) }
-        return String(chars.prefix(2)) + String(repeating: "*", count: chars.count - 4)
-            + String(chars.suffix(2))
+        let hidden = chars.count - prefix - suffix
+        guard hidden >= minimumHidden else { return String(repeating: "*", count: chars.count) }
+        return String(chars.prefix(prefix)) + String(repeating: "*", count: hidden) + String(chars.suffix(suffix))
     }
 
     /// A date of birth is personal data too: keep the year only.
