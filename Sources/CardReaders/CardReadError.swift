@@ -88,15 +88,4 @@ public enum CardReadError: TerminalError, Hashable {
             "The card reader reported an error: \(status). Take the card out, insert it again; if it persists, run `cuntong doctor`."
         }
     }
-
-    /// Whether a person can fix it by re-inserting the card (used by the watchers to
-    /// decide between "try again" and "this card will not work").
-    public var isRetryable: Bool {
-        switch self {
-        case .cardRemoved, .cardMute, .readerRemoved, .cardBusy, .malformedResponse, .unexpectedStatus, .pcsc:
-            true
-        default:
-            false
-        }
-    }
 }

@@ -113,6 +113,7 @@ struct CLI {
         #expect(rows[0]["cardPresent"] as? Bool == true)
         #expect(rows[0]["virtual"] as? Bool == true)
         #expect(rows[0]["atr"] as? String == CardholderProfile.defaultATR)
+        #expect(rows[0]["protocols"] as? [Int] == [0, 1])
         #expect((rows[0]["atrDescription"] as? String)?.contains("simulated social-security card") == true)
         #expect(rows[1]["cardPresent"] as? Bool == false)
     }

@@ -9,7 +9,7 @@ struct SocialSecurityCardReaderTests {
     @Test("a complete card: every element decoded, the exact APDU sequence sent")
     func completeRead() async throws {
         let transport = ScriptedTransport(SampleCard.script())
-        let card = try await SocialSecurityCardReader().read(from: transport, today: today)
+        let card = try await SocialSecurityCardReader().read(from: transport)
         #expect(transport.mismatches.isEmpty)
         #expect(transport.finished)
         #expect(card.cardIdentifier == "360400D156000005A1B2C3D4E5F60718")
@@ -34,7 +34,7 @@ struct SocialSecurityCardReaderTests {
     func bankCard() async {
         let transport = ScriptedTransport([(SampleCard.selectSSSE, "6A82")])
         await #expect(throws: CardReadError.notSocialSecurityCard(StatusWord(0x6A82))) {
-            try await SocialSecurityCardReader().read(from: transport, today: today)
+            try await SocialSecurityCardReader().read(from: transport)
         }
     }
 
@@ -42,7 +42,7 @@ struct SocialSecurityCardReaderTests {
     func authenticationRequired() async {
         let transport = ScriptedTransport(SampleCard.script(override: ["EF06/1": "6982"]))
         let error = await #expect(throws: CardReadError.self) {
-            try await SocialSecurityCardReader().read(from: transport, today: today)
+            try await SocialSecurityCardReader().read(from: transport)
         }
         #expect(error == .authenticationRequired(file: "EF06"))
         #expect(error?.message.contains("PIN/PSAM") == true)
@@ -52,7 +52,7 @@ struct SocialSecurityCardReaderTests {
     func truncatedTLV() async {
         let transport = ScriptedTransport(SampleCard.script(override: ["EF06/2": "091EC5B7D1F49000"]))
         await #expect(throws: CardReadError.malformedRecord(element: "姓名", detail: "length 30 runs past the 4 bytes present")) {
-            try await SocialSecurityCardReader().read(from: transport, today: today)
+            try await SocialSecurityCardReader().read(from: transport)
         }
     }
 
@@ -61,7 +61,7 @@ struct SocialSecurityCardReaderTests {
         let steps = Array(SampleCard.script().prefix(5))
         let transport = ScriptedTransport(steps, thenFail: .cardRemoved)
         await #expect(throws: CardReadError.cardRemoved) {
-            try await SocialSecurityCardReader().read(from: transport, today: today)
+            try await SocialSecurityCardReader().read(from: transport)
         }
         #expect(transport.sent.count == 6)
     }
@@ -70,7 +70,7 @@ struct SocialSecurityCardReaderTests {
     func wrongStatus() async {
         let transport = ScriptedTransport(SampleCard.script(override: ["EF05/3": "6F00"]))
         await #expect(throws: CardReadError.unexpectedStatus(command: "READ RECORD EF05/3", sw: StatusWord(0x6F00))) {
-            try await SocialSecurityCardReader().read(from: transport, today: today)
+            try await SocialSecurityCardReader().read(from: transport)
         }
     }
 
@@ -81,7 +81,7 @@ struct SocialSecurityCardReaderTests {
             "EF06/1": "0812" + "333630343032313938353033313231303639" + "9000",
         ]))
         await #expect(throws: CardReadError.invalidData(element: "社会保障号码", detail: "the check digit does not match")) {
-            try await SocialSecurityCardReader().read(from: transport, today: today)
+            try await SocialSecurityCardReader().read(from: transport)
         }
     }
 
@@ -89,7 +89,7 @@ struct SocialSecurityCardReaderTests {
     func badDate() async {
         let transport = ScriptedTransport(SampleCard.script(override: ["EF05/6": "060420310230" + "9000"]))
         await #expect(throws: CardReadError.invalidData(element: "卡有效期", detail: "it is not a valid YYYYMMDD date")) {
-            try await SocialSecurityCardReader().read(from: transport, today: today)
+            try await SocialSecurityCardReader().read(from: transport)
         }
     }
 
@@ -102,7 +102,7 @@ struct SocialSecurityCardReaderTests {
         script[index].1 = "6A86"
         script.insert(("00A4020002EF06", "9000"), at: index + 1)
         let transport = ScriptedTransport(script)
-        let card = try await SocialSecurityCardReader().read(from: transport, today: today)
+        let card = try await SocialSecurityCardReader().read(from: transport)
         #expect(card.name == "欧阳淼")
         #expect(transport.mismatches.isEmpty)
     }
@@ -110,12 +110,12 @@ struct SocialSecurityCardReaderTests {
     @Test("an optional record that is missing is left out; a required one fails the read")
     func missingRecords() async throws {
         let optional = ScriptedTransport(SampleCard.script(override: ["EF05/4": "6A83"]))
-        let card = try await SocialSecurityCardReader().read(from: optional, today: today)
+        let card = try await SocialSecurityCardReader().read(from: optional)
         #expect(card.initializingInstitution == nil)
 
         let required = ScriptedTransport(SampleCard.script(override: ["EF06/2": "6A83"]))
         await #expect(throws: CardReadError.invalidData(element: "姓名", detail: "record 2 is missing")) {
-            try await SocialSecurityCardReader().read(from: required, today: today)
+            try await SocialSecurityCardReader().read(from: required)
         }
     }
 

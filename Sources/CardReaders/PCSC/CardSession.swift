@@ -26,7 +26,7 @@ public enum CardSession {
         let outcome: Result<SocialSecurityCard, CardReadError>
         do {
             try await connection.beginTransaction()
-            outcome = .success(try await SocialSecurityCardReader(profile: profile).read(from: connection, today: today))
+            outcome = .success(try await SocialSecurityCardReader(profile: profile).read(from: connection))
         } catch {
             outcome = .failure(error)
         }

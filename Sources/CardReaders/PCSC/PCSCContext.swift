@@ -116,11 +116,6 @@ public actor PCSCContext {
         }
     }
 
-    /// Wakes any `SCardGetStatusChange` blocked on this context. Safe from any thread.
-    public nonisolated func cancel() {
-        _ = SCardCancel(handle)
-    }
-
     /// Releases the context after everything queued on it has finished.
     public func release() {
         guard !released else { return }

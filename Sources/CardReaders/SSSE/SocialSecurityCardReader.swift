@@ -10,7 +10,7 @@ public struct SocialSecurityCardReader: Sendable {
         self.profile = profile
     }
 
-    public func read(from transport: some APDUTransport, today: CalendarDate) async throws(CardReadError)
+    public func read(from transport: some APDUTransport) async throws(CardReadError)
         -> SocialSecurityCard
     {
         try await selectApplication(transport)

@@ -7,7 +7,7 @@ struct Readers: AsyncParsableCommand {
         abstract: "List the PC/SC card readers, whether a card is in each, and its ATR.",
         discussion: "Readers named \"Virtual PCD\" belong to the simulator (vsmartcard vpcd) and are labelled virtual.")
 
-    @Flag(help: "Print JSON: an array of {reader, virtual, cardPresent, mute, inUse, atr, atrDescription}.")
+    @Flag(help: "Print JSON: an array of {reader, virtual, cardPresent, mute, inUse, atr, protocols, atrDescription}.")
     var json = false
 
     struct Row: Codable {
@@ -17,6 +17,8 @@ struct Readers: AsyncParsableCommand {
         let mute: Bool
         let inUse: Bool
         let atr: String?
+        /// Protocols the ATR offers, e.g. [0, 1] for T=0 and T=1.
+        let protocols: [Int]?
         let atrDescription: String?
     }
 
@@ -30,6 +32,7 @@ struct Readers: AsyncParsableCommand {
                 Row(reader: state.reader, virtual: state.isVirtual, cardPresent: state.cardPresent,
                     mute: state.cardMute, inUse: state.inUse,
                     atr: state.cardPresent ? Hex.string(state.atr) : nil,
+                    protocols: state.cardPresent ? (try? ATR(state.atr))?.protocols : nil,
                     atrDescription: state.cardPresent ? ATRTable.builtIn.match(state.atr)?.description : nil)
             }
         } catch {
@@ -51,6 +54,11 @@ struct Readers: AsyncParsableCommand {
             } else if row.cardPresent {
                 line += "\n    card present" + (row.inUse ? " (in use by a program)" : "")
                 line += "\n    ATR \(row.atr ?? "")"
+                if let protocols = row.protocols {
+                    line += "  (" + protocols.map { "T=\($0)" }.joined(separator: ", ") + ")"
+                } else {
+                    line += "  (not a valid ISO 7816-3 ATR)"
+                }
                 if let description = row.atrDescription { line += "\n    \(description)" }
             } else {
                 line += "\n    no card"
