@@ -19,9 +19,6 @@ struct CuntongDaemon: AsyncParsableCommand {
             """,
         version: CuntongVersion.string)
 
-    @Option(help: "Configuration file.")
-    var config: String = "/etc/cuntong/cuntong.toml"
-
     @Flag(help: "Simulator mode: accept cards in virtual (vpcd) readers.")
     var simulator = false
 
