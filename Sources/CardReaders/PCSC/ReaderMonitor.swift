@@ -17,6 +17,21 @@ public enum ReaderEvent: Sendable, Hashable {
     case serviceRestored
 }
 
+extension ReaderEvent: CustomStringConvertible {
+    /// One short line for logs, the ATR in hex.
+    public var description: String {
+        switch self {
+        case .readerAdded(let reader): "reader added: \(reader)"
+        case .readerRemoved(let reader): "reader removed: \(reader)"
+        case .cardInserted(let reader, let atr): "card inserted: \(reader), ATR \(Hex.string(atr))"
+        case .cardRemoved(let reader): "card removed: \(reader)"
+        case .cardMute(let reader): "mute card: \(reader)"
+        case .serviceLost: "pcscd lost"
+        case .serviceRestored: "pcscd back"
+        }
+    }
+}
+
 /// Watches readers and cards with `SCardGetStatusChange` — including the
 /// `\\?PnP?\Notification` pseudo-reader for readers plugged in later — on a thread and a
 /// PC/SC context of its own, so it sleeps in pcscd until something changes. No polling.
