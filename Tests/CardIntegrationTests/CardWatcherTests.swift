@@ -24,14 +24,19 @@ struct Watcher {
         return seen
     }
 
+    /// What the watcher did with an inserted card: read it, failed, or ignored it.
+    static func outcome(_ event: CardWatchEvent) -> Bool {
+        switch event {
+        case .cardRead, .readFailed, .virtualReaderIgnored: true
+        case .reader: false
+        }
+    }
+
     @Test("outside simulator mode a card in a virtual reader is ignored, never read")
     func virtualIgnored() async throws {
         let simulator = CardSimulator(holder: try Harness.holder("ouyang-miao"))
-        let seen = try await events(CardWatcher(allowVirtualReaders: false), until: {
-            if case .virtualReaderIgnored = $0 { return true }
-            if case .cardRead = $0 { return true }
-            return false
-        }, while: { try await simulator.insert() })
+        let seen = try await events(CardWatcher(allowVirtualReaders: false), until: Self.outcome,
+                                    while: { try await simulator.insert() })
         let commands = await simulator.status.commands
         try await Harness.remove(simulator)
         #expect(seen.last == .virtualReaderIgnored(reader: Harness.slot0))
@@ -41,11 +46,8 @@ struct Watcher {
     @Test("in simulator mode the inserted card is read and reported whole")
     func simulatorRead() async throws {
         let simulator = CardSimulator(holder: try Harness.holder("ouyang-miao"))
-        let seen = try await events(CardWatcher(allowVirtualReaders: true), until: {
-            if case .cardRead = $0 { return true }
-            if case .readFailed = $0 { return true }
-            return false
-        }, while: { try await simulator.insert() })
+        let seen = try await events(CardWatcher(allowVirtualReaders: true), until: Self.outcome,
+                                    while: { try await simulator.insert() })
         try await Harness.remove(simulator)
         guard case .cardRead(let result) = seen.last else {
             Issue.record("no card read: \(seen)")

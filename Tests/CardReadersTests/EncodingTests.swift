@@ -56,12 +56,6 @@ struct BCDTests {
         #expect(BCD.date([0x20, 0x23, 0x02]) == nil)         // too short
     }
 
-    @Test("encode round-trips")
-    func encode() {
-        #expect(BCD.encode("19850312") == [0x19, 0x85, 0x03, 0x12])
-        #expect(BCD.encode("123") == nil)
-    }
-
     @Test("hex parsing tolerates spaces and case, refuses odd length")
     func hex() {
         #expect(Hex.bytes("3b 8c:80") == [0x3B, 0x8C, 0x80])

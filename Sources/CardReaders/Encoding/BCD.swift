@@ -20,15 +20,6 @@ public enum BCD {
         guard bytes.count == 4, let text = digits(bytes) else { return nil }
         return CalendarDate(text)
     }
-
-    /// The inverse of `digits`: an even-length digit string packed two per byte.
-    public static func encode(_ digits: String) -> [UInt8]? {
-        let values = digits.compactMap { $0.isASCII ? $0.wholeNumberValue : nil }
-        guard values.count == digits.count, values.count % 2 == 0 else { return nil }
-        return stride(from: 0, to: values.count, by: 2).map {
-            UInt8(values[$0] << 4 | values[$0 + 1])
-        }
-    }
 }
 
 /// Upper-case hex without separators, for ATRs and binary card fields.

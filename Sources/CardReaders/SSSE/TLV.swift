@@ -27,9 +27,4 @@ public enum TLV {
         }
         return Array(record[2..<(2 + length)])
     }
-
-    public static func encode(tag: UInt8, value: [UInt8]) -> [UInt8] {
-        precondition(value.count <= 255, "a one-byte length holds at most 255")
-        return [tag, UInt8(value.count)] + value
-    }
 }
