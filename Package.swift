@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.25.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries from Debian (-dev packages), found with pkg-config.
@@ -43,12 +48,25 @@ let package = Package(
             ]),
         .target(name: "Scanners", dependencies: ["CLibUSB", "TerminalCore"]),
         .target(name: "FaceTerminal", dependencies: ["TerminalCore"]),
-        .target(name: "Settlement", dependencies: ["TerminalCore"]),
+        // National-platform messages, the city-core client and the journal.
+        .target(
+            name: "Settlement",
+            dependencies: [
+                "TerminalCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "TerminalService",
             dependencies: [
                 "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ]),
         .executableTarget(
             name: "cuntongd",
@@ -60,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "cuntong",
             dependencies: [
-                "TerminalService", "CardReaders", "TerminalCore",
+                "TerminalService", "CardReaders", "TerminalCore", "Settlement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -68,7 +86,9 @@ let package = Package(
         .target(
             name: "HardwareSim",
             dependencies: [
-                "TerminalCore", "CardReaders",
+                "TerminalCore", "CardReaders", "Settlement",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -84,6 +104,9 @@ let package = Package(
 
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "TerminalCore"]),
+        .testTarget(
+            name: "SettlementTests",
+            dependencies: ["Settlement", "TerminalCore", "TerminalService", "HardwareSim"]),
         .testTarget(
             name: "CardIntegrationTests",
             dependencies: ["CardReaders", "TerminalCore", "TerminalService", "HardwareSim"]),

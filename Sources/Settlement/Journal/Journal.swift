@@ -1,0 +1,251 @@
+import Foundation
+import GRDB
+
+/// The settlement journal: SQLite through GRDB, WAL, `synchronous=FULL` so that a row
+/// that says money moved survives a power cut. Shared by the CLI and the daemon (SQLite
+/// locks; writers wait up to `busyTimeout`).
+public final class Journal: Sendable {
+    public let path: String
+    let db: DatabasePool
+
+    /// Opens (creating if needed) `journal.sqlite` in `directory`, which is created 0700;
+    /// the database files are 0600.
+    public init(directory: String, busyTimeout: TimeInterval = 10) throws(SettlementError) {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                   attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .journal("cannot create the state directory \(directory): \(error.localizedDescription)")
+        }
+        path = (directory as NSString).appendingPathComponent("journal.sqlite")
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.prepareDatabase { db in
+            // Money rows must be on disk before the answer is acted on.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        do {
+            db = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(db)
+        } catch {
+            throw .journal("cannot open \(path): \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.create(table: "visit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("psn_no", .text).notNull()
+                t.column("cert_type", .text).notNull()
+                t.column("cert_no", .text).notNull()
+                t.column("insutype", .text).notNull()
+                t.column("insuplc_admdvs", .text).notNull()
+                t.column("ipt_otp_no", .text).notNull().unique()
+                t.column("mdtrt_id", .text)
+                t.column("chrg_bchno", .text)
+                t.column("setl_id", .text)
+                t.column("state", .text).notNull().indexed()
+                t.column("medfee_sumamt", .integer)
+                t.column("fund_pay_sumamt", .integer)
+                t.column("acct_pay", .integer)
+                t.column("cash_pay", .integer)
+                t.column("setl_day", .text).indexed()
+                t.column("owner_pid", .integer).notNull()
+                t.column("created_at", .double).notNull()
+                t.column("updated_at", .double).notNull()
+                t.column("note", .text)
+            }
+            try db.create(table: "message") { t in
+                t.primaryKey("msgid", .text)
+                t.column("infno", .text).notNull()
+                t.column("visit_id", .integer).references("visit").indexed()
+                t.column("state", .text).notNull().indexed()
+                t.column("request", .blob).notNull()
+                t.column("answer", .blob)
+                t.column("infcode", .integer)
+                t.column("err_msg", .text)
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("created_at", .double).notNull()
+                t.column("sent_at", .double)
+                t.column("answered_at", .double)
+                t.column("reverses_msgid", .text).indexed()
+            }
+            try db.create(table: "sign_in") { t in
+                t.primaryKey("day", .text)
+                t.column("sign_no", .text).notNull()
+                t.column("sign_time", .text).notNull()
+            }
+        }
+        return m
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(SettlementError) -> T {
+        do { return try db.write(body) } catch let e as SettlementError { throw e } catch {
+            throw .journal("\(error)")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(SettlementError) -> T {
+        do { return try db.read(body) } catch { throw .journal("\(error)") }
+    }
+
+    // MARK: Messages
+
+    /// Allocates the next msgid for this second (fixmedins_code + yyyyMMddHHmmss + 4 digits)
+    /// and writes the message as `queued` in the same transaction, so the id is unique
+    /// across restarts and two processes.
+    public func recordMessage(infno: String, institutionCode: String, visitId: Int64?, now: Date,
+                              reverses: String? = nil,
+                              makeRequest: (String) throws -> Data) throws(SettlementError) -> JournalMessage {
+        try write { db in
+            let prefix = institutionCode + WireTime.stamp(now)
+            let last = try String.fetchOne(
+                db, sql: "SELECT MAX(msgid) FROM message WHERE msgid >= ? AND msgid <= ?",
+                arguments: [prefix + "0000", prefix + "9999"])
+            let next = (last.flatMap { Int($0.suffix(4)) } ?? 0) + 1
+            guard next <= 9999 else { throw SettlementError.journal("more than 9999 messages in one second") }
+            let seq = String(next)
+            let msgid = prefix + String(repeating: "0", count: 4 - seq.count) + seq
+            let message = JournalMessage(
+                msgid: msgid, infno: infno, visitId: visitId, state: .queued, request: try makeRequest(msgid),
+                answer: nil, infcode: nil, errMsg: nil, attempts: 0, createdAt: now.timeIntervalSince1970,
+                sentAt: nil, answeredAt: nil, reversesMsgid: reverses)
+            try message.insert(db)
+            return message
+        }
+    }
+
+    /// Marks a message as handed to the network, before any byte leaves.
+    public func markSending(_ msgid: String, request: Data, now: Date) throws(SettlementError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE message SET state = ?, request = ?, attempts = attempts + 1, sent_at = ? WHERE msgid = ?",
+                arguments: [MessageState.sending, request, now.timeIntervalSince1970, msgid])
+        }
+    }
+
+    public func recordAnswer(_ msgid: String, answer: Data, infcode: Int, errMsg: String?, state: MessageState,
+                             now: Date) throws(SettlementError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE message SET state = ?, answer = ?, infcode = ?, err_msg = ?, answered_at = ? WHERE msgid = ?",
+                arguments: [state, answer, infcode, errMsg, now.timeIntervalSince1970, msgid])
+        }
+    }
+
+    public func setState(_ msgid: String, _ state: MessageState, note: String? = nil) throws(SettlementError) {
+        try write { db in
+            try db.execute(sql: "UPDATE message SET state = ?, err_msg = COALESCE(?, err_msg) WHERE msgid = ?",
+                           arguments: [state, note, msgid])
+        }
+    }
+
+    public func message(_ msgid: String) throws(SettlementError) -> JournalMessage? {
+        try read { db in try JournalMessage.fetchOne(db, key: msgid) }
+    }
+
+    /// Newest first.
+    public func messages(limit: Int = 50, visitId: Int64? = nil) throws(SettlementError) -> [JournalMessage] {
+        try read { db in
+            var q = JournalMessage.order(Column("created_at").desc, Column("msgid").desc).limit(limit)
+            if let visitId { q = q.filter(Column("visit_id") == visitId) }
+            return try q.fetchAll(db)
+        }
+    }
+
+    /// Messages in `states`, oldest first (the order they must be sent or resolved in).
+    public func messages(in states: [MessageState]) throws(SettlementError) -> [JournalMessage] {
+        try read { db in
+            try JournalMessage.filter(states.contains(Column("state")))
+                .order(Column("created_at"), Column("msgid")).fetchAll(db)
+        }
+    }
+
+    public func count(in states: [MessageState]) throws(SettlementError) -> Int {
+        try read { db in try JournalMessage.filter(states.contains(Column("state"))).fetchCount(db) }
+    }
+
+    // MARK: Visits
+
+    public func insertVisit(_ visit: JournalVisit) throws(SettlementError) -> JournalVisit {
+        try write { db in
+            var v = visit
+            try v.insert(db)
+            return v
+        }
+    }
+
+    /// Applies `change` to the stored visit and saves it, in one transaction.
+    @discardableResult
+    public func updateVisit(_ id: Int64, now: Date, _ change: (inout JournalVisit) -> Void) throws(SettlementError) -> JournalVisit {
+        try write { db in
+            guard var v = try JournalVisit.fetchOne(db, key: id) else {
+                throw SettlementError.journal("visit \(id) is not in the journal")
+            }
+            change(&v)
+            v.updatedAt = now.timeIntervalSince1970
+            try v.update(db)
+            return v
+        }
+    }
+
+    public func visit(_ id: Int64) throws(SettlementError) -> JournalVisit? {
+        try read { db in try JournalVisit.fetchOne(db, key: id) }
+    }
+
+    public func visits(limit: Int = 50) throws(SettlementError) -> [JournalVisit] {
+        try read { db in try JournalVisit.order(Column("id").desc).limit(limit).fetchAll(db) }
+    }
+
+    public func unfinishedVisits() throws(SettlementError) -> [JournalVisit] {
+        try read { db in
+            try JournalVisit.filter(!VisitState.allCases.filter(\.isFinal).contains(Column("state")))
+                .order(Column("id")).fetchAll(db)
+        }
+    }
+
+    // MARK: Sign-in
+
+    public func signIn(day: String) throws(SettlementError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT sign_no FROM sign_in WHERE day = ?", arguments: [day]) }
+    }
+
+    public func saveSignIn(day: String, signNo: String, signTime: String) throws(SettlementError) {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO sign_in (day, sign_no, sign_time) VALUES (?, ?, ?)",
+                           arguments: [day, signNo, signTime])
+        }
+    }
+
+    public func forgetSignIn(day: String) throws(SettlementError) {
+        try write { db in try db.execute(sql: "DELETE FROM sign_in WHERE day = ?", arguments: [day]) }
+    }
+
+    // MARK: Reconciliation
+
+    public struct DayTotal: Sendable, Equatable, Codable {
+        public var insutype: String
+        public var medfeeSumamt: Int64
+        public var fundPaySumamt: Int64
+        public var acctPay: Int64
+        public var count: Int
+    }
+
+    /// The day's settled visits (reversed ones excluded), by insurance type.
+    public func dayTotals(day: String) throws(SettlementError) -> [DayTotal] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT insutype, SUM(medfee_sumamt) AS m, SUM(fund_pay_sumamt) AS f, SUM(acct_pay) AS a, COUNT(*) AS n
+                FROM visit WHERE state = 'settled' AND setl_day = ? GROUP BY insutype ORDER BY insutype
+                """, arguments: [day]).map {
+                DayTotal(insutype: $0["insutype"], medfeeSumamt: $0["m"], fundPaySumamt: $0["f"],
+                         acctPay: $0["a"], count: $0["n"])
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+/// Where a journaled message stands. A message is written before it is sent and its
+/// answer when it comes, so after a crash the journal says what might have happened.
+public enum MessageState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// Written, not yet handed to the network. Never reached the core.
+    case queued
+    /// Handed to the network: the core may have it. If the process dies now, in doubt.
+    case sending
+    /// The core answered (`infcode` 0).
+    case answered
+    /// The core answered with a refusal (`infcode` ≠ 0): it did nothing.
+    case refused
+    /// Sent, no answer: whether it took effect is unknown until recovery resolves it.
+    case inDoubt
+    /// A money message undone by 2601 冲正.
+    case reversed
+    /// Never sent and never will be (a query that failed, or a settlement whose patient
+    /// has gone): it had no effect at the core.
+    case abandoned
+}
+
+public struct JournalMessage: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "message"
+    public var msgid: String
+    public var infno: String
+    public var visitId: Int64?
+    public var state: MessageState
+    /// The whole request envelope, as sent.
+    public var request: Data
+    public var answer: Data?
+    public var infcode: Int?
+    public var errMsg: String?
+    public var attempts: Int
+    public var createdAt: Double
+    public var sentAt: Double?
+    public var answeredAt: Double?
+    /// For 2601: the msgid it reverses.
+    public var reversesMsgid: String?
+
+    enum CodingKeys: String, CodingKey {
+        case msgid, infno, state, request, answer, infcode, attempts
+        case visitId = "visit_id", errMsg = "err_msg", createdAt = "created_at", sentAt = "sent_at"
+        case answeredAt = "answered_at", reversesMsgid = "reverses_msgid"
+    }
+}
+
+/// One outpatient visit from registration to settlement (or its undoing).
+public enum VisitState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case open, registered, uploaded, presettled, settling, settled, reversing, reversed, cancelled
+
+    /// Nothing further will happen to a visit in these states.
+    public var isFinal: Bool { self == .settled || self == .reversed || self == .cancelled }
+}
+
+public struct JournalVisit: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "visit"
+    public var id: Int64?
+    public var psnNo: String
+    public var certType: String
+    public var certNo: String
+    public var insutype: String
+    public var insuplcAdmdvs: String
+    public var iptOtpNo: String
+    public var mdtrtId: String?
+    public var chrgBchno: String?
+    public var setlId: String?
+    public var state: VisitState
+    /// Amounts in fen, from the core's 2207 answer: what 3201 reconciles.
+    public var medfeeSumamt: Int64?
+    public var fundPaySumamt: Int64?
+    public var acctPay: Int64?
+    public var cashPay: Int64?
+    /// The China-time day of the settlement, `yyyy-MM-dd`.
+    public var setlDay: String?
+    public var ownerPid: Int32
+    public var createdAt: Double
+    public var updatedAt: Double
+    public var note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, state, note
+        case psnNo = "psn_no", certType = "cert_type", certNo = "cert_no", insutype
+        case insuplcAdmdvs = "insuplc_admdvs", iptOtpNo = "ipt_otp_no", mdtrtId = "mdtrt_id"
+        case chrgBchno = "chrg_bchno", setlId = "setl_id", medfeeSumamt = "medfee_sumamt"
+        case fundPaySumamt = "fund_pay_sumamt", acctPay = "acct_pay", cashPay = "cash_pay"
+        case setlDay = "setl_day", ownerPid = "owner_pid", createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -1,0 +1,68 @@
+import TerminalCore
+
+/// What can go wrong between the terminal and the city core, in words a village doctor can
+/// act on. Personal data never appears here.
+public enum SettlementError: TerminalError, Equatable {
+    /// No TCP connection to the core (link down, wrong URL, core stopped).
+    case coreUnreachable(String)
+    /// Sent, but no answer in time: whatever the message did at the core is unknown.
+    case coreTimeout(infno: String, milliseconds: Int)
+    /// The core answered something that is not the platform's envelope.
+    case badAnswer(infno: String, detail: String)
+    /// The core refused the message (`infcode` ≠ 0), with its own reason.
+    case refused(infno: String, infcode: Int, reason: String)
+    /// The TLS certificate of the core could not be verified.
+    case tls(String)
+    case configuration(String)
+    case journal(String)
+    /// A settlement's answer was lost. `reversed` says whether 冲正 already undid it.
+    case settlementInDoubt(visit: Int64, reversed: Bool)
+    case codeRefused(String)
+
+    public var code: String {
+        switch self {
+        case .coreUnreachable: "CORE-UNREACHABLE"
+        case .coreTimeout: "CORE-TIMEOUT"
+        case .badAnswer: "CORE-BAD-ANSWER"
+        case .refused: "CORE-REFUSED"
+        case .tls: "CORE-TLS"
+        case .configuration: "CONFIG-INVALID"
+        case .journal: "JOURNAL-ERROR"
+        case .settlementInDoubt: "SETTLE-IN-DOUBT"
+        case .codeRefused: "EC-REFUSED"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .coreUnreachable(let detail):
+            "The city settlement core cannot be reached (\(detail)). Check the network link; nothing was charged by this step."
+        case .coreTimeout(let infno, let ms):
+            "The city settlement core did not answer transaction \(infno) within \(ms) ms."
+        case .badAnswer(let infno, let detail):
+            "The city settlement core sent an answer to \(infno) that cannot be read (\(detail))."
+        case .refused(let infno, let infcode, let reason):
+            "The city settlement core refused transaction \(infno): \(reason) (infcode \(infcode))."
+        case .tls(let detail):
+            "The city settlement core's certificate could not be verified (\(detail)). Check [core] ca_file."
+        case .configuration(let detail):
+            "The configuration is not usable: \(detail)."
+        case .journal(let detail):
+            "The local settlement journal could not be written (\(detail)). Do not settle until this is fixed: check disk space and the state directory."
+        case .settlementInDoubt(let visit, let reversed):
+            reversed
+                ? "Visit \(visit): the answer to the settlement was lost, so it has been reversed at the core (冲正). The patient was not charged; settle again."
+                : "Visit \(visit): the answer to the settlement was lost and the core cannot be reached to reverse it. The settlement is IN DOUBT: do not settle this visit again; `cuntong journal recover` (and the daemon) will reverse it when the link is back."
+        case .codeRefused(let reason):
+            "The code was refused: \(reason). Ask the patient to refresh the code in the app, or use the card."
+        }
+    }
+
+    /// A failure after which the message may or may not have taken effect at the core.
+    public var leavesMessageInDoubt: Bool {
+        switch self {
+        case .coreTimeout, .badAnswer: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOPosix
+import NIOSSL
+
+/// HTTP POST to the city core with AsyncHTTPClient: connect and read timeouts from the
+/// configuration, TLS verified against the configured CA (or the system's).
+public final class HTTPCoreTransport: CoreTransport {
+    private let client: HTTPClient
+    private let baseURL: String
+    private let timeout: TimeAmount
+
+    public init(settings: CoreSettings) throws(SettlementError) {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let ca = settings.caFile {
+            guard FileManager.default.isReadableFile(atPath: ca) else {
+                throw .configuration("[core] ca_file \(ca) cannot be read")
+            }
+            tls.trustRoots = .file(ca)
+        }
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        // A core that is down should fail at once, not after the connect timeout of retries.
+        pool.retryConnectionEstablishment = false
+        let config = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            timeout: .init(connect: .milliseconds(Int64(settings.connectTimeoutMilliseconds)),
+                           read: .milliseconds(Int64(settings.timeoutMilliseconds))),
+            connectionPool: pool)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        baseURL = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
+        timeout = .milliseconds(Int64(settings.timeoutMilliseconds))
+    }
+
+    public func post(path: String, body: Data) async throws(TransportFailure) -> Data {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json;charset=utf-8")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: timeout)
+        } catch {
+            throw Self.classify(error)
+        }
+        let bytes: ByteBuffer
+        do {
+            bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        } catch {
+            throw .noAnswer("the answer was cut off: \(error)")
+        }
+        guard response.status == .ok else {
+            // The core failed somewhere while handling it: it may have committed.
+            throw .noAnswer("HTTP \(response.status.code)")
+        }
+        return Data(buffer: bytes)
+    }
+
+    /// Connection errors before the request was written mean "not sent"; anything after
+    /// (timeouts, resets, closed connections) means "may have taken effect".
+    static func classify(_ error: any Error) -> TransportFailure {
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .connectTimeout, .getConnectionFromPoolTimeout, .invalidURL, .emptyHost, .emptyScheme:
+                return .notSent("\(e)")
+            case .tlsHandshakeTimeout:
+                return .tls("TLS handshake timed out")
+            case .readTimeout, .deadlineExceeded:
+                return .noAnswer("no answer in time")
+            default:
+                return .noAnswer("\(e)")
+            }
+        }
+        if error is NIOSSLError || error is BoringSSLError {
+            return .tls("\(error)")
+        }
+        if let e = error as? NIOConnectionError {
+            return .notSent(e.connectionErrors.first.map { "\($0.error)" } ?? "connection failed")
+        }
+        if let e = error as? IOError, e.errnoCode == ECONNREFUSED || e.errnoCode == ENETUNREACH || e.errnoCode == EHOSTUNREACH {
+            return .notSent("\(e)")
+        }
+        if error is ChannelError, case .connectTimeout = error as! ChannelError {
+            return .notSent("connect timed out")
+        }
+        return .noAnswer("\(error)")
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+}

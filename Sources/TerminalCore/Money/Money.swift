@@ -1,0 +1,89 @@
+import Foundation
+
+/// An amount of money in integer fen (分). Never a floating-point number: the national
+/// platform writes yuan with two decimals, and every split must add up to the fen.
+public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var fen: Int64
+
+    public init(fen: Int64) { self.fen = fen }
+
+    public static let zero = Money(fen: 0)
+
+    /// Parses a yuan amount as written on the wire or in a fee list: `"12"`, `"12.3"`,
+    /// `"12.34"`, `"-0.50"`. More than two decimals, exponents, spaces or a bare `"."` are
+    /// refused rather than rounded: a price is never guessed.
+    public init?(yuan text: String) {
+        var chars = Substring(text)
+        var negative = false
+        if chars.first == "-" { negative = true; chars = chars.dropFirst() }
+        let parts = chars.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 2 else { return nil }
+        let whole = parts[0]
+        let frac = parts.count == 2 ? parts[1] : ""
+        guard !whole.isEmpty, whole.count <= 14, whole.allSatisfy({ $0.isASCII && $0.isNumber }),
+            frac.count <= 2, frac.allSatisfy({ $0.isASCII && $0.isNumber }),
+            parts.count == 1 || !frac.isEmpty,
+            let w = Int64(whole)
+        else { return nil }
+        let f = Int64(frac.padding(toLength: 2, withPad: "0", startingAt: 0)) ?? 0
+        let total = w * 100 + f
+        self.fen = negative ? -total : total
+    }
+
+    /// `"12.34"`, `"-0.50"`, `"0.00"`: the platform's 16,2 format.
+    public var yuan: String {
+        let magnitude = fen.magnitude
+        let frac = magnitude % 100
+        return (fen < 0 ? "-" : "") + String(magnitude / 100) + "." + (frac < 10 ? "0" : "") + String(frac)
+    }
+
+    /// `¥12.34`, for people.
+    public var description: String { "¥" + yuan }
+
+    public static func < (a: Money, b: Money) -> Bool { a.fen < b.fen }
+    public static func + (a: Money, b: Money) -> Money { Money(fen: a.fen + b.fen) }
+    public static func - (a: Money, b: Money) -> Money { Money(fen: a.fen - b.fen) }
+    public static func += (a: inout Money, b: Money) { a.fen += b.fen }
+    public static func -= (a: inout Money, b: Money) { a.fen -= b.fen }
+
+    /// This amount times `numerator / denominator`, rounded half away from zero to the fen.
+    /// Used for reimbursement ratios kept as basis points (6500 = 65 %).
+    public func scaled(_ numerator: Int64, over denominator: Int64) -> Money {
+        precondition(denominator > 0)
+        let product = fen * numerator
+        let q = product / denominator, r = product % denominator
+        let roundAway = 2 * r.magnitude >= UInt64(denominator)
+        return Money(fen: roundAway ? q + (product < 0 ? -1 : 1) : q)
+    }
+
+    public static func min(_ a: Money, _ b: Money) -> Money { a < b ? a : b }
+    public static func max(_ a: Money, _ b: Money) -> Money { a < b ? b : a }
+}
+
+extension Money: Codable {
+    /// Decodes the wire's yuan, written either as a string (`"12.34"`) or as a JSON number
+    /// (`12.34`, as some cores do); encodes as a string so no float ever touches it.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            guard let money = Money(yuan: text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "not a yuan amount with at most two decimals: \(text)")
+            }
+            self = money
+            return
+        }
+        // A JSON number: go through Decimal's text, which keeps what was written.
+        let number = try container.decode(Decimal.self)
+        guard let money = Money(yuan: number.plainText) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "not a yuan amount with at most two decimals: \(number)")
+        }
+        self = money
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(yuan)
+    }
+}
