@@ -67,6 +67,24 @@ public struct AnswerHeader: Decodable, Sendable {
 
 struct AnswerOutput<Output: Decodable>: Decodable {
     var output: Output
+
+    enum CodingKeys: String, CodingKey { case output }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        // Transactions whose answer carries nothing may omit `output` or send null.
+        if Output.self == Ignored.self, !((try? c.decodeNil(forKey: .output)) == false) {
+            output = Ignored() as! Output
+        } else {
+            output = try c.decode(Output.self, forKey: .output)
+        }
+    }
+}
+
+/// An `output` whose content the terminal does not need (2202, 2203, 2205, 2601).
+public struct Ignored: Decodable, Sendable {
+    public init() {}
+    public init(from decoder: any Decoder) throws {}
 }
 
 /// An empty `input` or `output` (`{}`), for transactions that carry none.

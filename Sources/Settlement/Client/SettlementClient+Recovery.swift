@@ -1,0 +1,219 @@
+import Foundation
+import TerminalCore
+
+/// What one recovery pass did.
+public struct RecoveryReport: Sendable, Codable, Equatable {
+    /// Messages re-sent under their own msgid and answered.
+    public var resent = 0
+    /// Settlements whose answer was lost, undone with 2601 冲正.
+    public var reversed = 0
+    /// Visits whose 2207 answer was recorded but the visit not yet marked: now settled.
+    public var settled = 0
+    /// Unfinished visits cancelled at the core (2205/2202).
+    public var cancelled = 0
+    /// Messages that never left and never will (queries, settlements of a patient gone).
+    public var abandoned = 0
+    /// Still unresolved: the core could not be reached. Retried on the next pass.
+    public var stillInDoubt = 0
+    public var stillQueued = 0
+
+    public init() {}
+
+    public var isClean: Bool { stillInDoubt == 0 && stillQueued == 0 }
+}
+
+extension SettlementClient {
+    /// Whether the process that owns a visit is gone (crashed, or finished without closing
+    /// it). A visit untouched for two hours is treated as abandoned whatever its pid says,
+    /// so a reused pid cannot pin it forever.
+    func ownerGone(_ visit: JournalVisit) -> Bool {
+        if now().timeIntervalSince1970 - visit.updatedAt > 7200 { return true }
+        if visit.ownerPid == getpid() { return false }
+        return !(kill(visit.ownerPid, 0) == 0 || errno == EPERM)
+    }
+
+    func ownerGone(_ message: JournalMessage) throws(SettlementError) -> Bool {
+        if let id = message.visitId, let visit = try journal.visit(id) { return ownerGone(visit) }
+        return now().timeIntervalSince1970 - message.createdAt > 60
+    }
+
+    /// Undoes an in-doubt money message with 2601 冲正, re-using the 2601 already journaled
+    /// for it if there is one (the same message is never sent under two msgids). Returns
+    /// true once the core has acknowledged.
+    @discardableResult
+    func reverseInDoubt(_ original: JournalMessage) async throws(SettlementError) -> Bool {
+        let existing = try journal.messages(in: [.queued, .sending, .inDoubt, .answered])
+            .first { $0.infno == "2601" && $0.reversesMsgid == original.msgid }
+        if existing?.state == .answered {
+            try markReversed(original)
+            return true
+        }
+        let psnNo = try original.visitId.flatMap { id throws(SettlementError) in try journal.visit(id) }?.psnNo ?? ""
+        let message: JournalMessage
+        if let existing {
+            message = existing
+        } else {
+            message = try await record("2601", ReverseMessageInput(data: .init(
+                psn_no: psnNo, omsgid: original.msgid, oinfno: original.infno)),
+                visitId: original.visitId, insuplc: "", reverses: original.msgid)
+        }
+        _ = try await deliver(message, as: Ignored.self)
+        try markReversed(original)
+        log.notice("in-doubt message reversed (冲正)", metadata: ["msgid": "\(original.msgid)", "infno": "\(original.infno)"])
+        return true
+    }
+
+    func markReversed(_ original: JournalMessage) throws(SettlementError) {
+        try journal.setState(original.msgid, .reversed)
+        if let id = original.visitId {
+            try journal.updateVisit(id, now: now()) {
+                $0.state = .reversed
+                $0.note = "2207 answer lost; reversed by 2601"
+            }
+        }
+    }
+
+    /// Cancels an unfinished visit at the core: unsent uploads are dropped, then 2205 (fees)
+    /// and 2202 (registration) are queued and sent in order. Best effort now; whatever the
+    /// link does not carry stays queued for the next recovery pass.
+    func cancelVisit(_ id: Int64, reason: String) async {
+        do {
+            guard let visit = try journal.visit(id), !visit.state.isFinal else { return }
+            let messages = try journal.messages(limit: 1000, visitId: id)
+            for m in messages where m.state == .queued && m.infno != "2202" && m.infno != "2205" {
+                try journal.setState(m.msgid, .abandoned, note: "visit cancelled before it was sent")
+            }
+            let feesMayBeThere = messages.contains { $0.infno == "2204" && [.answered, .inDoubt, .sending].contains($0.state) }
+            if feesMayBeThere, let batch = visit.chrgBchno, let mdtrt = visit.mdtrtId {
+                _ = try await record("2205", CancelFeesInput(data: .init(chrg_bchno: batch, mdtrt_id: mdtrt, psn_no: visit.psnNo)),
+                                     visitId: id, insuplc: visit.insuplcAdmdvs)
+            }
+            if let mdtrt = visit.mdtrtId {
+                _ = try await record("2202", CancelRegistrationInput(data: .init(
+                    psn_no: visit.psnNo, mdtrt_id: mdtrt, ipt_otp_no: visit.iptOtpNo)),
+                    visitId: id, insuplc: visit.insuplcAdmdvs)
+            }
+            try journal.updateVisit(id, now: now()) {
+                $0.state = .cancelled
+                $0.note = "cancelled: \(reason)"
+            }
+            _ = try await flushQueue()
+        } catch {
+            log.warning("could not cancel a visit yet; recovery will retry", metadata: ["visit": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Sends queued and re-sendable messages in the order they were written, stopping at
+    /// the first one the link cannot carry. Returns how many were answered.
+    public func flushQueue() async throws(SettlementError) -> Int {
+        var sent = 0
+        for message in try journal.messages(in: [.queued, .sending, .inDoubt]) {
+            let role = MessageRole(infno: message.infno)
+            guard role == .resendable || role == .remedy else { continue }
+            if let id = message.visitId, let v = try journal.visit(id), !ownerGone(v), v.ownerPid != getpid() { continue }
+            do {
+                let (header, data) = try await send(message, retries: 0)
+                sent += 1
+                if header.infcode == 0 { try applyEffects(of: message, answer: data) }
+            } catch {
+                if case .coreUnreachable = error { throw error }
+                if case .tls = error { throw error }
+            }
+        }
+        return sent
+    }
+
+    /// What an answer arriving late means for the visit it belongs to.
+    func applyEffects(of message: JournalMessage, answer: Data) throws(SettlementError) {
+        guard let id = message.visitId else { return }
+        switch message.infno {
+        case "2201":
+            if let out = try? WireJSON.decode(AnswerOutput<RegisterOutput>.self, from: answer).output {
+                try journal.updateVisit(id, now: now()) { v in
+                    if v.mdtrtId == nil { v.mdtrtId = out.data.mdtrt_id }
+                    if v.state == .open { v.state = .registered }
+                }
+            }
+        case "2601":
+            if let reversed = message.reversesMsgid, let original = try journal.message(reversed) {
+                try markReversed(original)
+            }
+        case "2208":
+            try journal.updateVisit(id, now: now()) { $0.state = .reversed }
+        default: break
+        }
+    }
+
+    /// Resolves everything a crash, a lost answer or a dropped link left behind: in-doubt
+    /// settlements are reversed (2601), in-doubt uploads re-sent under their msgid,
+    /// unfinished visits of dead processes cancelled, queued uploads sent in order.
+    /// `cuntong journal recover` runs this; the daemon at start and periodically.
+    public func recover() async throws(SettlementError) -> RecoveryReport {
+        var report = RecoveryReport()
+        var linkDown = false
+
+        // 1. Messages that may have reached the core but whose answer is not recorded.
+        for message in try journal.messages(in: [.sending, .inDoubt]) where !linkDown {
+            guard try ownerGone(message) else { continue }
+            switch MessageRole(infno: message.infno) {
+            case .query:
+                try journal.setState(message.msgid, .abandoned, note: "query without an answer; it changed nothing")
+                report.abandoned += 1
+            case .money:
+                do {
+                    try await reverseInDoubt(message)
+                    report.reversed += 1
+                } catch {
+                    if case .coreUnreachable = error { linkDown = true }
+                }
+            case .resendable, .remedy:
+                do {
+                    let (header, data) = try await send(message, retries: 0)
+                    report.resent += 1
+                    if header.infcode == 0 { try applyEffects(of: message, answer: data) }
+                } catch {
+                    if case .coreUnreachable = error { linkDown = true }
+                }
+            }
+        }
+
+        // 2. Queued messages that never left: queries and settlements are dropped (their
+        //    patient is gone); uploads and remedies are sent below, in order.
+        for message in try journal.messages(in: [.queued]) {
+            let role = MessageRole(infno: message.infno)
+            guard role == .query || role == .money, try ownerGone(message) else { continue }
+            try journal.setState(message.msgid, .abandoned, note: "never sent; its visit is over")
+            report.abandoned += 1
+        }
+
+        // 3. Visits their process left unfinished.
+        for visit in try journal.unfinishedVisits() where ownerGone(visit) {
+            let messages = try journal.messages(limit: 1000, visitId: visit.id!)
+            let settle = messages.first { $0.infno == "2207" }
+            if visit.state == .settling, let settle, settle.state == .answered, let answer = settle.answer,
+                let out = try? WireJSON.decode(AnswerOutput<SettleOutput>.self, from: answer).output {
+                try finishSettled(visit.id!, answer: out)
+                report.settled += 1
+                continue
+            }
+            if let settle, settle.state == .inDoubt || settle.state == .sending { continue }
+            if messages.contains(where: { $0.infno == "2201" && ($0.state == .inDoubt || $0.state == .sending) }) {
+                continue  // learn the mdtrt_id first (step 1, next pass)
+            }
+            if linkDown { continue }
+            await cancelVisit(visit.id!, reason: "left unfinished by process \(visit.ownerPid)")
+            if try journal.visit(visit.id!)?.state == .cancelled { report.cancelled += 1 }
+        }
+
+        // 4. Everything still queued, in order.
+        if !linkDown {
+            do { report.resent += try await flushQueue() } catch {}
+        }
+        report.stillInDoubt = try journal.count(in: [.inDoubt, .sending])
+        report.stillQueued = try journal.messages(in: [.queued]).filter {
+            let r = MessageRole(infno: $0.infno)
+            return r == .resendable || r == .remedy
+        }.count
+        return report
+    }
+}

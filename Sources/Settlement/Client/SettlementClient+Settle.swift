@@ -1,0 +1,151 @@
+import Foundation
+import TerminalCore
+
+/// A settlement the core confirmed.
+public struct SettlementOutcome: Sendable {
+    public var visitId: Int64
+    public var mdtrtId: String
+    public var setlId: String
+    public var settledAt: String
+    public var split: SettlementSplit
+    public var fundDetails: [SettleOutput.SetlDetail]
+}
+
+extension SettlementClient {
+    /// Register (2201), upload the visit and fees (2203, 2204), pre-settle (2206) and settle
+    /// (2207). Every message is journaled before it is sent. Before 2207 a failure cancels
+    /// the visit at the core; a 2207 whose answer is lost is reversed with 2601 and reported
+    /// as in doubt, never as a success.
+    public func settle(_ patient: CheckedInPatient, fees: FeeList) async throws(SettlementError) -> SettlementOutcome {
+        guard let insurance = patient.identity.primaryInsurance else {
+            throw .refused(infno: "1101", infcode: 0, reason: "the core lists no insurance for this person")
+        }
+        let stamp = WireTime.stamp(now())
+        let visit = try journal.insertVisit(JournalVisit(
+            id: nil, psnNo: patient.identity.psnNo, certType: patient.certificate.type.rawValue,
+            certNo: patient.certificate.number, insutype: insurance.type, insuplcAdmdvs: insurance.region,
+            iptOtpNo: "\(settings.deviceNumber)-\(stamp)-\(UInt16.random(in: 0...UInt16.max))",
+            mdtrtId: nil, chrgBchno: nil, setlId: nil, state: .open, medfeeSumamt: nil, fundPaySumamt: nil,
+            acctPay: nil, cashPay: nil, setlDay: nil, ownerPid: getpid(), createdAt: now().timeIntervalSince1970,
+            updatedAt: now().timeIntervalSince1970, note: nil))
+        let visitId = visit.id!
+        let region = insurance.region
+        let begntime = WireTime.infTime(now())
+
+        // 2201: registration.
+        let reg: RegisterOutput
+        do {
+            (reg, _) = try await call("2201", RegisterInput(data: .init(
+                psn_no: visit.psnNo, insutype: visit.insutype, begntime: begntime,
+                mdtrt_cert_type: visit.certType, mdtrt_cert_no: visit.certNo, ipt_otp_no: visit.iptOtpNo,
+                atddr_no: fees.doctor.code, dr_name: fees.doctor.name, dept_code: fees.department.code,
+                dept_name: fees.department.name, caty: fees.department.code)),
+                as: RegisterOutput.self, visitId: visitId, insuplc: region)
+        } catch {
+            // A lost 2201 stays in doubt for recovery, which learns the mdtrt_id and cancels it.
+            if !error.leavesMessageInDoubt {
+                _ = try? journal.updateVisit(visitId, now: now()) { $0.state = .cancelled; $0.note = error.code }
+            }
+            throw error
+        }
+        let chrgBchno = "B\(stamp)\(visitId)"
+        var current = try journal.updateVisit(visitId, now: now()) {
+            $0.state = .registered
+            $0.mdtrtId = reg.data.mdtrt_id
+            $0.chrgBchno = chrgBchno
+        }
+
+        do throws(SettlementError) {
+            // 2203 + 2204: uploads, queued in order, then sent.
+            let m2203 = try await record("2203", visitInfo(current, fees: fees, begntime: begntime),
+                                         visitId: visitId, insuplc: region)
+            let m2204 = try await record("2204", feeDetails(current, fees: fees, begntime: begntime),
+                                         visitId: visitId, insuplc: region)
+            _ = try await deliver(m2203, as: Ignored.self)
+            _ = try await deliver(m2204, as: FeeDetailOutput.self)
+            current = try journal.updateVisit(visitId, now: now()) { $0.state = .uploaded }
+
+            // 2206: pre-settlement, to learn the amounts 2207 must quote.
+            let pre = try await call("2206", settleInput(current, fees: fees, pre: nil),
+                                     as: SettleOutput.self, visitId: visitId, insuplc: region).0
+            current = try journal.updateVisit(visitId, now: now()) { $0.state = .presettled }
+
+            // 2207: the settlement itself.
+            current = try journal.updateVisit(visitId, now: now()) { $0.state = .settling }
+            let m2207 = try await record("2207", settleInput(current, fees: fees, pre: pre.setlinfo),
+                                         visitId: visitId, insuplc: region)
+            let answer: SettleOutput
+            do throws(SettlementError) {
+                answer = try await deliver(m2207, as: SettleOutput.self)
+            } catch where error.leavesMessageInDoubt {
+                let reversed = (try? await reverseInDoubt(m2207)) ?? false
+                throw SettlementError.settlementInDoubt(visit: visitId, reversed: reversed)
+            } catch {
+                // Refused, or never sent: nothing was charged.
+                if (try? journal.message(m2207.msgid))??.state == .queued {
+                    try? journal.setState(m2207.msgid, .abandoned, note: "never sent: \(error.code)")
+                }
+                throw error
+            }
+            let settled = try finishSettled(visitId, answer: answer)
+            CrashPoint.hit("2207", "after-journal")
+            return settled
+        } catch {
+            if case .settlementInDoubt = error { throw error }
+            await cancelVisit(visitId, reason: error.code)
+            throw error
+        }
+    }
+
+    /// Records a confirmed 2207 answer on the visit, in one transaction.
+    @discardableResult
+    func finishSettled(_ visitId: Int64, answer: SettleOutput) throws(SettlementError) -> SettlementOutcome {
+        let info = answer.setlinfo
+        let day = info.setl_time.map { String($0.prefix(10)) } ?? WireTime.day(now())
+        try journal.updateVisit(visitId, now: now()) {
+            $0.state = .settled
+            $0.setlId = info.setl_id
+            $0.medfeeSumamt = info.medfee_sumamt.fen
+            $0.fundPaySumamt = info.fund_pay_sumamt.fen
+            $0.acctPay = info.acct_pay.fen
+            $0.cashPay = info.psn_cash_pay.fen
+            $0.setlDay = day
+        }
+        return SettlementOutcome(visitId: visitId, mdtrtId: info.mdtrt_id, setlId: info.setl_id ?? "",
+                                 settledAt: info.setl_time ?? WireTime.infTime(now()), split: info.split,
+                                 fundDetails: answer.setldetail)
+    }
+
+    // MARK: Message bodies
+
+    func visitInfo(_ v: JournalVisit, fees: FeeList, begntime: String) -> VisitInfoInput {
+        VisitInfoInput(
+            mdtrtinfo: .init(mdtrt_id: v.mdtrtId ?? "", psn_no: v.psnNo, med_type: "11", begntime: begntime,
+                             main_cond_dscr: fees.diagnosis.name, dise_codg: fees.diagnosis.code,
+                             dise_name: fees.diagnosis.name),
+            diseinfo: [.init(diag_type: "1", diag_srt_no: "1", diag_code: fees.diagnosis.code,
+                             diag_name: fees.diagnosis.name, diag_dept: fees.department.name,
+                             dise_dor_no: fees.doctor.code, dise_dor_name: fees.doctor.name, diag_time: begntime,
+                             vali_flag: "1")])
+    }
+
+    func feeDetails(_ v: JournalVisit, fees: FeeList, begntime: String) -> FeeDetailInput {
+        FeeDetailInput(feedetail: fees.items.enumerated().map { i, item in
+            .init(feedetl_sn: "\(v.chrgBchno ?? "")-\(i + 1)", mdtrt_id: v.mdtrtId ?? "", psn_no: v.psnNo,
+                  chrg_bchno: v.chrgBchno ?? "", dise_codg: fees.diagnosis.code, rxno: "", rx_circ_flag: "0",
+                  fee_ocur_time: begntime, med_list_codg: item.code, medins_list_codg: item.code,
+                  det_item_fee_sumamt: item.amount, cnt: item.quantity.description, pric: item.unitPrice,
+                  bilg_dept_codg: fees.department.code, bilg_dept_name: fees.department.name,
+                  bilg_dr_codg: fees.doctor.code, bilg_dr_name: fees.doctor.name, hosp_appr_flag: "1")
+        })
+    }
+
+    func settleInput(_ v: JournalVisit, fees: FeeList, pre: SettleOutput.SetlInfo?) -> SettleInput {
+        SettleInput(data: .init(
+            psn_no: v.psnNo, mdtrt_cert_type: v.certType, mdtrt_cert_no: v.certNo, med_type: "11",
+            medfee_sumamt: pre?.medfee_sumamt ?? fees.total, psn_setlway: "01", mdtrt_id: v.mdtrtId ?? "",
+            chrg_bchno: v.chrgBchno ?? "", insutype: v.insutype, acct_used_flag: "1", invono: nil,
+            fulamt_ownpay_amt: pre?.fulamt_ownpay_amt, overlmt_selfpay: pre?.overlmt_selfpay,
+            preselfpay_amt: pre?.preselfpay_amt, inscp_scp_amt: pre?.inscp_scp_amt))
+    }
+}
