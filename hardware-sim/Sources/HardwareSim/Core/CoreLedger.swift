@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import TerminalCore
+
+/// The simulated core's own ledger (SQLite): what it answered under each msgid, sign-ins,
+/// visits, fees, settlements and each person's year-to-date figures.
+final class CoreLedger: Sendable {
+    let db: DatabaseQueue
+
+    init(path: String, persons: [CorePerson]) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        db = try DatabaseQueue(path: path, configuration: config)
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE message (msgid TEXT PRIMARY KEY, infno TEXT NOT NULL, answer BLOB NOT NULL);
+                CREATE TABLE sign_in (sign_no TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, day TEXT NOT NULL,
+                                      signed_out INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE person_state (psn_no TEXT PRIMARY KEY, balc INTEGER NOT NULL, basic_paid INTEGER NOT NULL,
+                                           ci_base INTEGER NOT NULL, aid_base INTEGER NOT NULL, aid_paid INTEGER NOT NULL);
+                CREATE TABLE used_code (code TEXT PRIMARY KEY, used_at TEXT NOT NULL);
+                CREATE TABLE ec_token (token TEXT PRIMARY KEY, psn_no TEXT NOT NULL, kind TEXT NOT NULL);
+                CREATE TABLE visit (mdtrt_id TEXT PRIMARY KEY, psn_no TEXT NOT NULL, fixmedins_code TEXT NOT NULL,
+                                    ipt_otp_no TEXT NOT NULL, insutype TEXT NOT NULL, state TEXT NOT NULL, msgid TEXT NOT NULL);
+                CREATE TABLE fee (mdtrt_id TEXT NOT NULL, feedetl_sn TEXT NOT NULL, chrg_bchno TEXT NOT NULL,
+                                  code TEXT NOT NULL, amount INTEGER NOT NULL, level TEXT NOT NULL, full_own INTEGER NOT NULL,
+                                  pre_self INTEGER NOT NULL, in_scope INTEGER NOT NULL, state TEXT NOT NULL, msgid TEXT NOT NULL,
+                                  PRIMARY KEY (mdtrt_id, feedetl_sn));
+                CREATE TABLE settlement (setl_id TEXT PRIMARY KEY, mdtrt_id TEXT NOT NULL, psn_no TEXT NOT NULL,
+                                         fixmedins_code TEXT NOT NULL, insutype TEXT NOT NULL, day TEXT NOT NULL,
+                                         total INTEGER NOT NULL, fund INTEGER NOT NULL, acct INTEGER NOT NULL,
+                                         cash INTEGER NOT NULL, basic INTEGER NOT NULL, ci INTEGER NOT NULL,
+                                         aid INTEGER NOT NULL, ci_base_delta INTEGER NOT NULL, aid_base_delta INTEGER NOT NULL,
+                                         state TEXT NOT NULL, msgid TEXT NOT NULL);
+                CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                """)
+        }
+        try m.migrate(db)
+        try db.write { db in
+            for p in persons {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO person_state (psn_no, balc, basic_paid, ci_base, aid_base, aid_paid)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [p.psn_no, p.insurance.balc.fen, p.yearToDate.basicFundPaid.fen,
+                                     p.yearToDate.criticalIllnessBase.fen, p.yearToDate.medicalAidBase.fen,
+                                     p.yearToDate.medicalAidPaid.fen])
+            }
+        }
+    }
+
+    static func next(_ name: String, in db: Database) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO counter (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                       arguments: [name])
+        return try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE name = ?", arguments: [name]) ?? 1
+    }
+
+    struct PersonState {
+        var balance: Money
+        var ytd: CorePolicy.YearToDate
+    }
+
+    static func state(of psnNo: String, in db: Database) throws -> PersonState? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person_state WHERE psn_no = ?", arguments: [psnNo]) else {
+            return nil
+        }
+        return PersonState(
+            balance: Money(fen: row["balc"]),
+            ytd: .init(basicFundPaid: Money(fen: row["basic_paid"]), criticalIllnessBase: Money(fen: row["ci_base"]),
+                       medicalAidBase: Money(fen: row["aid_base"]), medicalAidPaid: Money(fen: row["aid_paid"])))
+    }
+
+    static func save(_ s: PersonState, of psnNo: String, in db: Database) throws {
+        try db.execute(sql: """
+            UPDATE person_state SET balc = ?, basic_paid = ?, ci_base = ?, aid_base = ?, aid_paid = ? WHERE psn_no = ?
+            """, arguments: [s.balance.fen, s.ytd.basicFundPaid.fen, s.ytd.criticalIllnessBase.fen,
+                             s.ytd.medicalAidBase.fen, s.ytd.medicalAidPaid.fen, psnNo])
+    }
+
+    /// The core's own totals of settled (not reversed) settlements, for 3201 and the tests.
+    struct Totals: Sendable, Equatable, Codable {
+        var count: Int
+        var total: Int64
+        var fund: Int64
+        var acct: Int64
+    }
+
+    func totals(fixmedinsCode: String, insutype: String?, from: String, to: String) throws -> Totals {
+        try db.read { db in try Self.totals(fixmedinsCode: fixmedinsCode, insutype: insutype, from: from, to: to, in: db) }
+    }
+
+    static func totals(fixmedinsCode: String, insutype: String?, from: String, to: String, in db: Database) throws -> Totals {
+        var sql = """
+            SELECT COUNT(*) AS n, COALESCE(SUM(total), 0) AS t, COALESCE(SUM(fund), 0) AS f, COALESCE(SUM(acct), 0) AS a
+            FROM settlement WHERE state = 'settled' AND fixmedins_code = ? AND day >= ? AND day <= ?
+            """
+        var args: [any DatabaseValueConvertible] = [fixmedinsCode, from, to]
+        if let insutype { sql += " AND insutype = ?"; args.append(insutype) }
+        let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(args))!
+        return Totals(count: row["n"], total: row["t"], fund: row["f"], acct: row["a"])
+    }
+}

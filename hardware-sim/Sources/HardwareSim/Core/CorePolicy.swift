@@ -1,0 +1,160 @@
+import Foundation
+import TerminalCore
+
+/// The reimbursement policy as data (`hardware-sim/core/policy/*.json`), and the split it
+/// gives. Written from the municipal rules, not from the terminal's code, so that the
+/// simulator can catch the terminal quoting wrong amounts.
+public struct CorePolicy: Sendable, Decodable {
+    public struct Outpatient: Sendable, Decodable {
+        public var deductible: Money
+        /// Basis points by insutype.
+        public var basicFundRatio: [String: Int64]
+        public var annualCap: [String: Money]
+    }
+    public struct Tier: Sendable, Decodable {
+        public var upTo: Money?
+        public var ratio: Int64
+    }
+    public struct CriticalIllness: Sendable, Decodable {
+        public var threshold: Money
+        public var tiers: [Tier]
+    }
+    public struct AidCategory: Sendable, Decodable {
+        public var ratio: Int64
+        public var thresholdPercentOfIncome: Int64
+        public var annualCap: Money?
+    }
+    public struct MedicalAid: Sendable, Decodable {
+        public var priorYearPerCapitaIncome: Money
+        public var categories: [String: AidCategory]
+    }
+    public struct CatalogEntry: Sendable, Decodable {
+        public var name: String
+        /// 01 甲类, 02 乙类.
+        public var level: String
+        /// Part the patient pays first (先行自付), basis points.
+        public var selfpayRatio: Int64
+    }
+
+    public var year: Int
+    public var outpatient: Outpatient
+    public var criticalIllness: CriticalIllness
+    public var medicalAid: MedicalAid
+    public var catalog: [String: CatalogEntry]
+
+    public static func load(path: String) throws -> CorePolicy {
+        try JSONDecoder().decode(CorePolicy.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// One fee line as the core classifies it.
+    public struct Line: Sendable, Equatable {
+        public var code: String
+        public var amount: Money
+        /// 01 甲, 02 乙, 03 丙 (not in the catalogue: all self-paid).
+        public var level: String
+        public var fullOwnPay: Money
+        public var preSelfPay: Money
+        public var inScope: Money
+    }
+
+    public func classify(code: String, amount: Money) -> Line {
+        guard let entry = catalog[code] else {
+            return Line(code: code, amount: amount, level: "03", fullOwnPay: amount, preSelfPay: .zero, inScope: .zero)
+        }
+        let pre = amount.scaled(entry.selfpayRatio, over: 10_000)
+        return Line(code: code, amount: amount, level: entry.level, fullOwnPay: .zero, preSelfPay: pre, inScope: amount - pre)
+    }
+
+    /// What a person has used this year, which caps and thresholds depend on.
+    public struct YearToDate: Sendable, Equatable, Codable {
+        public var basicFundPaid: Money
+        /// Policy-scope self-pay after the basic fund (the critical-illness base).
+        public var criticalIllnessBase: Money
+        /// Policy-scope self-pay after basic fund and critical illness (the aid base).
+        public var medicalAidBase: Money
+        public var medicalAidPaid: Money
+
+        public init(basicFundPaid: Money = .zero, criticalIllnessBase: Money = .zero,
+                    medicalAidBase: Money = .zero, medicalAidPaid: Money = .zero) {
+            self.basicFundPaid = basicFundPaid
+            self.criticalIllnessBase = criticalIllnessBase
+            self.medicalAidBase = medicalAidBase
+            self.medicalAidPaid = medicalAidPaid
+        }
+    }
+
+    public struct Split: Sendable, Equatable {
+        public var total: Money
+        public var fullOwnPay: Money
+        public var preSelfPay: Money
+        public var inScope: Money
+        public var basicFund: Money
+        public var poolSelfPay: Money
+        public var criticalIllness: Money
+        public var medicalAid: Money
+        public var fundTotal: Money
+        public var personalPart: Money
+        public var personalAccount: Money
+        public var cash: Money
+        /// The year-to-date figures after this settlement.
+        public var after: YearToDate
+    }
+
+    /// The split of one outpatient settlement. Order as the rules apply it: basic fund on
+    /// the policy-scope amount (no deductible at a village clinic, annual cap), then the
+    /// critical-illness tiers on the year's policy-scope self-pay above the threshold, then
+    /// medical aid on what remains by the person's aid category, then the personal account
+    /// (employees only), then cash.
+    public func split(lines: [Line], insutype: String, aidCategory: Int?, accountBalance: Money,
+                      useAccount: Bool, yearToDate ytd: YearToDate) -> Split {
+        let total = lines.reduce(Money.zero) { $0 + $1.amount }
+        let full = lines.reduce(Money.zero) { $0 + $1.fullOwnPay }
+        let pre = lines.reduce(Money.zero) { $0 + $1.preSelfPay }
+        let scope = lines.reduce(Money.zero) { $0 + $1.inScope }
+        var after = ytd
+
+        // Basic fund.
+        let ratio = outpatient.basicFundRatio[insutype] ?? 0
+        let payable = Money.max(.zero, scope - outpatient.deductible)
+        var basic = payable.scaled(ratio, over: 10_000)
+        if let cap = outpatient.annualCap[insutype] {
+            basic = Money.min(basic, Money.max(.zero, cap - ytd.basicFundPaid))
+        }
+        after.basicFundPaid += basic
+        let poolSelf = scope - basic
+
+        // Critical illness: the tiers over the year's running base.
+        let ciFrom = ytd.criticalIllnessBase, ciTo = ytd.criticalIllnessBase + poolSelf
+        after.criticalIllnessBase = ciTo
+        var critical = Money.zero
+        var lower = criticalIllness.threshold
+        for tier in criticalIllness.tiers {
+            let upper = tier.upTo ?? Money(fen: Int64.max / 20_000)
+            let overlap = Money.min(ciTo, upper) - Money.max(ciFrom, lower)
+            if overlap.fen > 0 { critical += overlap.scaled(tier.ratio, over: 10_000) }
+            lower = upper
+        }
+
+        // Medical aid on the policy-scope self-pay that remains.
+        var aid = Money.zero
+        let remaining = poolSelf - critical
+        if let aidCategory, let category = medicalAid.categories[String(aidCategory)] {
+            let threshold = medicalAid.priorYearPerCapitaIncome.scaled(category.thresholdPercentOfIncome, over: 100)
+            let before = ytd.medicalAidBase, now = ytd.medicalAidBase + remaining
+            let eligible = Money.max(.zero, now - threshold) - Money.max(.zero, before - threshold)
+            aid = eligible.scaled(category.ratio, over: 10_000)
+            if let cap = category.annualCap { aid = Money.min(aid, Money.max(.zero, cap - ytd.medicalAidPaid)) }
+            after.medicalAidBase = now
+            after.medicalAidPaid += aid
+        } else {
+            after.medicalAidBase = ytd.medicalAidBase + remaining
+        }
+
+        let fund = basic + critical + aid
+        let personal = total - fund
+        let account = useAccount && insutype == "310" ? Money.min(personal, Money.max(.zero, accountBalance)) : .zero
+        return Split(total: total, fullOwnPay: full, preSelfPay: pre, inScope: scope, basicFund: basic,
+                     poolSelfPay: poolSelf, criticalIllness: critical, medicalAid: aid, fundTotal: fund,
+                     personalPart: personal, personalAccount: account, cash: personal - account, after: after)
+    }
+}

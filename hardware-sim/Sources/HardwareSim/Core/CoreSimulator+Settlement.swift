@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+import TerminalCore
+
+extension CoreSimulator {
+    /// 2206 (commit false) and 2207 (commit true).
+    func settle(input: JSONObject, code: String, msgid: String, commit: Bool, in db: Database) throws -> [String: Any] {
+        let psnNo = try input.string("psn_no"), mdtrtId = try input.string("mdtrt_id")
+        guard let p = person(psnNo: psnNo) else { throw CoreRefusal("人员编号不存在") }
+        let row = try visit(mdtrtId, psnNo: psnNo, in: db)
+        guard row["state"] as String == "registered" else { throw CoreRefusal("就诊已撤销，不能结算") }
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM settlement WHERE mdtrt_id = ? AND state = 'settled'", arguments: [mdtrtId]) == true {
+            throw CoreRefusal("该就诊已结算，不能重复结算")
+        }
+        let insutype = try input.string("insutype")
+        guard insutype == row["insutype"] as String else { throw CoreRefusal("险种类型与挂号不符") }
+        for key in ["mdtrt_cert_type", "mdtrt_cert_no", "med_type", "psn_setlway", "acct_used_flag"] { _ = try input.string(key) }
+        let batch = try input.string("chrg_bchno")
+        let fees = try Row.fetchAll(db, sql: "SELECT * FROM fee WHERE mdtrt_id = ? AND chrg_bchno = ? AND state = 'active'",
+                                    arguments: [mdtrtId, batch])
+        guard !fees.isEmpty else { throw CoreRefusal("该收费批次没有费用明细") }
+        let lines = fees.map {
+            CorePolicy.Line(code: $0["code"], amount: Money(fen: $0["amount"]), level: $0["level"],
+                            fullOwnPay: Money(fen: $0["full_own"]), preSelfPay: Money(fen: $0["pre_self"]),
+                            inScope: Money(fen: $0["in_scope"]))
+        }
+        let quoted = try input.money("medfee_sumamt")
+        let total = lines.reduce(Money.zero) { $0 + $1.amount }
+        guard quoted == total else { throw CoreRefusal("医疗费总额(\(quoted.yuan))与费用明细合计(\(total.yuan))不符") }
+        guard var state = try CoreLedger.state(of: psnNo, in: db) else { throw CoreRefusal("人员账户不存在") }
+        let split = policy.split(lines: lines, insutype: insutype, aidCategory: p.medicalAidCategory,
+                                 accountBalance: state.balance, useAccount: try input.string("acct_used_flag") == "1",
+                                 yearToDate: state.ytd)
+        if commit {
+            // 2207 must quote what 2206 returned; a terminal that computed its own is refused.
+            let quotes: [(String, Money)] = [("fulamt_ownpay_amt", split.fullOwnPay), ("overlmt_selfpay", .zero),
+                                              ("preselfpay_amt", split.preSelfPay), ("inscp_scp_amt", split.inScope)]
+            for (key, expected) in quotes {
+                guard let value = input.optionalString(key) else { throw CoreRefusal("缺少必填字段: \(key)") }
+                guard Money(yuan: value) == expected else { throw CoreRefusal("\(key)与预结算结果不符") }
+            }
+        }
+        let now = time(clock())
+        var setlId: String?
+        if commit {
+            let id = "S" + String(format: "%012lld", try CoreLedger.next("setl", in: db))
+            setlId = id
+            try db.execute(sql: """
+                INSERT INTO settlement (setl_id, mdtrt_id, psn_no, fixmedins_code, insutype, day, total, fund, acct, cash,
+                                        basic, ci, aid, ci_base_delta, aid_base_delta, state, msgid)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'settled', ?)
+                """, arguments: [id, mdtrtId, psnNo, code, insutype, String(now.prefix(10)), split.total.fen,
+                                 split.fundTotal.fen, split.personalAccount.fen, split.cash.fen, split.basicFund.fen,
+                                 split.criticalIllness.fen, split.medicalAid.fen,
+                                 (split.after.criticalIllnessBase - state.ytd.criticalIllnessBase).fen,
+                                 (split.after.medicalAidBase - state.ytd.medicalAidBase).fen, msgid])
+            state.balance -= split.personalAccount
+            state.ytd = split.after
+            try CoreLedger.save(state, of: psnNo, in: db)
+        }
+        var info: [String: Any] = [
+            "mdtrt_id": mdtrtId, "psn_no": psnNo, "psn_name": p.psn_name, "psn_cert_type": "01", "certno": p.certno,
+            "gend": p.gend, "naty": p.naty, "brdy": p.brdy, "age": String(age(birth: p.brdy)) + ".0",
+            "insutype": insutype, "psn_type": p.insurance.psn_type, "cvlserv_flag": p.insurance.cvlserv_flag,
+            "setl_time": now, "mdtrt_cert_type": try input.string("mdtrt_cert_type"), "med_type": try input.string("med_type"),
+            "medfee_sumamt": split.total.yuan, "fulamt_ownpay_amt": split.fullOwnPay.yuan, "overlmt_selfpay": "0.00",
+            "preselfpay_amt": split.preSelfPay.yuan, "inscp_scp_amt": split.inScope.yuan, "act_pay_dedc": "0.00",
+            "hifp_pay": split.basicFund.yuan, "pool_prop_selfpay": split.poolSelfPay.yuan, "cvlserv_pay": "0.00",
+            "hifes_pay": "0.00", "hifmi_pay": split.criticalIllness.yuan, "hifob_pay": "0.00", "maf_pay": split.medicalAid.yuan,
+            "oth_pay": "0.00", "fund_pay_sumamt": split.fundTotal.yuan, "psn_part_amt": split.personalPart.yuan,
+            "acct_pay": split.personalAccount.yuan, "psn_cash_pay": split.cash.yuan, "hosp_part_amt": "0.00",
+            "balc": (state.balance - (commit ? .zero : split.personalAccount)).yuan, "acct_mulaid_pay": "0.00",
+            "medins_setl_id": msgid, "clr_optins": p.insurance.insuplc_admdvs, "clr_way": "1", "clr_type": "11"]
+        if let setlId { info["setl_id"] = setlId }
+        var details: [[String: Any]] = []
+        func detail(_ type: String, _ name: String, _ amount: Money) {
+            guard amount.fen != 0 else { return }
+            details.append(["fund_pay_type": type, "fund_pay_type_name": name, "inscp_scp_amt": split.inScope.yuan,
+                            "crt_payb_lmt_amt": "0.00", "fund_payamt": amount.yuan, "setl_proc_info": ""])
+        }
+        detail(insutype == "310" ? "310100" : "390100", "基本医疗保险统筹基金", split.basicFund)
+        detail(insutype == "310" ? "330100" : "390200", insutype == "310" ? "大额医疗费用补助" : "城乡居民大病保险", split.criticalIllness)
+        detail("610100", "医疗救助基金", split.medicalAid)
+        return ["setlinfo": info, "setldetail": details]
+    }
+
+    /// Undoes a settled settlement: the account refunded and the year's figures restored.
+    func undo(settlement row: Row, in db: Database) throws {
+        let psnNo: String = row["psn_no"]
+        guard var state = try CoreLedger.state(of: psnNo, in: db) else { return }
+        state.balance += Money(fen: row["acct"])
+        state.ytd.basicFundPaid -= Money(fen: row["basic"])
+        state.ytd.criticalIllnessBase -= Money(fen: row["ci_base_delta"])
+        state.ytd.medicalAidBase -= Money(fen: row["aid_base_delta"])
+        state.ytd.medicalAidPaid -= Money(fen: row["aid"])
+        try CoreLedger.save(state, of: psnNo, in: db)
+        try db.execute(sql: "UPDATE settlement SET state = 'reversed' WHERE setl_id = ?", arguments: [row["setl_id"] as String])
+    }
+
+    /// 2208: the clinic cancels a settlement it has the answer of.
+    func reverseSettlement(input: JSONObject, in db: Database) throws -> [String: Any] {
+        let setlId = try input.string("setl_id")
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM settlement WHERE setl_id = ?", arguments: [setlId]) else {
+            throw CoreRefusal("结算ID不存在: \(setlId)")
+        }
+        guard row["mdtrt_id"] as String == (try input.string("mdtrt_id")), row["psn_no"] as String == (try input.string("psn_no"))
+        else { throw CoreRefusal("结算ID与就诊ID或人员编号不符") }
+        guard row["state"] as String == "settled" else { throw CoreRefusal("该结算已撤销") }
+        try undo(settlement: row, in: db)
+        let reversal = "S" + String(format: "%012lld", try CoreLedger.next("setl", in: db))
+        func neg(_ key: String) -> String { Money(fen: -(row[key] as Int64)).yuan }
+        return ["setlinfo": [
+            "setl_id": reversal, "mdtrt_id": row["mdtrt_id"] as String, "psn_no": row["psn_no"] as String,
+            "medfee_sumamt": neg("total"), "fund_pay_sumamt": neg("fund"), "acct_pay": neg("acct"),
+            "psn_cash_pay": neg("cash"), "setl_time": time(clock())]]
+    }
+
+    /// 2601 冲正: undo whatever `omsgid` did. A message never seen is acknowledged with
+    /// nothing to undo, and its msgid is remembered as reversed so that a late copy of it
+    /// is refused rather than acted on.
+    func reverseMessage(input: JSONObject, in db: Database) throws -> [String: Any] {
+        let omsgid = try input.string("omsgid"), oinfno = try input.string("oinfno")
+        _ = try input.string("psn_no")
+        let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM message WHERE msgid = ?", arguments: [omsgid]) == true
+        guard seen else {
+            let tombstone = answer(infcode: -1, msgid: omsgid, refTime: "", error: "该报文已被冲正，不再处理", output: nil)
+            try db.execute(sql: "INSERT INTO message (msgid, infno, answer) VALUES (?, ?, ?)", arguments: [omsgid, oinfno, tombstone])
+            return [:]
+        }
+        switch oinfno {
+        case "2207":
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM settlement WHERE msgid = ? AND state = 'settled'", arguments: [omsgid]) {
+                try undo(settlement: row, in: db)
+            }
+        case "2201":
+            try db.execute(sql: "UPDATE visit SET state = 'cancelled' WHERE msgid = ?", arguments: [omsgid])
+        case "2204":
+            try db.execute(sql: "UPDATE fee SET state = 'cancelled' WHERE msgid = ?", arguments: [omsgid])
+        default:
+            break
+        }
+        return [:]
+    }
+
+    func reconcile(input: JSONObject, code: String, in db: Database) throws -> [String: Any] {
+        let insutype = try input.string("insutype")
+        let from = try input.string("stmt_begndate"), to = try input.string("stmt_enddate")
+        _ = try input.string("clr_type")
+        let theirs = CoreLedger.Totals(count: Int(try input.string("fixmedins_setl_cnt")) ?? -1,
+                                       total: try input.money("medfee_sumamt").fen,
+                                       fund: try input.money("fund_pay_sumamt").fen, acct: try input.money("acct_pay").fen)
+        let ours = try CoreLedger.totals(fixmedinsCode: code, insutype: insutype, from: from, to: to, in: db)
+        let agrees = ours == theirs
+        return ["stmtinfo": [
+            "setl_optins": input.optionalString("setl_optins") ?? "", "stmt_rslt": agrees ? "0" : "1",
+            "stmt_rslt_dscr": agrees ? "对账一致" : "对账不平: 中心 \(ours.count) 笔, 医疗费总额 \(Money(fen: ours.total).yuan), 基金支付 \(Money(fen: ours.fund).yuan), 个人账户 \(Money(fen: ours.acct).yuan)"]]
+    }
+}
