@@ -80,6 +80,7 @@ let package = Package(
             dependencies: [
                 "TerminalService", "CardReaders", "TerminalCore", "Settlement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Simulators: sources live under hardware-sim/ beside their fixtures.

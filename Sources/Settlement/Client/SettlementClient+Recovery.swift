@@ -59,6 +59,10 @@ extension SettlementClient {
         }
         _ = try await deliver(message, as: Ignored.self)
         try markReversed(original)
+        if let id = original.visitId, let visit = try journal.visit(id) {
+            try await queueCancellation(of: visit)
+            _ = try? await flushQueue()
+        }
         log.notice("in-doubt message reversed (冲正)", metadata: ["msgid": "\(original.msgid)", "infno": "\(original.infno)"])
         return true
     }
@@ -79,20 +83,7 @@ extension SettlementClient {
     func cancelVisit(_ id: Int64, reason: String) async {
         do {
             guard let visit = try journal.visit(id), !visit.state.isFinal else { return }
-            let messages = try journal.messages(limit: 1000, visitId: id)
-            for m in messages where m.state == .queued && m.infno != "2202" && m.infno != "2205" {
-                try journal.setState(m.msgid, .abandoned, note: "visit cancelled before it was sent")
-            }
-            let feesMayBeThere = messages.contains { $0.infno == "2204" && [.answered, .inDoubt, .sending].contains($0.state) }
-            if feesMayBeThere, let batch = visit.chrgBchno, let mdtrt = visit.mdtrtId {
-                _ = try await record("2205", CancelFeesInput(data: .init(chrg_bchno: batch, mdtrt_id: mdtrt, psn_no: visit.psnNo)),
-                                     visitId: id, insuplc: visit.insuplcAdmdvs)
-            }
-            if let mdtrt = visit.mdtrtId {
-                _ = try await record("2202", CancelRegistrationInput(data: .init(
-                    psn_no: visit.psnNo, mdtrt_id: mdtrt, ipt_otp_no: visit.iptOtpNo)),
-                    visitId: id, insuplc: visit.insuplcAdmdvs)
-            }
+            try await queueCancellation(of: visit)
             try journal.updateVisit(id, now: now()) {
                 $0.state = .cancelled
                 $0.note = "cancelled: \(reason)"
@@ -101,6 +92,54 @@ extension SettlementClient {
         } catch {
             log.warning("could not cancel a visit yet; recovery will retry", metadata: ["visit": "\(id)", "error": "\(error)"])
         }
+    }
+
+    /// Journals 2205 and 2202 for a visit whose settlement will not happen (or was undone),
+    /// so its registration does not stay open at the core. Unsent uploads are dropped.
+    func queueCancellation(of visit: JournalVisit) async throws(SettlementError) {
+        let id = visit.id!
+        let messages = try journal.messages(limit: 1000, visitId: id)
+        for m in messages where m.state == .queued && !["2202", "2205", "2601", "2208"].contains(m.infno) {
+            try journal.setState(m.msgid, .abandoned, note: "visit cancelled before it was sent")
+        }
+        if messages.contains(where: { $0.infno == "2202" }) { return }
+        let feesMayBeThere = messages.contains { $0.infno == "2204" && [.answered, .inDoubt, .sending].contains($0.state) }
+        if feesMayBeThere, let batch = visit.chrgBchno, let mdtrt = visit.mdtrtId {
+            _ = try await record("2205", CancelFeesInput(data: .init(chrg_bchno: batch, mdtrt_id: mdtrt, psn_no: visit.psnNo)),
+                                 visitId: id, insuplc: visit.insuplcAdmdvs)
+        }
+        if let mdtrt = visit.mdtrtId {
+            _ = try await record("2202", CancelRegistrationInput(data: .init(
+                psn_no: visit.psnNo, mdtrt_id: mdtrt, ipt_otp_no: visit.iptOtpNo)),
+                visitId: id, insuplc: visit.insuplcAdmdvs)
+        }
+    }
+
+    /// 2208: undoes a settlement the clinic has the answer of (the patient changed their
+    /// mind, a wrong fee). Re-sent under the same msgid until acknowledged.
+    public func reverseSettlement(visitId: Int64) async throws(SettlementError) {
+        guard let visit = try journal.visit(visitId) else { throw .journal("visit \(visitId) is not in the journal") }
+        guard visit.state == .settled || visit.state == .reversing, let setlId = visit.setlId, let mdtrt = visit.mdtrtId else {
+            throw .refused(infno: "2208", infcode: 0, reason: "visit \(visitId) is \(visit.state.rawValue), not settled")
+        }
+        let pending = try journal.messages(limit: 1000, visitId: visitId).first {
+            $0.infno == "2208" && [.queued, .sending, .inDoubt].contains($0.state)
+        }
+        let message: JournalMessage
+        if let pending {
+            message = pending
+        } else {
+            try journal.updateVisit(visitId, now: now()) { $0.state = .reversing }
+            message = try await record("2208", SettlementReversalInput(data: .init(setl_id: setlId, mdtrt_id: mdtrt, psn_no: visit.psnNo)),
+                                       visitId: visitId, insuplc: visit.insuplcAdmdvs)
+        }
+        _ = try await deliver(message, as: Ignored.self)
+        let reversed = try journal.updateVisit(visitId, now: now()) {
+            $0.state = .reversed
+            $0.note = "settlement reversed by 2208"
+        }
+        try await queueCancellation(of: reversed)
+        _ = try? await flushQueue()
     }
 
     /// Sends queued and re-sendable messages in the order they were written, stopping at
@@ -139,7 +178,10 @@ extension SettlementClient {
                 try markReversed(original)
             }
         case "2208":
-            try journal.updateVisit(id, now: now()) { $0.state = .reversed }
+            try journal.updateVisit(id, now: now()) {
+                $0.state = .reversed
+                $0.note = "settlement reversed by 2208"
+            }
         default: break
         }
     }

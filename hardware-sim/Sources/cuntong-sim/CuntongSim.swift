@@ -8,7 +8,8 @@ struct CuntongSim: AsyncParsableCommand {
         discussion: """
             Each simulator follows the published specification of the device it stands in for,
             not cuntong's code, so that it can catch cuntong being wrong. Each has a control
-            socket taking one text command per line (INSERT, REMOVE, FAULT …, STATUS, QUIT).
+            socket taking one text command per line (INSERT, REMOVE, FAULT …, STATUS, QUIT);
+            the city core takes faults over HTTP (POST /sim/faults).
             """,
-        subcommands: [CardCommand.self])
+        subcommands: [CardCommand.self, CoreCommand.self])
 }

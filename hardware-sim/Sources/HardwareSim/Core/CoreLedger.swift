@@ -99,4 +99,22 @@ final class CoreLedger: Sendable {
         let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(args))!
         return Totals(count: row["n"], total: row["t"], fund: row["f"], acct: row["a"])
     }
+
+    /// Every settlement (settled or reversed) with the clinic's visit number, as JSON: what
+    /// the crash soak compares with the terminal's journal.
+    func settlements(day: String?) throws -> Data {
+        let rows = try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.setl_id, s.mdtrt_id, s.psn_no, s.state, s.total, s.day, v.ipt_otp_no
+                FROM settlement s JOIN visit v ON v.mdtrt_id = s.mdtrt_id
+                WHERE ? IS NULL OR s.day = ? ORDER BY s.setl_id
+                """, arguments: [day, day])
+        }
+        let list: [[String: Any]] = rows.map {
+            ["setl_id": $0["setl_id"] as String, "mdtrt_id": $0["mdtrt_id"] as String, "psn_no": $0["psn_no"] as String,
+             "state": $0["state"] as String, "total": Money(fen: $0["total"]).yuan, "day": $0["day"] as String,
+             "ipt_otp_no": $0["ipt_otp_no"] as String]
+        }
+        return try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys])
+    }
 }

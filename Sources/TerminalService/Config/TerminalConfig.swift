@@ -1,0 +1,112 @@
+import Foundation
+import Settlement
+import TerminalCore
+import TOMLKit
+
+/// `/etc/cuntong/cuntong.toml` (DESIGN.md, "Configuration"). Keys are a public contract:
+/// technicians' scripts write them.
+public struct TerminalConfig: Sendable, Decodable {
+    public static let defaultPath = "/etc/cuntong/cuntong.toml"
+
+    public struct Institution: Sendable, Decodable {
+        public var code: String
+        public var name: String
+        public var admdvs: String
+    }
+    public struct Terminal: Sendable, Decodable {
+        public var device_no: String
+        public var `operator`: String
+        public var operator_name: String
+    }
+    public struct Core: Sendable, Decodable {
+        public var url: String
+        public var timeout_ms: Int?
+        public var connect_timeout_ms: Int?
+        /// PEM file of the CA that signed the core's certificate.
+        public var ca_file: String?
+        public var recer_sys_code: String?
+        public var infver: String?
+    }
+    public struct API: Sendable, Decodable {
+        public var socket: String?
+    }
+    public struct Storage: Sendable, Decodable {
+        public var state_dir: String?
+    }
+    public struct Simulator: Sendable, Decodable {
+        public var enabled: Bool?
+    }
+
+    public var institution: Institution
+    public var terminal: Terminal
+    public var core: Core
+    public var api: API?
+    public var storage: Storage?
+    public var simulator: Simulator?
+
+    public enum Problem: TerminalError {
+        case missing(String)
+        case unreadable(String, String)
+        case invalid(String, String)
+
+        public var code: String {
+            switch self {
+            case .missing: "CONFIG-MISSING"
+            case .unreadable: "CONFIG-UNREADABLE"
+            case .invalid: "CONFIG-INVALID"
+            }
+        }
+
+        public var message: String {
+            switch self {
+            case .missing(let path):
+                "There is no configuration at \(path). Run `cuntong provision`, or give --config PATH."
+            case .unreadable(let path, let why):
+                "The configuration \(path) cannot be read: \(why)."
+            case .invalid(let path, let why):
+                "The configuration \(path) is not valid: \(why)."
+            }
+        }
+    }
+
+    public static func load(path: String) throws(Problem) -> TerminalConfig {
+        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path) }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .unreadable(path, error.localizedDescription)
+        }
+        do {
+            return try TOMLDecoder().decode(TerminalConfig.self, from: text)
+        } catch let e as TOMLParseError {
+            throw .invalid(path, "line \(e.source.begin.line): \(e.description)")
+        } catch let DecodingError.keyNotFound(key, context) {
+            let section = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .invalid(path, section.isEmpty ? "the [\(key.stringValue)] section is missing"
+                                                 : "[\(section)] has no \(key.stringValue)")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw .invalid(path, "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type")
+        } catch {
+            throw .invalid(path, "\(error)")
+        }
+    }
+
+    /// The state directory: `CUNTONG_STATE_DIR` if set, else `[storage] state_dir`, else
+    /// `/var/lib/cuntong`.
+    public func stateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["CUNTONG_STATE_DIR"] ?? storage?.state_dir ?? "/var/lib/cuntong"
+    }
+
+    public var simulatorEnabled: Bool {
+        ProcessInfo.processInfo.environment["CUNTONG_SIMULATOR"] == "1" || simulator?.enabled == true
+    }
+
+    public func coreSettings(environment: [String: String] = ProcessInfo.processInfo.environment) throws(SettlementError) -> CoreSettings {
+        try CoreSettings(
+            institutionCode: institution.code, institutionName: institution.name, adminDivision: institution.admdvs,
+            deviceNumber: terminal.device_no, operatorCode: terminal.operator, operatorName: terminal.operator_name,
+            url: core.url, timeoutMilliseconds: core.timeout_ms ?? 5000, connectTimeoutMilliseconds: core.connect_timeout_ms,
+            caFile: core.ca_file, receiverSystemCode: core.recer_sys_code ?? "FSI", interfaceVersion: core.infver ?? "V1.0",
+            stateDirectory: stateDirectory(environment: environment)
+        ).validated()
+    }
+}

@@ -1,0 +1,236 @@
+import ArgumentParser
+import Foundation
+import Settlement
+import TerminalCore
+import TerminalService
+
+struct JournalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Inspect the settlement journal and resolve what is in doubt.",
+        subcommands: [List.self, Show.self, Recover.self, Export.self])
+}
+
+extension JournalCommand {
+    static func open(_ config: ConfigOption) throws -> Journal {
+        let settings = try TerminalConfig.load(path: config.path).coreSettings()
+        return try Journal(directory: settings.stateDirectory)
+    }
+
+    static func time(_ t: Double?) -> String {
+        guard let t else { return "-" }
+        return WireTime.infTime(Date(timeIntervalSince1970: t))
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List visits and their messages, newest first.",
+            discussion: "JSON keys per visit: id, state, iptOtpNo, mdtrtId, setlId, total, day, messages [{msgid, infno, state, attempts, infcode, errMsg}].")
+        @OptionGroup var config: ConfigOption
+        @Option(help: "How many visits.") var limit = 20
+        @Flag(help: "Print JSON.") var json = false
+
+        struct VisitLine: Encodable {
+            struct Message: Encodable {
+                var msgid, infno, state: String
+                var attempts: Int
+                var infcode: Int?
+                var errMsg: String?
+            }
+            var id: Int64
+            var state, iptOtpNo: String
+            var mdtrtId, setlId, total, day, note: String?
+            var messages: [Message]
+        }
+
+        func run() async throws {
+            do {
+                let journal = try JournalCommand.open(config)
+                let lines = try journal.visits(limit: limit).map { v in
+                    VisitLine(id: v.id!, state: v.state.rawValue, iptOtpNo: v.iptOtpNo, mdtrtId: v.mdtrtId, setlId: v.setlId,
+                              total: v.medfeeSumamt.map { Money(fen: $0).yuan }, day: v.setlDay, note: v.note,
+                              messages: try journal.messages(limit: 100, visitId: v.id!).reversed().map {
+                                  .init(msgid: $0.msgid, infno: $0.infno, state: $0.state.rawValue, attempts: $0.attempts,
+                                        infcode: $0.infcode, errMsg: $0.errMsg)
+                              })
+                }
+                if json { Output.line(Output.json(lines)); return }
+                if lines.isEmpty { Output.line("The journal has no visits yet."); return }
+                for v in lines {
+                    Output.line("visit \(v.id)  \(v.state)  \(v.total.map { "¥" + $0 } ?? "")  \(v.setlId ?? "")  \(v.note ?? "")")
+                    for m in v.messages {
+                        Output.line("  \(m.msgid)  \(m.infno)  \(m.state)  attempts \(m.attempts)\(m.errMsg.map { "  " + $0 } ?? "")")
+                    }
+                }
+                let doubt = try journal.count(in: [.inDoubt, .sending])
+                if doubt > 0 { Output.line("\(doubt) message(s) in doubt: run `cuntong journal recover`.") }
+            } catch {
+                throw Output.fail(any: error)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one journaled message, request and answer (personal data masked unless --reveal).")
+        @OptionGroup var config: ConfigOption
+        @Argument(help: "The msgid.") var msgid: String
+        @Flag(help: "Show personal data unmasked.") var reveal = false
+
+        func run() async throws {
+            do {
+                let journal = try JournalCommand.open(config)
+                guard let m = try journal.message(msgid) else {
+                    throw ValidationError("no message \(msgid) in the journal (see `cuntong journal list`)")
+                }
+                Output.line("msgid \(m.msgid)  infno \(m.infno)  state \(m.state.rawValue)  attempts \(m.attempts)")
+                Output.line("created \(JournalCommand.time(m.createdAt))  sent \(JournalCommand.time(m.sentAt))  answered \(JournalCommand.time(m.answeredAt))")
+                if let r = m.reversesMsgid { Output.line("reverses \(r)") }
+                Output.line("request:\n" + MessageMasking.masked(m.request, reveal: reveal))
+                Output.line("answer:\n" + (m.answer.map { MessageMasking.masked($0, reveal: reveal) } ?? "(none)"))
+            } catch let e as ValidationError {
+                throw e
+            } catch {
+                throw Output.fail(any: error)
+            }
+        }
+    }
+
+    struct Recover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resolve everything in doubt now: reverse lost settlements (2601), resend uploads, cancel abandoned visits.",
+            discussion: """
+                Safe to run at any time and as often as wanted; the daemon runs the same at start and
+                periodically. Exit status 0 when nothing is left in doubt or queued, 1 otherwise
+                (the core could not be reached: run it again when the link is back).
+                JSON keys: resent, reversed, settled, cancelled, abandoned, stillInDoubt, stillQueued.
+                """)
+        @OptionGroup var config: ConfigOption
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let report: RecoveryReport
+            do {
+                report = try await withSettlementClient(config.path) { try await $0.recover() }
+            } catch {
+                throw Output.fail(any: error)
+            }
+            if json {
+                Output.line(Output.json(report))
+            } else {
+                Output.line("""
+                    reversed (冲正) \(report.reversed), settled \(report.settled), cancelled \(report.cancelled), \
+                    resent \(report.resent), abandoned \(report.abandoned); \
+                    still in doubt \(report.stillInDoubt), still queued \(report.stillQueued)
+                    """)
+            }
+            if !report.isClean {
+                Output.error("some messages could not be resolved yet (the city core may be unreachable); run `cuntong journal recover` again when the link is back")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write every journaled message as JSON lines (masked unless --reveal), oldest first.",
+            discussion: "Keys per line: msgid, infno, visitId, state, attempts, createdAt, sentAt, answeredAt, reversesMsgid, request, answer.")
+        @OptionGroup var config: ConfigOption
+        @Option(help: "Write to this file (created 0600) instead of stdout.") var output: String?
+        @Flag(help: "Keep personal data unmasked.") var reveal = false
+
+        struct Line: Encodable {
+            var msgid, infno, state: String
+            var visitId: Int64?
+            var attempts: Int
+            var createdAt: String
+            var sentAt, answeredAt, reversesMsgid: String?
+            var request: String
+            var answer: String?
+        }
+
+        func run() async throws {
+            do {
+                let journal = try JournalCommand.open(config)
+                let all = try journal.messages(in: MessageState.allCases)
+                var text = ""
+                for m in all {
+                    func compact(_ d: Data) -> String {
+                        MessageMasking.masked(d, reveal: reveal).replacingOccurrences(of: "\n", with: "")
+                            .replacingOccurrences(of: "  ", with: "")
+                    }
+                    let line = Line(msgid: m.msgid, infno: m.infno, state: m.state.rawValue, visitId: m.visitId, attempts: m.attempts,
+                                    createdAt: JournalCommand.time(m.createdAt), sentAt: m.sentAt.map { JournalCommand.time($0) },
+                                    answeredAt: m.answeredAt.map { JournalCommand.time($0) }, reversesMsgid: m.reversesMsgid,
+                                    request: compact(m.request), answer: m.answer.map(compact))
+                    text += Output.json(line) + "\n"
+                }
+                if let output {
+                    guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                        throw ValidationError("cannot write \(output)")
+                    }
+                    Output.error("exported \(all.count) message(s) to \(output)")
+                } else {
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                }
+            } catch let e as ValidationError {
+                throw e
+            } catch {
+                throw Output.fail(any: error)
+            }
+        }
+    }
+}
+
+struct Reconcile: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reconcile a day's settlements with the city core (3201 对总账).",
+        discussion: """
+            Sends the journal's totals of settled visits for the day, per insurance type, and
+            prints the core's verdict. Exit status 1 if any line does not agree: a mismatch is
+            reported, never hidden. JSON: a list of {day, insutype, count, medfeeSumamt,
+            fundPaySumamt, acctPay, result, detail, agrees}.
+            """)
+    @OptionGroup var config: ConfigOption
+    @Option(help: "The day, YYYY-MM-DD (China time). Default: today.") var date: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if let date, CalendarDate(date) == nil || date.count != 10 {
+            throw ValidationError("--date must be a day as YYYY-MM-DD")
+        }
+    }
+
+    struct Line: Encodable {
+        var day, insutype: String
+        var count: Int
+        var medfeeSumamt, fundPaySumamt, acctPay, result, detail: String
+        var agrees: Bool
+    }
+
+    func run() async throws {
+        let day = date ?? WireTime.day(Date())
+        let lines: [ReconciliationLine]
+        do {
+            lines = try await withSettlementClient(config.path) { try await $0.reconcile(day: day) }
+        } catch {
+            throw Output.fail(any: error)
+        }
+        let view = lines.map {
+            Line(day: $0.day, insutype: $0.insutype, count: $0.count, medfeeSumamt: $0.medfeeSumamt.yuan,
+                 fundPaySumamt: $0.fundPaySumamt.yuan, acctPay: $0.acctPay.yuan, result: $0.result, detail: $0.detail,
+                 agrees: $0.agrees)
+        }
+        if json {
+            Output.line(Output.json(view))
+        } else {
+            for l in view {
+                Output.line("\(l.day)  \(l.insutype)  \(l.count) settlement(s)  total ¥\(l.medfeeSumamt)  fund ¥\(l.fundPaySumamt)  account ¥\(l.acctPay)  \(l.agrees ? "平 agrees" : "不平 MISMATCH: " + l.detail)")
+            }
+        }
+        if view.contains(where: { !$0.agrees }) {
+            Output.error("the journal and the city core disagree for \(day); keep the journal (`cuntong journal export`) and call the insurance office")
+            throw ExitCode(1)
+        }
+    }
+}

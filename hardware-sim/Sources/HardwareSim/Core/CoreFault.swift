@@ -1,0 +1,84 @@
+/// A fault the simulated core shows, chosen per run (`--fault`) or changed while running
+/// (`POST /sim/faults`). Grammar, one per line or flag:
+///
+///     delay:MS[:INFNO]          answer after MS milliseconds (every time)
+///     drop:INFNO[:TIMES]        process and commit, then cut the connection: the answer is lost
+///     http500:INFNO[:TIMES]     answer HTTP 500 without processing
+///     reset:INFNO[:TIMES]       cut the connection without processing
+///     wrong-sign-no[:TIMES]     refuse the next message as if its sign_no were stale
+///
+/// INFNO may be `*` (any transaction). TIMES defaults to 1; 0 means every time.
+public struct CoreFault: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Equatable { case delay, drop, http500, reset, wrongSignNo = "wrong-sign-no" }
+
+    public var kind: Kind
+    public var infno: String
+    public var milliseconds: Int
+    /// nil = every time.
+    public var remaining: Int?
+
+    public static let usage = "delay:MS[:INFNO] | drop:INFNO[:TIMES] | http500:INFNO[:TIMES] | reset:INFNO[:TIMES] | wrong-sign-no[:TIMES]"
+
+    public init?(parsing text: String) {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":").map(String.init)
+        guard let first = parts.first, let kind = Kind(rawValue: first) else { return nil }
+        func times(_ s: String?) -> Int?? {
+            guard let s else { return .some(1) }
+            guard let n = Int(s), n >= 0 else { return nil }
+            return .some(n == 0 ? nil : n)
+        }
+        self.kind = kind
+        milliseconds = 0
+        switch kind {
+        case .delay:
+            guard parts.count == 2 || parts.count == 3, let ms = Int(parts[1]), ms >= 0 else { return nil }
+            milliseconds = ms
+            infno = parts.count == 3 ? parts[2] : "*"
+            remaining = nil
+        case .drop, .http500, .reset:
+            guard parts.count == 2 || parts.count == 3, let t = times(parts.count == 3 ? parts[2] : nil) else { return nil }
+            infno = parts[1]
+            remaining = t
+        case .wrongSignNo:
+            guard parts.count <= 2, let t = times(parts.count == 2 ? parts[1] : nil) else { return nil }
+            infno = "*"
+            remaining = t
+        }
+        guard infno == "*" || (infno.count == 4 && infno.allSatisfy(\.isNumber)) else { return nil }
+    }
+
+    public var description: String {
+        switch kind {
+        case .delay: "delay:\(milliseconds):\(infno)"
+        case .wrongSignNo: "wrong-sign-no:\(remaining ?? 0)"
+        default: "\(kind.rawValue):\(infno):\(remaining ?? 0)"
+        }
+    }
+
+    func applies(to infno: String) -> Bool { self.infno == "*" || self.infno == infno }
+}
+
+import Foundation
+
+/// The faults in force; each use of a counted fault uses it up.
+actor FaultBoard {
+    private(set) var faults: [CoreFault]
+
+    init(_ faults: [CoreFault]) { self.faults = faults }
+
+    func replace(_ new: [CoreFault]) { faults = new }
+
+    func delay(for infno: String) -> Int {
+        faults.filter { $0.kind == .delay && $0.applies(to: infno) }.map(\.milliseconds).max() ?? 0
+    }
+
+    /// Takes one use of the first fault of `kinds` that applies to `infno`.
+    func take(_ kinds: [CoreFault.Kind], infno: String) -> CoreFault.Kind? {
+        guard let i = faults.firstIndex(where: { kinds.contains($0.kind) && $0.applies(to: infno) }) else { return nil }
+        let fault = faults[i]
+        if let n = fault.remaining {
+            if n <= 1 { faults.remove(at: i) } else { faults[i].remaining = n - 1 }
+        }
+        return fault.kind
+    }
+}

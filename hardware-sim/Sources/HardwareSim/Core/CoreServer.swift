@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The simulated core over HTTP (Hummingbird): the platform's service path, the
+/// e-credential query, and `/sim/…` endpoints for tests and technicians.
+public struct CoreServer: Sendable {
+    public static let servicePath = "/fsi/api/rsfComIfsService/callService"
+    public static let ecQueryPath = "/localcfc/api/hsecfc/localQrCodeQuery"
+
+    let simulator: CoreSimulator
+    let faults: FaultBoard
+
+    public init(simulator: CoreSimulator, faults: [CoreFault]) {
+        self.simulator = simulator
+        self.faults = FaultBoard(faults)
+    }
+
+    struct CutConnection: Error {}
+
+    static func json(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json;charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A response whose body fails at once: the connection is closed mid-answer.
+    static func cut() -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"],
+                 body: ResponseBody { _ in throw CutConnection() })
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let simulator = self.simulator, faults = self.faults
+        router.post(RouterPath(stringLiteral: Self.servicePath)) { request, _ -> Response in
+            let body = Data(buffer: try await request.body.collect(upTo: 4 * 1024 * 1024))
+            let infno = JSONObject(data: body)?.optionalString("infno") ?? ""
+            let ms = await faults.delay(for: infno)
+            if ms > 0 { try await Task.sleep(for: .milliseconds(ms)) }
+            switch await faults.take([.http500, .reset, .wrongSignNo], infno: infno) {
+            case .http500: return Response(status: .internalServerError)
+            case .reset: return Self.cut()
+            case .wrongSignNo:
+                let e = JSONObject(data: body)
+                return Self.json(simulator.answer(
+                    infcode: -1, msgid: e?.optionalString("msgid") ?? "", refTime: e?.optionalString("inf_time") ?? "",
+                    error: "签到编号(sign_no)无效或已签退，请重新签到(9001)", output: nil))
+            default: break
+            }
+            let outcome = simulator.handle(body)
+            if await faults.take([.drop], infno: infno) != nil {
+                return Self.cut()
+            }
+            return Self.json(outcome.answer)
+        }
+        router.post(RouterPath(stringLiteral: Self.ecQueryPath)) { request, _ -> Response in
+            let body = Data(buffer: try await request.body.collect(upTo: 1024 * 1024))
+            return Self.json(simulator.ecQuery(body))
+        }
+        router.get("/sim/faults") { _, _ -> String in
+            await faults.faults.map(\.description).joined(separator: "\n") + "\n"
+        }
+        router.post("/sim/faults") { request, _ -> Response in
+            let text = String(buffer: try await request.body.collect(upTo: 64 * 1024))
+            var parsed: [CoreFault] = []
+            for line in text.split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                guard let f = CoreFault(parsing: String(line)) else {
+                    return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "unknown fault \(line); use \(CoreFault.usage)\n")))
+                }
+                parsed.append(f)
+            }
+            await faults.replace(parsed)
+            return Response(status: .noContent)
+        }
+        router.get("/sim/totals") { request, _ -> Response in
+            let code = request.uri.queryParameters.get("fixmedins_code") ?? ""
+            let day = request.uri.queryParameters.get("day") ?? String(simulator.time(simulator.clock()).prefix(10))
+            let t = try simulator.ledger.totals(fixmedinsCode: code, insutype: request.uri.queryParameters.get("insutype"), from: day, to: day)
+            return Self.json(try JSONEncoder().encode(t))
+        }
+        router.get("/sim/settlements") { request, _ -> Response in
+            let day = request.uri.queryParameters.get("day").map(String.init)
+            return Self.json(try simulator.ledger.settlements(day: day))
+        }
+        return router
+    }
+
+    /// Serves until SIGTERM/SIGINT. `onReady` gets the bound port (useful with port 0).
+    public func run(host: String, port: Int, logger: Logger, onReady: @escaping @Sendable (Int) -> Void) async throws {
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "cuntong-sim-core"),
+            onServerRunning: { channel in onReady(channel.localAddress?.port ?? port) },
+            logger: logger)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import HardwareSim
+import Logging
+
+struct CoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "core",
+        abstract: "A simulated city settlement core speaking the national platform's interface.",
+        discussion: """
+            Serves POST /fsi/api/rsfComIfsService/callService (9001, 9002, 1101, 2201-2208, 2601,
+            3201) and the e-credential query POST /localcfc/api/hsecfc/localQrCodeQuery, with its
+            own SQLite ledger under --state-dir, insured persons from --persons (the same people
+            as hardware-sim/cards/, plus QR codes and face tokens) and the reimbursement policy
+            in --policy. A repeated msgid gets the first answer.
+
+            Faults (--fault, repeatable; or POST one per line to /sim/faults while running):
+              \(CoreFault.usage)
+              delay:MS[:INFNO]       answer late
+              drop:INFNO[:TIMES]     commit, then lose the answer (the terminal must not double it)
+              http500:INFNO[:TIMES]  HTTP 500, nothing done
+              reset:INFNO[:TIMES]    connection cut, nothing done
+              wrong-sign-no[:TIMES]  the next message is refused for a stale sign_no
+            GET /sim/totals?fixmedins_code=C&day=YYYY-MM-DD gives the ledger's settled totals.
+
+            Example:
+              cuntong-sim core --port 8443 --fault drop:2207
+            """)
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one; see --port-file).")
+    var port: Int = 8443
+
+    @Option(help: "Write the bound port to this file once listening.")
+    var portFile: String?
+
+    @Option(help: "Directory for the core's ledger (core-ledger.sqlite).")
+    var stateDir: String = "/tmp/cuntong-sim/core"
+
+    @Option(help: "Directory of insured persons (*.json).")
+    var persons: String = "hardware-sim/core/persons"
+
+    @Option(help: "Reimbursement policy file.")
+    var policy: String = "hardware-sim/core/policy/village-clinic.json"
+
+    @Option(help: "A fault to show (repeatable): \(CoreFault.usage).")
+    var fault: [String] = []
+
+    func validate() throws {
+        for f in fault where CoreFault(parsing: f) == nil {
+            throw ValidationError("unknown fault \"\(f)\"; use \(CoreFault.usage)")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        for (flag, path) in [("--persons", persons), ("--policy", policy)] where !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(flag) \(path) does not exist (run from the repository root, or give the path)")
+        }
+    }
+
+    func run() async throws {
+        let simulator: CoreSimulator
+        do {
+            simulator = try CoreSimulator(stateDirectory: stateDir, personsDirectory: persons, policyPath: policy)
+        } catch {
+            throw ValidationError("cannot start the core: \(error)")
+        }
+        var logger = Logger(label: "cuntong-sim.core")
+        logger.logLevel = .warning
+        let server = CoreServer(simulator: simulator, faults: fault.compactMap(CoreFault.init(parsing:)))
+        let portFile = self.portFile, host = self.host
+        try await server.run(host: host, port: port, logger: logger) { bound in
+            if let portFile { try? "\(bound)\n".write(toFile: portFile, atomically: true, encoding: .utf8) }
+            print("cuntong-sim core: listening on http://\(host):\(bound)")
+            fflush(nil)
+        }
+    }
+}
