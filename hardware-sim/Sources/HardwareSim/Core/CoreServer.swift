@@ -80,7 +80,7 @@ public struct CoreServer: Sendable {
             return Self.json(try JSONEncoder().encode(t))
         }
         router.get("/sim/settlements") { request, _ -> Response in
-            let day = request.uri.queryParameters.get("day").map(String.init)
+            let day: String? = request.uri.queryParameters.get("day")
             return Self.json(try simulator.ledger.settlements(day: day))
         }
         return router
