@@ -103,13 +103,15 @@ let package = Package(
             ],
             path: "hardware-sim/Sources/cuntong-sim"),
 
+        // Shared by the integration suites: running the built executables.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "TerminalCore"]),
         .testTarget(
             name: "SettlementTests",
-            dependencies: ["Settlement", "TerminalCore", "TerminalService", "HardwareSim"]),
+            dependencies: ["Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport"]),
         .testTarget(
             name: "CardIntegrationTests",
-            dependencies: ["CardReaders", "TerminalCore", "TerminalService", "HardwareSim"]),
+            dependencies: ["CardReaders", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport"]),
     ]
 )

@@ -2,6 +2,7 @@ import CardReaders
 import Foundation
 import HardwareSim
 import Testing
+import TestSupport
 
 /// Everything under this suite runs on the real stack: libpcsclite → pcscd → vpcd → a
 /// simulated card (and the built executables). The vpcd slots are shared, so its tests run
@@ -12,18 +13,11 @@ struct RealStack {}
 /// The real PC/SC stack for tests: pcscd with the vpcd driver (started by
 /// hardware-sim/pcscd-up), simulated cards connecting to vpcd, and the built executables.
 enum Harness {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = ProcessRunner.packageRoot
     static let slot0 = "Virtual PCD 00 00"
     static let slot1 = "Virtual PCD 00 01"
 
-    /// Where `swift build` put the executables: beside the test bundle.
-    static var binDirectory: URL {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
-        return dir
-    }
+    static var binDirectory: URL { ProcessRunner.binDirectory }
 
     static func cardFile(_ name: String) -> String {
         packageRoot.appendingPathComponent("hardware-sim/cards/\(name).json").path
@@ -45,50 +39,13 @@ enum Harness {
         try #require(result.status == 0, "hardware-sim/pcscd-up failed: \(result.stderr)")
     }
 
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Result = ProcessRunner.Result
 
-    /// Runs a program to completion, collecting its output. The waiting happens on dispatch
-    /// threads: blocking the cooperative pool would stall the in-process card simulator.
     static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try spawn(process)
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let group = DispatchGroup()
-                nonisolated(unsafe) var o = Data(), e = Data()
-                DispatchQueue.global().async(group: group) { o = out.fileHandleForReading.readDataToEndOfFile() }
-                DispatchQueue.global().async(group: group) { e = err.fileHandleForReading.readDataToEndOfFile() }
-                group.wait()
-                process.waitUntilExit()
-                continuation.resume(returning: Result(
-                    status: process.terminationStatus,
-                    stdout: String(decoding: o, as: UTF8.self),
-                    stderr: String(decoding: e, as: UTF8.self)))
-            }
-        }
+        try await ProcessRunner.run(path, arguments, environment: environment)
     }
 
-    /// Starts a process with no signals blocked. A child inherits the spawning thread's
-    /// signal mask, and Swift concurrency's threads block nearly all signals: without this,
-    /// `terminate()` (SIGTERM) would never reach the child.
-    static func spawn(_ process: Process) throws {
-        var empty = sigset_t(), saved = sigset_t()
-        sigemptyset(&empty)
-        pthread_sigmask(SIG_SETMASK, &empty, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        try process.run()
-    }
+    static func spawn(_ process: Process) throws { try ProcessRunner.spawn(process) }
 
     static func cuntong(_ arguments: String...) async throws -> Result {
         try await run(binDirectory.appendingPathComponent("cuntong").path, arguments)

@@ -9,8 +9,8 @@ public actor SettlementClient {
     public static let servicePath = "/fsi/api/rsfComIfsService/callService"
     public static let ecQueryPath = "/localcfc/api/hsecfc/localQrCodeQuery"
 
-    public let settings: CoreSettings
-    public let journal: Journal
+    nonisolated public let settings: CoreSettings
+    nonisolated public let journal: Journal
     let transport: any CoreTransport
     let log: Logger
     let now: @Sendable () -> Date

@@ -86,13 +86,17 @@ public struct CoreServer: Sendable {
         return router
     }
 
-    /// Serves until SIGTERM/SIGINT. `onReady` gets the bound port (useful with port 0).
-    public func run(host: String, port: Int, logger: Logger, onReady: @escaping @Sendable (Int) -> Void) async throws {
+    /// Replaces the faults in force (what `POST /sim/faults` does).
+    public func setFaults(_ new: [CoreFault]) async { await faults.replace(new) }
+
+    /// Serves until cancelled, or (with `handleSignals`) until SIGTERM/SIGINT.
+    public func run(host: String, port: Int, logger: Logger, handleSignals: Bool = true,
+                    onReady: @escaping @Sendable (Int) -> Void) async throws {
         let app = Application(
             router: router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "cuntong-sim-core"),
             onServerRunning: { channel in onReady(channel.localAddress?.port ?? port) },
             logger: logger)
-        try await app.runService()
+        if handleSignals { try await app.runService() } else { try await app.run() }
     }
 }

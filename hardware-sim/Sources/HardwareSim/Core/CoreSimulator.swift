@@ -26,8 +26,11 @@ public final class CoreSimulator: Sendable {
         "cainfo", "signtype", "infver", "opter_type", "opter", "opter_name", "inf_time", "fixmedins_code",
         "fixmedins_name", "sign_no", "input"]
 
+    /// Every settlement with the clinic's visit number (JSON), as `/sim/settlements` serves it.
+    public func ledgerSettlements(day: String?) throws -> Data { try ledger.settlements(day: day) }
+
     /// China time, as the platform writes it.
-    func time(_ date: Date) -> String {
+    public func time(_ date: Date) -> String {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)

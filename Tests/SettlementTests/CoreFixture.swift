@@ -1,0 +1,139 @@
+import Foundation
+import HardwareSim
+import Logging
+import Settlement
+import TerminalCore
+import TestSupport
+import Testing
+
+/// A simulated city core served over real HTTP on loopback (Hummingbird, in this process),
+/// with its own ledger, and settlement clients with journals of their own.
+final class CoreFixture: Sendable {
+    let port: Int
+    let directory: String
+    let simulator: CoreSimulator
+    let server: CoreServer
+    private let task: Task<Void, any Error>
+
+    static let root = ProcessRunner.packageRoot.path
+    static let institution = "H36040200017"
+
+    private init(port: Int, directory: String, simulator: CoreSimulator, server: CoreServer, task: Task<Void, any Error>) {
+        self.port = port
+        self.directory = directory
+        self.simulator = simulator
+        self.server = server
+        self.task = task
+    }
+
+    static func start(faults: [String] = []) async throws -> CoreFixture {
+        let directory = NSTemporaryDirectory() + "cuntong-test-\(UUID().uuidString.prefix(8))"
+        let simulator = try CoreSimulator(
+            stateDirectory: directory + "/core", personsDirectory: root + "/hardware-sim/core/persons",
+            policyPath: root + "/hardware-sim/core/policy/village-clinic.json")
+        let server = CoreServer(simulator: simulator, faults: faults.compactMap(CoreFault.init(parsing:)))
+        var logger = Logger(label: "test.core")
+        logger.logLevel = .critical
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task {
+            try await server.run(host: "127.0.0.1", port: 0, logger: logger, handleSignals: false) { continuation.yield($0) }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return CoreFixture(port: port, directory: directory, simulator: simulator, server: server, task: task)
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func settings(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil) -> CoreSettings {
+        CoreSettings(institutionCode: Self.institution, institutionName: "濂溪区某某村卫生室", adminDivision: "360402",
+                     deviceNumber: "CT-TEST", operatorCode: "D001", operatorName: "王医生", url: url ?? self.url,
+                     timeoutMilliseconds: timeoutMs, stateDirectory: directory + "/" + name)
+    }
+
+    /// A client with a journal of its own under this fixture's directory.
+    func client(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil,
+                retryDelays: [Duration] = [.milliseconds(50), .milliseconds(100)]) throws -> SettlementClient {
+        let settings = settings(journal: name, timeoutMs: timeoutMs, url: url)
+        var logger = Logger(label: "test.settlement")
+        logger.logLevel = .critical
+        return SettlementClient(settings: settings, journal: try Journal(directory: settings.stateDirectory),
+                                transport: try HTTPCoreTransport(settings: settings), logger: logger,
+                                retryDelays: retryDelays)
+    }
+
+    func setFaults(_ faults: String...) async {
+        await server.setFaults(faults.compactMap(CoreFault.init(parsing:)))
+    }
+
+    /// The core's settled totals today.
+    func totals() throws -> (count: Int, total: Int64) {
+        let day = String(simulator.time(Date()).prefix(10))
+        let data = try simulator.ledgerSettlements(day: day)
+        let list = try JSONSerialization.jsonObject(with: data) as! [[String: String]]
+        let settled = list.filter { $0["state"] == "settled" }
+        return (settled.count, settled.reduce(0) { $0 + Money(yuan: $1["total"]!)!.fen })
+    }
+
+    /// A config file for the CLI pointing at this core and a journal under this fixture.
+    func configFile(journal name: String = "cli-journal", timeoutMs: Int = 2000) throws -> String {
+        let path = directory + "/\(name).toml"
+        try """
+            [institution]
+            code = "\(Self.institution)"
+            name = "濂溪区某某村卫生室"
+            admdvs = "360402"
+            [terminal]
+            device_no = "CT-TEST"
+            operator = "D001"
+            operator_name = "王医生"
+            [core]
+            url = "\(url)"
+            timeout_ms = \(timeoutMs)
+            [storage]
+            state_dir = "\(directory)/\(name)"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
+
+enum Fixtures {
+    static func fees(_ name: String = "common-cold") throws -> FeeList {
+        let data = try Data(contentsOf: URL(fileURLWithPath: CoreFixture.root + "/hardware-sim/core/fees/\(name).json"))
+        return try JSONDecoder().decode(FeeList.self, from: data)
+    }
+
+    static func feesFile(_ name: String = "common-cold") -> String {
+        CoreFixture.root + "/hardware-sim/core/fees/\(name).json"
+    }
+
+    static func idNumber(_ value: String) -> Credential {
+        Credential(kind: .manualIDNumber, payload: value, source: "test")
+    }
+
+    static let ouyang = "36040219850312106X"
+    static let zhangWei = "360102196207081010"
+    static let liuYan = "360402199001011017"
+    static let wangXiuying = "360421194709151003"
+    static let liNa = "360403200106301004"
+    static let paused = "360421195201011020"
+}
+
+/// Each settlement test gets a fresh core and journal, so they may run side by side.
+func withCore<T>(faults: [String] = [], _ body: (CoreFixture) async throws -> T) async throws -> T {
+    let core = try await CoreFixture.start(faults: faults)
+    do {
+        let value = try await body(core)
+        await core.stop()
+        return value
+    } catch {
+        await core.stop()
+        throw error
+    }
+}
