@@ -26,8 +26,8 @@ final class CoreFixture: Sendable {
         self.task = task
     }
 
-    static func start(faults: [String] = []) async throws -> CoreFixture {
-        let directory = NSTemporaryDirectory() + "cuntong-test-\(UUID().uuidString.prefix(8))"
+    static func start(faults: [String] = [], directory: String? = nil, port: Int = 0) async throws -> CoreFixture {
+        let directory = directory ?? NSTemporaryDirectory() + "cuntong-test-\(UUID().uuidString.prefix(8))"
         let simulator = try CoreSimulator(
             stateDirectory: directory + "/core", personsDirectory: root + "/hardware-sim/core/persons",
             policyPath: root + "/hardware-sim/core/policy/village-clinic.json")
@@ -36,7 +36,7 @@ final class CoreFixture: Sendable {
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
-            try await server.run(host: "127.0.0.1", port: 0, logger: logger, handleSignals: false) { continuation.yield($0) }
+            try await server.run(host: "127.0.0.1", port: port, logger: logger, handleSignals: false) { continuation.yield($0) }
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
@@ -44,9 +44,19 @@ final class CoreFixture: Sendable {
     }
 
     func stop() async {
+        await halt()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Stops serving (the link is down) but keeps the ledger for `restart`.
+    func halt() async {
         task.cancel()
         _ = try? await task.value
-        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The same core back on the same port with the same ledger.
+    func restart() async throws -> CoreFixture {
+        try await CoreFixture.start(directory: directory, port: port)
     }
 
     var url: String { "http://127.0.0.1:\(port)" }

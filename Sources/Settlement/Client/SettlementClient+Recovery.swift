@@ -23,12 +23,14 @@ public struct RecoveryReport: Sendable, Codable, Equatable {
 }
 
 extension SettlementClient {
-    /// Whether the process that owns a visit is gone (crashed, or finished without closing
-    /// it). A visit untouched for two hours is treated as abandoned whatever its pid says,
-    /// so a reused pid cannot pin it forever.
+    /// Whether nobody is working on a visit any more: its process is gone (crashed, or
+    /// finished without closing it), or it is this process and no call is on it now. A visit
+    /// untouched for two hours is treated as abandoned whatever its pid says, so a reused
+    /// pid cannot pin it forever.
     func ownerGone(_ visit: JournalVisit) -> Bool {
+        if let id = visit.id, activeVisits.contains(id) { return false }
         if now().timeIntervalSince1970 - visit.updatedAt > 7200 { return true }
-        if visit.ownerPid == getpid() { return false }
+        if visit.ownerPid == getpid() { return true }
         return !(kill(visit.ownerPid, 0) == 0 || errno == EPERM)
     }
 
@@ -146,24 +148,32 @@ extension SettlementClient {
     /// the first one the link cannot carry. Returns how many were answered.
     public func flushQueue() async throws(SettlementError) -> Int {
         var sent = 0
-        for message in try journal.messages(in: [.queued, .sending, .inDoubt]) {
-            let role = MessageRole(infno: message.infno)
-            guard role == .resendable || role == .remedy else { continue }
-            if let id = message.visitId, let v = try journal.visit(id), !ownerGone(v), v.ownerPid != getpid() { continue }
-            do {
-                let (header, data) = try await send(message, retries: 0)
-                sent += 1
-                if header.infcode == 0 { try applyEffects(of: message, answer: data) }
-            } catch {
-                if case .coreUnreachable = error { throw error }
-                if case .tls = error { throw error }
+        var tried: Set<String> = []
+        // An answer may queue follow-ups (a 2601 queues 2205/2202): take another pass for them.
+        for _ in 0..<4 {
+            let pending = try journal.messages(in: [.queued, .sending, .inDoubt]).filter { !tried.contains($0.msgid) }
+            if pending.isEmpty { break }
+            for message in pending {
+                tried.insert(message.msgid)
+                let role = MessageRole(infno: message.infno)
+                guard role == .resendable || role == .remedy else { continue }
+                // Another live process is working on this visit: leave its messages to it.
+                if let id = message.visitId, let v = try journal.visit(id), v.ownerPid != getpid(), !ownerGone(v) { continue }
+                do {
+                    let (header, data) = try await send(message, retries: 0)
+                    sent += 1
+                    if header.infcode == 0 { try await applyEffects(of: message, answer: data) }
+                } catch {
+                    if case .coreUnreachable = error { throw error }
+                    if case .tls = error { throw error }
+                }
             }
         }
         return sent
     }
 
     /// What an answer arriving late means for the visit it belongs to.
-    func applyEffects(of message: JournalMessage, answer: Data) throws(SettlementError) {
+    func applyEffects(of message: JournalMessage, answer: Data) async throws(SettlementError) {
         guard let id = message.visitId else { return }
         switch message.infno {
         case "2201":
@@ -176,6 +186,7 @@ extension SettlementClient {
         case "2601":
             if let reversed = message.reversesMsgid, let original = try journal.message(reversed) {
                 try markReversed(original)
+                if let visit = try journal.visit(id) { try await queueCancellation(of: visit) }
             }
         case "2208":
             try journal.updateVisit(id, now: now()) {
@@ -212,7 +223,7 @@ extension SettlementClient {
                 do {
                     let (header, data) = try await send(message, retries: 0)
                     report.resent += 1
-                    if header.infcode == 0 { try applyEffects(of: message, answer: data) }
+                    if header.infcode == 0 { try await applyEffects(of: message, answer: data) }
                 } catch {
                     if case .coreUnreachable = error { linkDown = true }
                 }

@@ -29,6 +29,8 @@ extension SettlementClient {
             acctPay: nil, cashPay: nil, setlDay: nil, ownerPid: getpid(), createdAt: now().timeIntervalSince1970,
             updatedAt: now().timeIntervalSince1970, note: nil))
         let visitId = visit.id!
+        activeVisits.insert(visitId)
+        defer { activeVisits.remove(visitId) }
         let region = insurance.region
         let begntime = WireTime.infTime(now())
 

@@ -16,6 +16,8 @@ public actor SettlementClient {
     let now: @Sendable () -> Date
     /// Pauses between attempts of one message (same msgid) within one call.
     let retryDelays: [Duration]
+    /// Visits this process is working on right now: recovery leaves them alone.
+    var activeVisits: Set<Int64> = []
 
     public init(settings: CoreSettings, journal: Journal, transport: any CoreTransport,
                 logger: Logger = Logger(label: "cuntong.settlement"),
