@@ -21,14 +21,14 @@ public final class Journal: Sendable {
         path = (directory as NSString).appendingPathComponent("journal.sqlite")
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
-        config.prepareDatabase { db in
-            // Money rows must be on disk before the answer is acted on.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         let previous = umask(0o077)
         defer { umask(previous) }
         do {
             db = try DatabasePool(path: path, configuration: config)
+            // Money rows must be on disk before an answer is acted on. GRDB sets NORMAL when
+            // it turns WAL on, after any prepareDatabase hook, so FULL is set on the pool's
+            // one writer connection here.
+            try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(db)
         } catch {
             throw .journal("cannot open \(path): \(error)")
@@ -92,6 +92,11 @@ public final class Journal: Sendable {
 
     func read<T>(_ body: (Database) throws -> T) throws(SettlementError) -> T {
         do { return try db.read(body) } catch { throw .journal("\(error)") }
+    }
+
+    /// `PRAGMA synchronous` as the journal's connections see it (2 = FULL).
+    public func synchronousLevel() throws(SettlementError) -> Int {
+        try write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     // MARK: Messages
