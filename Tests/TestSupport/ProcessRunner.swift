@@ -39,13 +39,18 @@ public enum ProcessRunner {
             input.fileHandleForWriting.write(stdin)
             try? input.fileHandleForWriting.close()
         }
+        // Dedicated threads, not Dispatch's global queue: its pool is about one thread per
+        // core on Linux, so a few tests blocking in it at once starve everything else.
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let group = DispatchGroup()
-                nonisolated(unsafe) var o = Data(), e = Data()
-                DispatchQueue.global().async(group: group) { o = out.fileHandleForReading.readDataToEndOfFile() }
-                DispatchQueue.global().async(group: group) { e = err.fileHandleForReading.readDataToEndOfFile() }
-                group.wait()
+            Thread.detachNewThread {
+                nonisolated(unsafe) var o = Data()
+                let readerDone = DispatchSemaphore(value: 0)
+                Thread.detachNewThread {
+                    o = out.fileHandleForReading.readDataToEndOfFile()
+                    readerDone.signal()
+                }
+                let e = err.fileHandleForReading.readDataToEndOfFile()
+                readerDone.wait()
                 process.waitUntilExit()
                 continuation.resume(returning: Result(
                     status: process.terminationStatus,

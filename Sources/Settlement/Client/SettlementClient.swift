@@ -101,9 +101,9 @@ public actor SettlementClient {
                     attempt -= 1
                     continue
                 }
-                CrashPoint.hit(message.infno, "after-answer")
                 try journal.recordAnswer(message.msgid, answer: data, infcode: header.infcode, errMsg: header.err_msg,
                                          state: header.infcode == 0 ? .answered : .refused, now: now())
+                CrashPoint.hit(message.infno, "after-answer")
                 return (header, data)
             case .failure(let transportFailure):
                 switch transportFailure {
