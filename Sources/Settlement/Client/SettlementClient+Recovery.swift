@@ -31,7 +31,7 @@ extension SettlementClient {
         if let id = visit.id, activeVisits.contains(id) { return false }
         if now().timeIntervalSince1970 - visit.updatedAt > 7200 { return true }
         if visit.ownerPid == getpid() { return true }
-        return !(kill(visit.ownerPid, 0) == 0 || errno == EPERM)
+        return !ProcessLiveness.isAlive(visit.ownerPid)
     }
 
     func ownerGone(_ message: JournalMessage) throws(SettlementError) -> Bool {
@@ -207,8 +207,15 @@ extension SettlementClient {
 
         // 1. Messages that may have reached the core but whose answer is not recorded.
         for message in try journal.messages(in: [.sending, .inDoubt]) where !linkDown {
-            guard try ownerGone(message) else { continue }
-            switch MessageRole(infno: message.infno) {
+            let role = MessageRole(infno: message.infno)
+            // A query changed nothing at the core: closing it is harmless even if its process
+            // still waits (a late answer is recorded over it).
+            let gone = try ownerGone(message)
+            guard role == .query || gone else {
+                log.debug("in-doubt message left alone: its process is still at work", metadata: ["msgid": "\(message.msgid)"])
+                continue
+            }
+            switch role {
             case .query:
                 try journal.setState(message.msgid, .abandoned, note: "query without an answer; it changed nothing")
                 report.abandoned += 1
@@ -217,6 +224,7 @@ extension SettlementClient {
                     try await reverseInDoubt(message)
                     report.reversed += 1
                 } catch {
+                    log.warning("could not reverse an in-doubt settlement yet", metadata: ["msgid": "\(message.msgid)", "error": "\(error)"])
                     if case .coreUnreachable = error { linkDown = true }
                 }
             case .resendable, .remedy:
@@ -234,7 +242,8 @@ extension SettlementClient {
         //    patient is gone); uploads and remedies are sent below, in order.
         for message in try journal.messages(in: [.queued]) {
             let role = MessageRole(infno: message.infno)
-            guard role == .query || role == .money, try ownerGone(message) else { continue }
+            let gone = try ownerGone(message)
+            guard role == .query || (role == .money && gone) else { continue }
             try journal.setState(message.msgid, .abandoned, note: "never sent; its visit is over")
             report.abandoned += 1
         }
