@@ -103,6 +103,12 @@ let package = Package(
             ],
             path: "hardware-sim/Sources/cuntong-sim"),
 
+        // Benchmarks/settlement's measuring program.
+        .executableTarget(
+            name: "cuntong-bench",
+            dependencies: ["Settlement", "TerminalCore", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/Sources/cuntong-bench"),
+
         // Shared by the integration suites: running the built executables.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),

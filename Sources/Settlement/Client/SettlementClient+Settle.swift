@@ -151,3 +151,15 @@ extension SettlementClient {
             preselfpay_amt: pre?.preselfpay_amt, inscp_scp_amt: pre?.inscp_scp_amt))
     }
 }
+
+extension SettlementClient {
+    /// Journals `count` copies of a visit's 2203 upload as queued (not sent): the backlog a
+    /// clinic builds while its link is down. For Benchmarks/settlement and the outage tests.
+    public func queueVisitInfoCopies(of visit: JournalVisit, fees: FeeList, count: Int) async throws(SettlementError) -> Int {
+        let input = visitInfo(visit, fees: fees, begntime: WireTime.infTime(now()))
+        for _ in 0..<count {
+            _ = try await record("2203", input, visitId: visit.id, insuplc: visit.insuplcAdmdvs)
+        }
+        return count
+    }
+}

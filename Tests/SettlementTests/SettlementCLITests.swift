@@ -1,0 +1,175 @@
+import Foundation
+import Settlement
+import TestSupport
+import Testing
+
+/// `cuntong checkin | settle | journal | reconcile` as a doctor or a script runs them: what
+/// goes to stdout, what to stderr, and the exit status.
+@Suite("Settlement commands", .timeLimit(.minutes(5)))
+struct SettlementCLITests {
+    func cuntong(_ args: [String], stdin: Data? = nil) async throws -> ProcessRunner.Result {
+        try await ProcessRunner.run(ProcessRunner.executable("cuntong"), args, stdin: stdin)
+    }
+
+    func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("checkin --json: the contract's keys, masked by default, plain with --reveal")
+    func checkinJSON() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            let masked = try await cuntong(["checkin", "--config", config, "--id-number", Fixtures.zhangWei, "--json"])
+            #expect(masked.status == 0, "\(masked.stderr)")
+            let m = try object(masked.stdout)
+            for key in ["psnNo", "name", "idNumber", "insurance", "identities"] { #expect(m[key] != nil, "key \(key)") }
+            #expect(m["name"] as? String == "张*")
+            #expect(m["idNumber"] as? String == "360102********1010")
+            let insurance = try #require(m["insurance"] as? [String: Any])
+            #expect(insurance["type"] as? String == "310")
+            #expect(insurance["region"] as? String == "360102")
+            #expect(insurance["balance"] as? String == "860.00")
+            #expect(insurance["crossRegion"] as? Bool == true)
+            #expect(!masked.stdout.contains("张伟") && !masked.stderr.contains("张伟"))
+
+            let plain = try await cuntong(["checkin", "--config", config, "--id-number", Fixtures.zhangWei, "--json", "--reveal"])
+            let p = try object(plain.stdout)
+            #expect(p["name"] as? String == "张伟")
+            #expect(p["idNumber"] as? String == Fixtures.zhangWei)
+        }
+    }
+
+    @Test("checkin text: a cross-region patient and a medical-aid identity are called out")
+    func checkinText() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            let zhang = try await cuntong(["checkin", "--config", config, "--id-number", Fixtures.zhangWei])
+            #expect(zhang.stdout.contains("异地参保"))
+            let liu = try await cuntong(["checkin", "--config", config, "--id-number", Fixtures.liuYan])
+            #expect(liu.stdout.contains("医疗救助第二类"))
+        }
+    }
+
+    @Test("checkin --scan reads the code a wedge scanner types; garbage is refused in words")
+    func checkinScan() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            let ok = try await cuntong(["checkin", "--config", config, "--scan", "--json"],
+                                       stdin: Data("ECQR:360400:0003:5566778899aabbcc\n".utf8))
+            #expect(ok.status == 0, "\(ok.stderr)")
+            #expect(try object(ok.stdout)["certificateType"] as? String == "01")
+            let reused = try await cuntong(["checkin", "--config", config, "--scan", "--code", "ECQR:360400:0003:5566778899aabbcc"])
+            #expect(reused.status == 1)
+            #expect(reused.stderr.contains("[EC-REFUSED]"))
+            let garbage = try await cuntong(["checkin", "--config", config, "--scan"], stdin: Data("\u{7}\u{1b}[A\n".utf8))
+            #expect(garbage.status == 1)
+            #expect(garbage.stderr.contains("[SCAN-GARBAGE]"))
+            #expect(garbage.stdout.isEmpty)
+        }
+    }
+
+    @Test("checkin needs exactly one credential; a bad ID number is refused before anything is sent")
+    func checkinUsage() async throws {
+        let none = try await cuntong(["checkin", "--config", "/nonexistent.toml"])
+        #expect(none.status == 64)
+        #expect(none.stderr.contains("exactly one of"))
+        let bad = try await cuntong(["checkin", "--config", "/nonexistent.toml", "--id-number", "360402198503121060"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("not a valid ID number"))
+        let missing = try await cuntong(["checkin", "--config", "/nonexistent.toml", "--id-number", Fixtures.ouyang])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("[CONFIG-MISSING]"))
+    }
+
+    @Test("settle --json prints the core's split; journal list shows the visit settled; reconcile agrees")
+    func settleJSON() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            let r = try await cuntong(["settle", "--config", config, "--id-number", Fixtures.liNa, "--fees", Fixtures.feesFile(), "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let o = try object(r.stdout)
+            let split = try #require(o["split"] as? [String: String])
+            #expect(split["total"] == "48.70")
+            #expect(split["basicFund"] == "22.28")
+            #expect(split["cash"] == "26.42")
+            #expect(Set(split.keys) == ["total", "basicFund", "criticalIllness", "medicalAid", "otherFunds", "fundTotal",
+                                        "personalAccount", "familyAccount", "cash", "balanceAfter"])
+            #expect((o["setlId"] as? String)?.hasPrefix("S") == true)
+
+            let list = try await cuntong(["journal", "list", "--config", config, "--json"])
+            let visits = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+            #expect(visits.first?["state"] as? String == "settled")
+            #expect(visits.first?["total"] as? String == "48.70")
+
+            let rec = try await cuntong(["reconcile", "--config", config])
+            #expect(rec.status == 0)
+            #expect(rec.stdout.contains("平 agrees"))
+        }
+    }
+
+    @Test("A lost 2207 answer: exit 3, stdout empty, stderr says it was reversed; never a plain success")
+    func settleInDoubt() async throws {
+        try await withCore(faults: ["drop:2207:3"]) { core in
+            let config = try core.configFile()
+            let r = try await cuntong(["settle", "--config", config, "--id-number", Fixtures.ouyang, "--fees", Fixtures.feesFile()])
+            #expect(r.status == 3)
+            #expect(r.stdout.isEmpty)
+            #expect(r.stderr.contains("[SETTLE-IN-DOUBT]"))
+            #expect(r.stderr.contains("reversed at the core (冲正)"))
+            #expect(try core.totals() == (0, 0))
+        }
+    }
+
+    @Test("A fee list that is not right is refused with the reason, nothing sent")
+    func badFees() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            let file = core.directory + "/bad-fees.json"
+            try #"{"department": {"code": "A03", "name": "全科"}, "doctor": {"code": "D001", "name": "王医生"},"#
+                .appending(#""diagnosis": {"code": "J06.900", "name": "x"}, "items": [{"code": "X", "name": "x", "category": "drug", "unitPrice": "1.005", "quantity": 1}]}"#)
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            let r = try await cuntong(["settle", "--config", config, "--id-number", Fixtures.ouyang, "--fees", file])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("[FEES-UNREADABLE]"))
+            #expect(r.stderr.contains("items.Index 0.unitPrice") || r.stderr.contains("unitPrice"))
+            #expect(!FileManager.default.fileExists(atPath: core.directory + "/cli-journal/journal.sqlite"))
+        }
+    }
+
+    @Test("journal show masks personal data unless --reveal; export writes a private file of JSON lines")
+    func showAndExport() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            _ = try await cuntong(["settle", "--config", config, "--id-number", Fixtures.ouyang, "--fees", Fixtures.feesFile()])
+            let journal = try Journal(directory: core.directory + "/cli-journal")
+            let person = try #require(try journal.messages(in: [.answered]).first { $0.infno == "1101" })
+            let shown = try await cuntong(["journal", "show", "--config", config, person.msgid])
+            #expect(shown.status == 0)
+            #expect(shown.stdout.contains("360402********106X"))
+            #expect(!shown.stdout.contains(Fixtures.ouyang))
+            #expect(!shown.stdout.contains("欧阳淼"))
+            let revealed = try await cuntong(["journal", "show", "--config", config, person.msgid, "--reveal"])
+            #expect(revealed.stdout.contains("欧阳淼"))
+
+            let file = core.directory + "/export.jsonl"
+            let exported = try await cuntong(["journal", "export", "--config", config, "--output", file])
+            #expect(exported.status == 0)
+            let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == (try journal.messages(in: MessageState.allCases).count))
+            #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
+            #expect(!lines.joined().contains(Fixtures.ouyang))
+        }
+    }
+
+    @Test("The core unreachable: checkin fails in words with exit 1")
+    func unreachable() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            await core.halt()
+            let r = try await cuntong(["checkin", "--config", config, "--id-number", Fixtures.ouyang])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("[CORE-UNREACHABLE]"))
+            #expect(r.stderr.contains("cannot be reached"))
+        }
+    }
+}
