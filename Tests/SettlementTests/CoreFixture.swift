@@ -18,7 +18,11 @@ final class CoreFixture: Sendable {
     static let root = ProcessRunner.packageRoot.path
     static let institution = "H36040200017"
 
-    private init(port: Int, directory: String, simulator: CoreSimulator, server: CoreServer, task: Task<Void, any Error>) {
+    let scheme: String
+
+    private init(port: Int, directory: String, simulator: CoreSimulator, server: CoreServer, task: Task<Void, any Error>,
+                 scheme: String) {
+        self.scheme = scheme
         self.port = port
         self.directory = directory
         self.simulator = simulator
@@ -26,7 +30,8 @@ final class CoreFixture: Sendable {
         self.task = task
     }
 
-    static func start(faults: [String] = [], directory: String? = nil, port: Int = 0) async throws -> CoreFixture {
+    static func start(faults: [String] = [], directory: String? = nil, port: Int = 0,
+                      tls: (certificate: String, key: String)? = nil) async throws -> CoreFixture {
         let directory = directory ?? NSTemporaryDirectory() + "cuntong-test-\(UUID().uuidString.prefix(8))"
         let simulator = try CoreSimulator(
             stateDirectory: directory + "/core", personsDirectory: root + "/hardware-sim/core/persons",
@@ -36,11 +41,14 @@ final class CoreFixture: Sendable {
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
-            try await server.run(host: "127.0.0.1", port: port, logger: logger, handleSignals: false) { continuation.yield($0) }
+            try await server.run(host: "127.0.0.1", port: port, logger: logger, handleSignals: false, tls: tls) {
+                continuation.yield($0)
+            }
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        return CoreFixture(port: port, directory: directory, simulator: simulator, server: server, task: task)
+        return CoreFixture(port: port, directory: directory, simulator: simulator, server: server, task: task,
+                           scheme: tls == nil ? "http" : "https")
     }
 
     func stop() async {
@@ -59,18 +67,18 @@ final class CoreFixture: Sendable {
         try await CoreFixture.start(directory: directory, port: port)
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    func settings(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil) -> CoreSettings {
+    func settings(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil) -> CoreSettings {
         CoreSettings(institutionCode: Self.institution, institutionName: "濂溪区某某村卫生室", adminDivision: "360402",
                      deviceNumber: "CT-TEST", operatorCode: "D001", operatorName: "王医生", url: url ?? self.url,
-                     timeoutMilliseconds: timeoutMs, stateDirectory: directory + "/" + name)
+                     timeoutMilliseconds: timeoutMs, caFile: caFile, stateDirectory: directory + "/" + name)
     }
 
     /// A client with a journal of its own under this fixture's directory.
-    func client(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil,
+    func client(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil,
                 retryDelays: [Duration] = [.milliseconds(50), .milliseconds(100)]) throws -> SettlementClient {
-        let settings = settings(journal: name, timeoutMs: timeoutMs, url: url)
+        let settings = settings(journal: name, timeoutMs: timeoutMs, url: url, caFile: caFile)
         var logger = Logger(label: "test.settlement")
         logger.logLevel = .critical
         return SettlementClient(settings: settings, journal: try Journal(directory: settings.stateDirectory),

@@ -45,6 +45,12 @@ struct CoreCommand: AsyncParsableCommand {
     @Option(help: "Reimbursement policy file.")
     var policy: String = "hardware-sim/core/policy/village-clinic.json"
 
+    @Option(help: "Serve HTTPS with this PEM certificate chain (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "The PEM private key for --tls-cert.")
+    var tlsKey: String?
+
     @Option(help: "A fault to show (repeatable): \(CoreFault.usage).")
     var fault: [String] = []
 
@@ -53,6 +59,7 @@ struct CoreCommand: AsyncParsableCommand {
             throw ValidationError("unknown fault \"\(f)\"; use \(CoreFault.usage)")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         for (flag, path) in [("--persons", persons), ("--policy", policy)] where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("\(flag) \(path) does not exist (run from the repository root, or give the path)")
         }
@@ -69,9 +76,11 @@ struct CoreCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let server = CoreServer(simulator: simulator, faults: fault.compactMap(CoreFault.init(parsing:)))
         let portFile = self.portFile, host = self.host
-        try await server.run(host: host, port: port, logger: logger) { bound in
+        let tls = tlsCert.flatMap { cert in tlsKey.map { (certificate: cert, key: $0) } }
+        let scheme = tls == nil ? "http" : "https"
+        try await server.run(host: host, port: port, logger: logger, tls: tls) { bound in
             if let portFile { try? "\(bound)\n".write(toFile: portFile, atomically: true, encoding: .utf8) }
-            print("cuntong-sim core: listening on http://\(host):\(bound)")
+            print("cuntong-sim core: listening on \(scheme)://\(host):\(bound)")
             fflush(nil)
         }
     }

@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 
 /// The simulated core over HTTP (Hummingbird): the platform's service path, the
 /// e-credential query, and `/sim/…` endpoints for tests and technicians.
@@ -90,10 +93,20 @@ public struct CoreServer: Sendable {
     public func setFaults(_ new: [CoreFault]) async { await faults.replace(new) }
 
     /// Serves until cancelled, or (with `handleSignals`) until SIGTERM/SIGINT.
+    /// With `tls` (PEM certificate chain and key files) the core serves HTTPS, as a real one
+    /// does, so that the terminal's CA configuration is tested.
     public func run(host: String, port: Int, logger: Logger, handleSignals: Bool = true,
+                    tls: (certificate: String, key: String)? = nil,
                     onReady: @escaping @Sendable (Int) -> Void) async throws {
+        var server: HTTPServerBuilder = .http1()
+        if let tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        }
         let app = Application(
             router: router(),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "cuntong-sim-core"),
             onServerRunning: { channel in onReady(channel.localAddress?.port ?? port) },
             logger: logger)
