@@ -77,13 +77,14 @@ final class CoreFixture: Sendable {
 
     /// A client with a journal of its own under this fixture's directory.
     func client(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil,
-                retryDelays: [Duration] = [.milliseconds(50), .milliseconds(100)]) throws -> SettlementClient {
+                retryDelays: [Duration] = [.milliseconds(50), .milliseconds(100)],
+                now: @escaping @Sendable () -> Date = Date.init) throws -> SettlementClient {
         let settings = settings(journal: name, timeoutMs: timeoutMs, url: url, caFile: caFile)
         var logger = Logger(label: "test.settlement")
         logger.logLevel = .critical
         return SettlementClient(settings: settings, journal: try Journal(directory: settings.stateDirectory),
                                 transport: try HTTPCoreTransport(settings: settings), logger: logger,
-                                retryDelays: retryDelays)
+                                retryDelays: retryDelays, now: now)
     }
 
     func setFaults(_ faults: String...) async {

@@ -147,4 +147,21 @@ struct FaultMatrixTests {
         await client.shutdown()
         await back.stop()
     }
+
+    @Test("A settlement in doubt for more than a day is escalated, not just retried")
+    func escalation() async throws {
+        let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
+        let client = try core.client()
+        await #expect(throws: SettlementError.settlementInDoubt(visit: 1, reversed: false)) {
+            _ = try await settle(client, Fixtures.ouyang)
+        }
+        await client.shutdown()
+        await core.halt()
+        let later = try core.client(now: { Date().addingTimeInterval(2 * 86_400) })
+        let report = try await later.recover()
+        #expect(!report.isClean)
+        #expect(report.escalated >= 1)
+        await later.shutdown()
+        await core.stop()
+    }
 }

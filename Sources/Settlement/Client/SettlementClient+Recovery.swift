@@ -16,6 +16,9 @@ public struct RecoveryReport: Sendable, Codable, Equatable {
     /// Still unresolved: the core could not be reached. Retried on the next pass.
     public var stillInDoubt = 0
     public var stillQueued = 0
+    /// Of those, messages unresolved for more than a day: no longer a matter of waiting for
+    /// the link; a person must look (the insurance office, with `cuntong journal export`).
+    public var escalated = 0
 
     public init() {}
 
@@ -272,6 +275,13 @@ extension SettlementClient {
             do { report.resent += try await flushQueue() } catch {}
         }
         report.stillInDoubt = try journal.count(in: [.inDoubt, .sending])
+        let dayAgo = now().timeIntervalSince1970 - 86_400
+        report.escalated = try journal.messages(in: [.inDoubt, .sending, .queued]).filter {
+            $0.createdAt < dayAgo && MessageRole(infno: $0.infno) != .query
+        }.count
+        if report.escalated > 0 {
+            log.error("messages unresolved for more than a day", metadata: ["count": "\(report.escalated)"])
+        }
         report.stillQueued = try journal.messages(in: [.queued]).filter {
             let r = MessageRole(infno: $0.infno)
             return r == .resendable || r == .remedy

@@ -103,7 +103,8 @@ extension JournalCommand {
                 Safe to run at any time and as often as wanted; the daemon runs the same at start and
                 periodically. Exit status 0 when nothing is left in doubt or queued, 1 otherwise
                 (the core could not be reached: run it again when the link is back).
-                JSON keys: resent, reversed, settled, cancelled, abandoned, stillInDoubt, stillQueued.
+                JSON keys: resent, reversed, settled, cancelled, abandoned, stillInDoubt, stillQueued,
+                escalated (unresolved for more than a day: a person must look).
                 """)
         @OptionGroup var config: ConfigOption
         @Flag(help: "Print JSON.") var json = false
@@ -123,6 +124,9 @@ extension JournalCommand {
                     resent \(report.resent), abandoned \(report.abandoned); \
                     still in doubt \(report.stillInDoubt), still queued \(report.stillQueued)
                     """)
+            }
+            if report.escalated > 0 {
+                Output.error("\(report.escalated) message(s) have been unresolved for more than a day: call the insurance office and give them `cuntong journal export`")
             }
             if !report.isClean {
                 Output.error("some messages could not be resolved yet (the city core may be unreachable); run `cuntong journal recover` again when the link is back")
