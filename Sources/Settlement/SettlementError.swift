@@ -18,6 +18,8 @@ public enum SettlementError: TerminalError, Equatable {
     /// A settlement's answer was lost. `reversed` says whether 冲正 already undid it.
     case settlementInDoubt(visit: Int64, reversed: Bool)
     case codeRefused(String)
+    /// What was asked cannot be done from where the visit stands; nothing was sent.
+    case notAllowed(String)
 
     public var code: String {
         switch self {
@@ -30,6 +32,7 @@ public enum SettlementError: TerminalError, Equatable {
         case .journal: "JOURNAL-ERROR"
         case .settlementInDoubt: "SETTLE-IN-DOUBT"
         case .codeRefused: "EC-REFUSED"
+        case .notAllowed: "SETTLE-NOT-ALLOWED"
         }
     }
 
@@ -55,6 +58,8 @@ public enum SettlementError: TerminalError, Equatable {
                 : "Visit \(visit): the answer to the settlement was lost and the core cannot be reached to reverse it. The settlement is IN DOUBT: do not settle this visit again; `cuntong journal recover` (and the daemon) will reverse it when the link is back."
         case .codeRefused(let reason):
             "The code was refused: \(reason). Ask the patient to refresh the code in the app, or use the card."
+        case .notAllowed(let why):
+            "This cannot be done: \(why). Nothing was sent to the core."
         }
     }
 

@@ -172,6 +172,9 @@ struct RoundTripTests {
             }
             #expect(try client.journal.visits().first?.state == .cancelled)
             #expect(try core.totals() == (0, 0))
+            await #expect(throws: SettlementError.notAllowed("visit 1 is cancelled, not settled")) {
+                try await client.reverseSettlement(visitId: 1)
+            }
             await client.shutdown()
         }
     }

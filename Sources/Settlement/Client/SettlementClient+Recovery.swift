@@ -125,7 +125,7 @@ extension SettlementClient {
     public func reverseSettlement(visitId: Int64) async throws(SettlementError) {
         guard let visit = try journal.visit(visitId) else { throw .journal("visit \(visitId) is not in the journal") }
         guard visit.state == .settled || visit.state == .reversing, let setlId = visit.setlId, let mdtrt = visit.mdtrtId else {
-            throw .refused(infno: "2208", infcode: 0, reason: "visit \(visitId) is \(visit.state.rawValue), not settled")
+            throw .notAllowed("visit \(visitId) is \(visit.state.rawValue), not settled")
         }
         let pending = try journal.messages(limit: 1000, visitId: visitId).first {
             $0.infno == "2208" && [.queued, .sending, .inDoubt].contains($0.state)

@@ -18,7 +18,7 @@ extension SettlementClient {
     /// as in doubt, never as a success.
     public func settle(_ patient: CheckedInPatient, fees: FeeList) async throws(SettlementError) -> SettlementOutcome {
         guard let insurance = patient.identity.primaryInsurance else {
-            throw .refused(infno: "1101", infcode: 0, reason: "the core lists no insurance for this person")
+            throw .notAllowed("the core lists no insurance for this person, so there is nothing to settle under")
         }
         let stamp = WireTime.stamp(now())
         let visit = try journal.insertVisit(JournalVisit(

@@ -81,7 +81,7 @@ public final class HTTPCoreTransport: CoreTransport {
         if let e = error as? IOError, e.errnoCode == ECONNREFUSED || e.errnoCode == ENETUNREACH || e.errnoCode == EHOSTUNREACH {
             return .notSent("\(e)")
         }
-        if error is ChannelError, case .connectTimeout = error as! ChannelError {
+        if let e = error as? ChannelError, case .connectTimeout = e {
             return .notSent("connect timed out")
         }
         return .noAnswer("\(error)")

@@ -87,11 +87,6 @@ public struct Ignored: Decodable, Sendable {
     public init(from decoder: any Decoder) throws {}
 }
 
-/// An empty `input` or `output` (`{}`), for transactions that carry none.
-public struct Empty: Codable, Sendable, Equatable {
-    public init() {}
-}
-
 /// JSON coding as the platform writes it: keys as declared, no escaping of `/`, sorted
 /// keys so that a journaled message is byte-for-byte the same when re-sent.
 enum WireJSON {
