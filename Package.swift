@@ -46,7 +46,14 @@ let package = Package(
                 .embedInCode("Profiles/ssse-profile.json"),
                 .embedInCode("Profiles/atr-table.json"),
             ]),
-        .target(name: "Scanners", dependencies: ["CLibUSB", "TerminalCore"]),
+        // QR scanners: decoders, hidraw/libusb/tty backends, payload rules (data).
+        .target(
+            name: "Scanners",
+            dependencies: ["CLibUSB", "TerminalCore", .product(name: "Logging", package: "swift-log")],
+            resources: [
+                .embedInCode("Payload/qr-classes.json"),
+                .embedInCode("Devices/known-scanners.json"),
+            ]),
         .target(name: "FaceTerminal", dependencies: ["TerminalCore"]),
         // National-platform messages, the city-core client and the journal.
         .target(
@@ -116,6 +123,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "TerminalCore"]),
+        .testTarget(name: "ScannersTests", dependencies: ["Scanners", "TerminalCore", "HardwareSim", "TestSupport"]),
         .testTarget(
             name: "SettlementTests",
             dependencies: ["Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport"]),

@@ -1,7 +1,4 @@
-// QR scanner drivers (keyboard-wedge and HID-POS decoders, hidraw/libusb/tty backends) and
-// QR payload classification land here with issue "Credentials from USB QR scanners".
 import CLibUSB
-import TerminalCore
 
 public enum Scanners {
     /// The libusb version this build links against, for `cuntong doctor`.
