@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "HardwareSim",
             dependencies: [
-                "TerminalCore", "CardReaders", "Settlement",
+                "TerminalCore", "CardReaders", "Settlement", "Scanners",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

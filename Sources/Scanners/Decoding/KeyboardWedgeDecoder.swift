@@ -88,16 +88,4 @@ public enum USKeyboardLayout {
         default: return nil
         }
     }
-
-    /// The usage and shift state that type `byte`, for the simulator and the benchmark.
-    public static func usage(for byte: UInt8) -> (usage: UInt8, shift: Bool)? {
-        for usage in UInt8(0x04)...0x38 {
-            for shift in [false, true] where character(usage: usage, shift: shift) == byte {
-                // 0x32 (non-US #) duplicates 0x35's tilde; prefer the US key.
-                if usage == 0x32 { continue }
-                return (usage, shift)
-            }
-        }
-        return nil
-    }
 }

@@ -39,8 +39,8 @@ public enum SysfsScanners {
     public static func describe(node: String, sysfs: String = "/sys") -> ScannerDevice? {
         let name = (node as NSString).lastPathComponent
         let cls = name.hasPrefix("hidraw") ? "hidraw" : "tty"
-        let link = "\(sysfs)/class/\(cls)/\(name)/device"
-        guard var path = realpath(link) else { return nil }
+        // /sys/class/<cls>/<name> links into /sys/devices/…; the USB device is above it.
+        guard var path = realpath("\(sysfs)/class/\(cls)/\(name)") else { return nil }
         while path.count > sysfs.count + 1 {
             if let vendor = read("\(path)/idVendor"), let product = read("\(path)/idProduct") {
                 return ScannerDevice(node: node, vendor: vendor, product: product, serial: read("\(path)/serial") ?? "",

@@ -1,0 +1,146 @@
+import Foundation
+import Scanners
+
+/// A USB QR scanner as umockdev emulates it: the sysfs description of a hidraw device
+/// (`.umockdev`) and a script of the reports it sends (`.script`), written from the USB HID
+/// specifications (boot keyboard reports; HID POS reports), not from cuntong's decoders.
+public struct VirtualScanner: Sendable {
+    public var mode: ScanMode
+    public var vendor: String
+    public var product: String
+    public var serial: String
+    public var name: String
+
+    public init(mode: ScanMode, vendor: String? = nil, product: String? = nil, serial: String = "SIM0001") {
+        self.mode = mode
+        // Defaults: a real entry of the known-scanner table for each mode.
+        let preset = mode == .hidpos ? ("0c2e", "0b8f", "Honeywell Voyager 1400g") : ("05e0", "1200", "Symbol LS2208")
+        self.vendor = vendor ?? preset.0
+        self.product = product ?? preset.1
+        self.serial = serial
+        self.name = preset.2
+    }
+
+    /// HID Usage Tables, Keyboard/Keypad page (0x07), US layout: the characters of usages
+    /// 0x04… in order, unshifted and shifted (0x28–0x2B are Enter, Escape, Backspace, Tab).
+    static let unshifted = Array("abcdefghijklmnopqrstuvwxyz1234567890\n\u{1b}\u{8}\t -=[]\\#;'`,./".unicodeScalars)
+    static let shifted = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ!@#$%^&*()\n\u{1b}\u{8}\t _+{}|~:\"~<>?".unicodeScalars)
+
+    /// The usage and whether shift is held, for one printable ASCII character.
+    public static func keyboardUsage(for scalar: Unicode.Scalar) -> (usage: UInt8, shift: Bool)? {
+        // 0x32 ("non-US #") is skipped: a US keyboard has no such key.
+        for (i, c) in unshifted.enumerated() where c == scalar && i + 4 != 0x32 { return (UInt8(i + 4), false) }
+        for (i, c) in shifted.enumerated() where c == scalar && i + 4 != 0x32 { return (UInt8(i + 4), true) }
+        return nil
+    }
+
+    /// The boot-keyboard reports that type `code` and press Enter: a press and a release per
+    /// character, left shift where the US layout needs it.
+    public static func keyboardReports(for code: String, terminator: UInt8 = 0x28) -> [[UInt8]] {
+        var reports: [[UInt8]] = []
+        for scalar in code.unicodeScalars {
+            guard let (usage, shift) = keyboardUsage(for: scalar) else { continue }
+            reports.append([shift ? 0x02 : 0x00, 0, usage, 0, 0, 0, 0, 0])
+            reports.append([0, 0, 0, 0, 0, 0, 0, 0])
+        }
+        reports.append([0, 0, terminator, 0, 0, 0, 0, 0])
+        reports.append([0, 0, 0, 0, 0, 0, 0, 0])
+        return reports
+    }
+
+    /// HID POS input reports (report ID 2, 64 bytes): count, AIM "]Q1" (QR code), up to 56
+    /// data bytes, Honeywell's code ID ('s', QR), a reserved byte, and the last byte set
+    /// while more reports of the code follow.
+    public static func hidposReports(for code: [UInt8]) -> [[UInt8]] {
+        let chunks = stride(from: 0, to: max(code.count, 1), by: 56).map { Array(code[$0..<min($0 + 56, code.count)]) }
+        return chunks.enumerated().map { i, chunk in
+            [0x02, UInt8(chunk.count), 0x5D, 0x51, 0x31] + chunk + [UInt8](repeating: 0, count: 56 - chunk.count)
+                + [0x73, 0x00, i == chunks.count - 1 ? 0 : 1]
+        }
+    }
+
+    public func reports(for code: String) -> [[UInt8]] {
+        switch mode {
+        case .keyboard: Self.keyboardReports(for: code)
+        case .hidpos: Self.hidposReports(for: Array(code.utf8))
+        case .serial: [Array((code + "\r\n").utf8)]
+        }
+    }
+
+    /// umockdev's script format: `r <ms> <data>`, bytes below 32 and `^` escaped as `^X`.
+    public static func escape(_ bytes: [UInt8]) -> String {
+        var out = ""
+        for b in bytes {
+            if b < 32 {
+                out += "^" + String(UnicodeScalar(b + 64))
+            } else if b == 0x5E {
+                out += "^`"
+            } else {
+                out += String(UnicodeScalar(b))
+            }
+        }
+        return out
+    }
+
+    /// A script sending each code's reports, `gapMs` between codes, after `startMs`.
+    /// `truncate` leaves the last code without its final report (an unterminated stream).
+    public func script(codes: [String], startMs: Int = 300, gapMs: Int = 200, truncate: Bool = false) -> String {
+        var lines = ["# cuntong-sim scanner: \(mode.rawValue) \(vendor):\(product)"]
+        for (i, code) in codes.enumerated() {
+            var reports = reports(for: code)
+            if truncate && i == codes.count - 1 { reports.removeLast(mode == .keyboard ? 2 : 1) }
+            for (j, report) in reports.enumerated() {
+                let delay = j == 0 ? (i == 0 ? startMs : gapMs) : 1
+                lines.append("r \(delay) \(Self.escape(report))")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The sysfs of a USB HID device with one hidraw node, as umockdev-record writes it.
+    public func umockdevDevice(node: String = "hidraw0") -> String {
+        let usb = "/devices/pci0000:00/0000:00:14.0/usb1/1-1"
+        let hid = "\(usb)/1-1:1.0/0003:\(vendor.uppercased()):\(product.uppercased()).0001"
+        return """
+            P: \(hid)/hidraw/\(node)
+            N: \(node)
+            E: DEVNAME=/dev/\(node)
+            E: MAJOR=240
+            E: MINOR=0
+            E: SUBSYSTEM=hidraw
+
+            P: \(hid)
+            E: DRIVER=hid-generic
+            E: HID_ID=0003:0000\(vendor.uppercased()):0000\(product.uppercased())
+            E: HID_NAME=\(name)
+            E: HID_UNIQ=\(serial)
+            E: SUBSYSTEM=hid
+
+            P: \(usb)/1-1:1.0
+            E: DEVTYPE=usb_interface
+            E: DRIVER=usbhid
+            E: SUBSYSTEM=usb
+            A: bInterfaceClass=03
+            A: bInterfaceNumber=00
+            A: bInterfaceProtocol=\(mode == .keyboard ? "01" : "00")
+            A: bInterfaceSubClass=\(mode == .keyboard ? "01" : "00")
+
+            P: \(usb)
+            N: bus/usb/001/002
+            E: DEVNAME=/dev/bus/usb/001/002
+            E: DEVTYPE=usb_device
+            E: DRIVER=usb
+            E: SUBSYSTEM=usb
+            E: BUSNUM=001
+            E: DEVNUM=002
+            A: busnum=1
+            A: devnum=2
+            A: idVendor=\(vendor)
+            A: idProduct=\(product)
+            A: manufacturer=\(name.split(separator: " ").first ?? "")
+            A: product=\(name)
+            A: serial=\(serial)
+
+            """
+    }
+}
