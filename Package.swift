@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "cuntong",
             dependencies: [
-                "TerminalService", "CardReaders", "TerminalCore", "Settlement",
+                "TerminalService", "CardReaders", "TerminalCore", "Settlement", "Scanners",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

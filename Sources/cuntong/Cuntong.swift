@@ -14,11 +14,12 @@ struct Cuntong: AsyncParsableCommand {
               cuntong readers                 list card readers and inserted cards
               cuntong card read --json        wait for a social-security card and read it
               cuntong card watch              print every reader/card event as it happens
+              cuntong scan --json             wait for one QR code from the USB scanner
               cuntong checkin --card          confirm the card holder's insurance with the city core
               cuntong settle --id-number N --fees fees.json   settle a visit
               cuntong journal recover         resolve settlements whose answer was lost
               cuntong reconcile               check today's totals against the city core (3201)
             """,
         version: CuntongVersion.string,
-        subcommands: [Readers.self, Card.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self])
+        subcommands: [Readers.self, Card.self, Scan.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self])
 }
