@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Scanners
+import Synchronization
 import TerminalCore
 
 struct Scan: AsyncParsableCommand {
@@ -37,6 +38,9 @@ struct Scan: AsyncParsableCommand {
     @Option(help: "Seconds to wait for a code.")
     var timeout: Double = 30
 
+    @Option(help: "How many codes to wait for (one line each; the timeout is per code).")
+    var count: Int = 1
+
     @Flag(help: "List the scanners found and exit.")
     var list = false
 
@@ -48,6 +52,7 @@ struct Scan: AsyncParsableCommand {
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        guard count >= 1 else { throw ValidationError("--count must be at least 1") }
         guard SerialLineDecoder.Terminator(rawValue: terminator) != nil else {
             throw ValidationError("--terminator must be crlf, cr or lf")
         }
@@ -71,10 +76,11 @@ struct Scan: AsyncParsableCommand {
         }
         do {
             let (path, options) = try resolve()
-            let credential = try await scanOne(path: path, options: options)
-            let view = View(kind: Self.publicKind(credential.kind), name: Self.name(credential.kind),
-                            payload: reveal ? credential.payload : Masking.identifier(credential.payload), device: path)
-            Output.line(json ? Output.json(view) : "\(view.name) (\(view.kind)) from \(path): \(view.payload)")
+            try await scan(path: path, options: options) { credential in
+                let view = View(kind: Self.publicKind(credential.kind), name: Self.name(credential.kind),
+                                payload: reveal ? credential.payload : Masking.identifier(credential.payload), device: path)
+                Output.line(json ? Output.json(view) : "\(view.name) (\(view.kind)) from \(path): \(view.payload)")
+            }
         } catch {
             throw Output.fail(any: error)
         }
@@ -117,30 +123,49 @@ struct Scan: AsyncParsableCommand {
                                             terminator: SerialLineDecoder.Terminator(rawValue: terminator)!))
     }
 
-    func scanOne(path: String, options: ScannerReader.Options) async throws(ScanError) -> Credential {
+    /// Reads `count` codes from one open device, handing each to `emit`; the first
+    /// rejection, device error or timeout (per code) ends it.
+    func scan(path: String, options: ScannerReader.Options, emit: @escaping @Sendable (Credential) -> Void) async throws(ScanError) {
         let reader = ScannerReader(path: path, options: options)
         let seconds = Int(timeout.rounded(.up))
-        let outcome: Result<Credential, ScanError> = await withTaskGroup(of: Result<Credential, ScanError>?.self) { group in
+        let wanted = count, limit = Duration.seconds(timeout)
+        // The timeout restarts with each code: the reader moves the deadline on.
+        let deadline = Deadline(ContinuousClock.now + limit)
+        let outcome: ScanError? = await withTaskGroup(of: ScanError??.self) { group in
             group.addTask {
+                var got = 0
                 for await event in reader.events() {
                     switch event {
-                    case .credential(let c, _): return .success(c)
-                    case .rejected(let problem): return .failure(.rejected(problem))
-                    case .failed(let error): return .failure(error)
+                    case .credential(let c, _):
+                        emit(c)
+                        got += 1
+                        deadline.value.withLock { $0 = .now + limit }
+                        if got == wanted { return .some(nil) }
+                    case .rejected(let problem): return .some(.rejected(problem))
+                    case .failed(let error): return .some(error)
                     }
                 }
                 return nil
             }
             group.addTask {
-                try? await Task.sleep(for: .seconds(timeout))
-                return Task.isCancelled ? nil : .failure(.timeout(seconds: seconds))
+                while true {
+                    let until = deadline.value.withLock { $0 }
+                    guard (try? await Task.sleep(until: until)) != nil else { return nil }
+                    if deadline.value.withLock({ $0 }) <= .now { return .some(.timeout(seconds: seconds)) }
+                }
             }
             defer { group.cancelAll() }
             while let next = await group.next() {
                 if let next { return next }
             }
-            return .failure(.timeout(seconds: seconds))
+            return .timeout(seconds: seconds)
         }
-        return try outcome.get()
+        if let outcome { throw outcome }
     }
+}
+
+/// The moment a scan times out, moved on by each code.
+final class Deadline: Sendable {
+    let value: Mutex<ContinuousClock.Instant>
+    init(_ instant: ContinuousClock.Instant) { value = Mutex(instant) }
 }
