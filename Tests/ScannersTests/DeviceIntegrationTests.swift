@@ -1,0 +1,127 @@
+import Foundation
+import HardwareSim
+import Scanners
+import TerminalCore
+import TestSupport
+import Testing
+
+/// `cuntong scan` against emulated devices: hidraw scanners under umockdev-run (sysfs and
+/// the device node emulated, reports replayed from a script), serial scanners on a pty.
+@Suite("Scanners on emulated devices", .timeLimit(.minutes(5)))
+struct DeviceIntegrationTests {
+    func directory() -> String { NSTemporaryDirectory() + "cuntong-scan-\(UUID().uuidString.prefix(8))" }
+
+    /// Writes the umockdev files for `scanner` sending `codes` and runs `cuntong scan ARGS` under umockdev-run.
+    func scanUnderUmockdev(_ scanner: VirtualScanner, codes: [String], truncate: Bool = false,
+                           _ args: [String]) async throws -> ProcessRunner.Result {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try scanner.umockdevDevice().write(toFile: dir + "/s.umockdev", atomically: true, encoding: .utf8)
+        try scanner.script(codes: codes, startMs: 200, gapMs: 50, truncate: truncate)
+            .write(toFile: dir + "/s.script", atomically: true, encoding: .utf8)
+        return try await ProcessRunner.run(
+            "/usr/bin/umockdev-run",
+            ["--device", dir + "/s.umockdev", "--script", "/dev/hidraw0=" + dir + "/s.script", "--",
+             ProcessRunner.executable("cuntong"), "scan"] + args)
+    }
+
+    func json(_ line: Substring) throws -> [String: String] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+    }
+
+    static let code = "ECQR:360400:0001:7f3a9c21d4e8b6a0"
+
+    @Test("A keyboard-wedge scanner found through sysfs (Symbol LS2208): the code, classified and masked")
+    func keyboardAuto() async throws {
+        let r = try await scanUnderUmockdev(VirtualScanner(mode: .keyboard), codes: [Self.code], ["--json", "--timeout", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try json(r.stdout.split(separator: "\n")[0])
+        #expect(out["kind"] == "e-credential")
+        #expect(out["device"] == "/dev/hidraw0")
+        #expect(out["payload"] == Masking.identifier(Self.code))
+    }
+
+    @Test("A HID-POS scanner (Honeywell 1400g), a code spanning two reports, --reveal")
+    func hidposLong() async throws {
+        let long = "ESSC:360400:" + String(repeating: "Ab0", count: 21)  // 75 characters: two reports
+        let r = try await scanUnderUmockdev(VirtualScanner(mode: .hidpos), codes: [long], ["--json", "--reveal", "--timeout", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try json(r.stdout.split(separator: "\n")[0])
+        #expect(out["kind"] == "e-social-security-card")
+        #expect(out["payload"] == long)
+    }
+
+    @Test("The same code twice within the window counts once")
+    func repeatedCode() async throws {
+        let other = "ECQR:360400:0001:1b2c3d4e5f607182"
+        let r = try await scanUnderUmockdev(VirtualScanner(mode: .keyboard), codes: [Self.code, Self.code, other],
+                                            ["--json", "--reveal", "--count", "2", "--timeout", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let payloads = try r.stdout.split(separator: "\n").map { try json($0)["payload"] }
+        #expect(payloads == [Self.code, other])
+    }
+
+    @Test("A code that is not a medical-insurance code: exit 1, the reason, nothing on stdout")
+    func unknownCode() async throws {
+        let r = try await scanUnderUmockdev(VirtualScanner(mode: .hidpos), codes: ["6901234567892"], ["--timeout", "10"])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("[SCAN-UNKNOWN-CODE]"))
+    }
+
+    @Test("An unterminated stream is not a code: it times out")
+    func unterminated() async throws {
+        let r = try await scanUnderUmockdev(VirtualScanner(mode: .keyboard), codes: [Self.code], truncate: true, ["--timeout", "2"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("[SCAN-TIMEOUT]"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test("A device cuntong does not know needs --mode; with it, it reads")
+    func unknownDevice() async throws {
+        let stranger = VirtualScanner(mode: .keyboard, vendor: "1234", product: "5678")
+        let refused = try await scanUnderUmockdev(stranger, codes: [Self.code], ["--device", "/dev/hidraw0", "--timeout", "5"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("[SCAN-MODE-UNKNOWN]"))
+        let read = try await scanUnderUmockdev(stranger, codes: [Self.code], ["--device", "/dev/hidraw0", "--mode", "keyboard", "--timeout", "5"])
+        #expect(read.status == 0, "\(read.stderr)")
+    }
+
+    @Test("--list shows the emulated scanner with its table entry")
+    func list() async throws {
+        let r = try await scanUnderUmockdev(VirtualScanner(mode: .hidpos), codes: [Self.code], ["--list"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("/dev/hidraw0  0c2e:0b8f  Honeywell Voyager 1400g (HID POS)  hidpos"))
+    }
+
+    @Test("No device: a clear error")
+    func missingDevice() async throws {
+        let r = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), ["scan", "--device", "/dev/hidraw-none"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("[SCAN-DEVICE-NOT-FOUND]"))
+    }
+
+    @Test("A serial scanner on a pty: lines read, then the scanner unplugged is reported")
+    func serialPTY() async throws {
+        let (master, device) = try SerialScannerPTY.open()
+        let reader = ScannerReader(path: device, options: .init(mode: .serial, baud: 115200))
+        var events = reader.events().makeAsyncIterator()
+        let scanner = VirtualScanner(mode: .serial)
+        // Two codes, one split across writes, one with LF only.
+        let bytes = Array("ESSC:360400:abcdefABCDEF01".utf8)
+        _ = bytes.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count) }
+        try await Task.sleep(for: .milliseconds(50))
+        for report in scanner.reports(for: "23") + [Array("ECQR:360400:0001:7f3a9c21d4e8b6a0\n".utf8)] {
+            _ = report.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count) }
+        }
+        guard case .credential(let first, _) = await events.next() else { Issue.record("no first code"); return }
+        #expect(first.payload == "ESSC:360400:abcdefABCDEF0123")
+        #expect(first.kind == .electronicSocialSecurityQRCode)
+        guard case .credential(let second, _) = await events.next() else { Issue.record("no second code"); return }
+        #expect(second.kind == .medicalInsuranceQRCode)
+        close(master)  // unplugged
+        guard case .failed(let error) = await events.next() else { Issue.record("no failure"); return }
+        #expect(error == .deviceGone(device))
+    }
+}
