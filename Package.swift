@@ -54,7 +54,15 @@ let package = Package(
                 .embedInCode("Payload/qr-classes.json"),
                 .embedInCode("Devices/known-scanners.json"),
             ]),
-        .target(name: "FaceTerminal", dependencies: ["TerminalCore"]),
+        // The face-scan terminal driver (line-delimited JSON over a tty or TCP).
+        .target(
+            name: "FaceTerminal",
+            dependencies: [
+                "TerminalCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ]),
         // National-platform messages, the city-core client and the journal.
         .target(
             name: "Settlement",
@@ -85,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "cuntong",
             dependencies: [
-                "TerminalService", "CardReaders", "TerminalCore", "Settlement", "Scanners",
+                "TerminalService", "CardReaders", "TerminalCore", "Settlement", "Scanners", "FaceTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -109,6 +117,7 @@ let package = Package(
             name: "cuntong-sim",
             dependencies: [
                 "HardwareSim",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "hardware-sim/Sources/cuntong-sim"),
@@ -126,7 +135,10 @@ let package = Package(
         .testTarget(name: "ScannersTests", dependencies: ["Scanners", "TerminalCore", "HardwareSim", "TestSupport"]),
         .testTarget(
             name: "SettlementTests",
-            dependencies: ["Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport"]),
+            dependencies: [
+                "Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "CardIntegrationTests",
             dependencies: ["CardReaders", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport"]),

@@ -15,11 +15,12 @@ struct Cuntong: AsyncParsableCommand {
               cuntong card read --json        wait for a social-security card and read it
               cuntong card watch              print every reader/card event as it happens
               cuntong scan --json             wait for one QR code from the USB scanner
+              cuntong face scan --device /dev/ttyACM1   one face scan at the face terminal
               cuntong checkin --card          confirm the card holder's insurance with the city core
               cuntong settle --id-number N --fees fees.json   settle a visit
               cuntong journal recover         resolve settlements whose answer was lost
               cuntong reconcile               check today's totals against the city core (3201)
             """,
         version: CuntongVersion.string,
-        subcommands: [Readers.self, Card.self, Scan.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self])
+        subcommands: [Readers.self, Card.self, Scan.self, Face.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self])
 }

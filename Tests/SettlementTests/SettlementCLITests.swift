@@ -1,4 +1,6 @@
 import Foundation
+import HardwareSim
+import NIOCore
 import Settlement
 import TestSupport
 import Testing
@@ -54,17 +56,58 @@ struct SettlementCLITests {
     func checkinScan() async throws {
         try await withCore { core in
             let config = try core.configFile()
-            let ok = try await cuntong(["checkin", "--config", config, "--scan", "--json"],
+            let ok = try await cuntong(["checkin", "--config", config, "--scan", "--scanner", "-", "--json"],
                                        stdin: Data("ECQR:360400:0003:5566778899aabbcc\n".utf8))
             #expect(ok.status == 0, "\(ok.stderr)")
             #expect(try object(ok.stdout)["certificateType"] as? String == "01")
             let reused = try await cuntong(["checkin", "--config", config, "--scan", "--code", "ECQR:360400:0003:5566778899aabbcc"])
             #expect(reused.status == 1)
             #expect(reused.stderr.contains("[EC-REFUSED]"))
-            let garbage = try await cuntong(["checkin", "--config", config, "--scan"], stdin: Data("\u{7}\u{1b}[A\n".utf8))
+            let garbage = try await cuntong(["checkin", "--config", config, "--scan", "--scanner", "-"], stdin: Data("\u{7}\u{1b}[A\n".utf8))
             #expect(garbage.status == 1)
             #expect(garbage.stderr.contains("[SCAN-GARBAGE]"))
             #expect(garbage.stdout.isEmpty)
+        }
+    }
+
+    @Test("checkin --face: one scan at the face terminal (simulated, TCP), the token resolved by the core")
+    func checkinFace() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            let module = FaceModuleSimulator(outcomes: [.noMatch, .matched], tokens: ["FACE-WX-0001", "FACE-WX-0002"],
+                                             faceAfterMs: 50, resultAfterMs: 50)
+            let server = try await module.serveTCP(port: 0)
+            let address = "127.0.0.1:\(server.localAddress!.port!)"
+            let refused = try await cuntong(["checkin", "--config", config, "--face", "--face-tcp", address])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("未识别，请重试或刷卡"))
+            #expect(refused.stderr.contains("[FACE-NO-MATCH]"))
+            let r = try await cuntong(["checkin", "--config", config, "--face", "--face-tcp", address, "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let o = try object(r.stdout)
+            #expect(o["name"] as? String == "王*英")
+            #expect(o["certificateType"] as? String == "05")
+            #expect(r.stderr.contains("请正对摄像头"))
+            try await server.close()
+        }
+    }
+
+    @Test("checkin --scan reads the USB scanner (HID POS, emulated by umockdev) and the core resolves the code")
+    func checkinScanner() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            let dir = core.directory + "/scanner"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let scanner = VirtualScanner(mode: .hidpos)
+            try scanner.umockdevDevice().write(toFile: dir + "/s.umockdev", atomically: true, encoding: .utf8)
+            try scanner.script(codes: ["ECQR:360400:0005:c0ffee00c0ffee00"]).write(toFile: dir + "/s.script", atomically: true, encoding: .utf8)
+            let r = try await ProcessRunner.run("/usr/bin/umockdev-run", [
+                "--device", dir + "/s.umockdev", "--script", "/dev/hidraw0=" + dir + "/s.script", "--",
+                ProcessRunner.executable("cuntong"), "checkin", "--config", config, "--scan", "--json", "--timeout", "10"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let o = try object(r.stdout)
+            #expect(o["name"] as? String == "李*")
+            #expect(o["certificateType"] as? String == "01")
         }
     }
 

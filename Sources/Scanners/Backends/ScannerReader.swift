@@ -112,7 +112,7 @@ public final class ScannerReader: Sendable {
                 break
             }
             if fds[1].revents != 0 { break }  // the consumer stopped listening
-            let n = read(fd, &buffer, buffer.count)
+            let n = Foundation.read(fd, &buffer, buffer.count)
             if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
             if n <= 0 {
                 // hidraw answers ENODEV/EIO (or end of file, or POLLHUP) once the device is unplugged.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Scanners
-import Synchronization
 import TerminalCore
 
 struct Scan: AsyncParsableCommand {
@@ -75,8 +74,11 @@ struct Scan: AsyncParsableCommand {
             return
         }
         do {
-            let (path, options) = try resolve()
-            try await scan(path: path, options: options) { credential in
+            let reader = try ScannerSelection.resolve(
+                device: device, mode: mode == .auto ? nil : ScanMode(rawValue: mode.rawValue), baud: baud,
+                terminator: SerialLineDecoder.Terminator(rawValue: terminator)!)
+            let path = reader.path
+            try await reader.read(count: count, timeout: .seconds(timeout)) { credential in
                 let view = View(kind: Self.publicKind(credential.kind), name: Self.name(credential.kind),
                                 payload: reveal ? credential.payload : Masking.identifier(credential.payload), device: path)
                 Output.line(json ? Output.json(view) : "\(view.name) (\(view.kind)) from \(path): \(view.payload)")
@@ -97,75 +99,4 @@ struct Scan: AsyncParsableCommand {
     static func name(_ kind: Credential.Kind) -> String {
         kind == .electronicSocialSecurityQRCode ? "电子社保卡" : "医保电子凭证"
     }
-
-    func resolve() throws(ScanError) -> (String, ScannerReader.Options) {
-        let found: ScannerDevice?
-        let path: String
-        if let device {
-            path = device
-            guard FileManager.default.fileExists(atPath: device) else { throw .deviceNotFound(device) }
-            found = SysfsScanners.describe(node: device)
-        } else {
-            guard let first = SysfsScanners.known().first else { throw .noScanner }
-            path = first.node
-            found = first
-        }
-        let scanMode: ScanMode
-        switch mode {
-        case .keyboard: scanMode = .keyboard
-        case .hidpos: scanMode = .hidpos
-        case .serial: scanMode = .serial
-        case .auto:
-            guard let m = found?.mode ?? (path.contains("tty") ? .serial : nil) else { throw .modeUnknown(path) }
-            scanMode = m
-        }
-        return (path, ScannerReader.Options(mode: scanMode, reportLength: found?.known?.reportLength, baud: baud,
-                                            terminator: SerialLineDecoder.Terminator(rawValue: terminator)!))
-    }
-
-    /// Reads `count` codes from one open device, handing each to `emit`; the first
-    /// rejection, device error or timeout (per code) ends it.
-    func scan(path: String, options: ScannerReader.Options, emit: @escaping @Sendable (Credential) -> Void) async throws(ScanError) {
-        let reader = ScannerReader(path: path, options: options)
-        let seconds = Int(timeout.rounded(.up))
-        let wanted = count, limit = Duration.seconds(timeout)
-        // The timeout restarts with each code: the reader moves the deadline on.
-        let deadline = Deadline(ContinuousClock.now + limit)
-        let outcome: ScanError? = await withTaskGroup(of: ScanError??.self) { group in
-            group.addTask {
-                var got = 0
-                for await event in reader.events() {
-                    switch event {
-                    case .credential(let c, _):
-                        emit(c)
-                        got += 1
-                        deadline.value.withLock { $0 = .now + limit }
-                        if got == wanted { return .some(nil) }
-                    case .rejected(let problem): return .some(.rejected(problem))
-                    case .failed(let error): return .some(error)
-                    }
-                }
-                return nil
-            }
-            group.addTask {
-                while true {
-                    let until = deadline.value.withLock { $0 }
-                    guard (try? await Task.sleep(until: until)) != nil else { return nil }
-                    if deadline.value.withLock({ $0 }) <= .now { return .some(.timeout(seconds: seconds)) }
-                }
-            }
-            defer { group.cancelAll() }
-            while let next = await group.next() {
-                if let next { return next }
-            }
-            return .timeout(seconds: seconds)
-        }
-        if let outcome { throw outcome }
-    }
-}
-
-/// The moment a scan times out, moved on by each code.
-final class Deadline: Sendable {
-    let value: Mutex<ContinuousClock.Instant>
-    init(_ instant: ContinuousClock.Instant) { value = Mutex(instant) }
 }
