@@ -132,6 +132,12 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "TerminalCore"]),
+        .testTarget(
+            name: "FaceTerminalTests",
+            dependencies: [
+                "FaceTerminal", "TerminalCore", "HardwareSim",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "ScannersTests", dependencies: ["Scanners", "TerminalCore", "HardwareSim", "TestSupport"]),
         .testTarget(
             name: "SettlementTests",

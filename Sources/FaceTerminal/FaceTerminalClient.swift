@@ -112,8 +112,10 @@ public final class FaceTerminalClient: Sendable {
     }
 
     /// Starts a scan and streams its events up to and including the final one. The module
-    /// must acknowledge within `ackTimeout`.
-    public func scan(timeout seconds: Int, ackTimeout: Duration = .seconds(3)) async throws(FaceError) -> (id: String, events: AsyncStream<FaceEvent>) {
+    /// must acknowledge within `ackTimeout` and give a result within the scan's timeout plus
+    /// `resultGrace`; otherwise the scan ends with a device error rather than hanging.
+    public func scan(timeout seconds: Int, ackTimeout: Duration = .seconds(3),
+                     resultGrace: Duration = .seconds(5)) async throws(FaceError) -> (id: String, events: AsyncStream<FaceEvent>) {
         let (id, raw) = try await request("start", ["timeout": seconds])
         let where_ = endpoint.description
         let (events, sink) = AsyncStream<FaceEvent>.makeStream()
@@ -140,10 +142,18 @@ public final class FaceTerminalClient: Sendable {
             self.forget(id)
             sink.finish()
         }
-        // No ack in time: the module is not there (or not speaking this protocol).
+        // No ack in time: the module is not there (or not speaking this protocol). No result
+        // in time: it is stuck. Either way the scan ends as a device error.
         Task {
             try? await Task.sleep(for: ackTimeout)
             if !acked.isSet {
+                sink.yield(.deviceError(FaceError.noAnswer(where_).message))
+                self.forget(id)
+                sink.finish()
+                return
+            }
+            try? await Task.sleep(for: .seconds(seconds) + resultGrace - ackTimeout)
+            if self.routes.withLock({ $0[id] != nil }) {
                 sink.yield(.deviceError(FaceError.noAnswer(where_).message))
                 self.forget(id)
                 sink.finish()

@@ -94,8 +94,8 @@ extension Face {
                 Output.line(json ? Output.json(view) : "matched at \(view.device): token \(view.payload)")
             } catch let error as FaceError {
                 throw Output.fail(error)
-            } catch {
-                throw error
+            } catch let other {
+                throw other
             }
         }
     }
@@ -110,7 +110,7 @@ extension Face {
                 let status = try await terminal.status()
                 await terminal.close()
                 Output.line("\(where_.endpoint): \(status.model) serial \(status.serial), \(status.state)")
-            } catch let error as FaceError {
+            } catch {
                 throw Output.fail(error)
             }
         }
