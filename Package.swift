@@ -122,10 +122,10 @@ let package = Package(
             ],
             path: "hardware-sim/Sources/cuntong-sim"),
 
-        // Benchmarks/settlement's measuring program.
+        // The measuring program of Benchmarks/settlement and Benchmarks/scan.
         .executableTarget(
             name: "cuntong-bench",
-            dependencies: ["Settlement", "TerminalCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Settlement", "Scanners", "HardwareSim", "TerminalCore", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/Sources/cuntong-bench"),
 
         // Shared by the integration suites: running the built executables.

@@ -5,10 +5,8 @@ import TerminalCore
 
 /// Figures for the settlement client against a running simulated core (Benchmarks/settlement):
 /// settlement latency, durable journal writes per second, replay of a queued backlog.
-@main
-struct SettlementBenchmark {
-    static func main() async throws {
-        let args = CommandLine.arguments
+enum SettlementBenchmark {
+    static func run(_ args: [String]) async throws {
         func value(_ flag: String, _ fallback: String) -> String {
             guard let i = args.firstIndex(of: flag), i + 1 < args.count else { return fallback }
             return args[i + 1]
