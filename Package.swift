@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "cuntong-sim",
             dependencies: [
-                "HardwareSim",
+                "HardwareSim", "Scanners",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
