@@ -124,4 +124,43 @@ struct DeviceIntegrationTests {
         guard case .failed(let error) = await events.next() else { Issue.record("no failure"); return }
         #expect(error == .deviceGone(device))
     }
+
+    @Test("A scanner unplugged and plugged back is read again without a restart (inotify on the device directory)")
+    func replug() async throws {
+        let dev = directory()
+        try FileManager.default.createDirectory(atPath: dev, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dev) }
+        let node = dev + "/ttyACM0"
+        let watcher = ScannerWatcher(device: node, mode: .serial, devDirectory: dev)
+        var events = watcher.events().makeAsyncIterator()
+        func plug() throws -> Int32 {
+            let (master, device) = try SerialScannerPTY.open()
+            try FileManager.default.createSymbolicLink(atPath: node, withDestinationPath: device)
+            return master
+        }
+        func send(_ master: Int32, _ code: String) {
+            let bytes = Array((code + "\r\n").utf8)
+            _ = bytes.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count) }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let first = try plug()
+        guard case .connected(let path, .serial) = await events.next() else { Issue.record("not connected"); return }
+        #expect(path == node)
+        try await Task.sleep(for: .milliseconds(100))
+        send(first, Self.code)
+        guard case .credential(let c1, _) = await events.next() else { Issue.record("no first code"); return }
+        #expect(c1.payload == Self.code)
+        // Unplugged: the line drops and udev removes the node.
+        close(first)
+        try FileManager.default.removeItem(atPath: node)
+        guard case .disconnected(node) = await events.next() else { Issue.record("no disconnect"); return }
+        // Plugged back.
+        let second = try plug()
+        guard case .connected = await events.next() else { Issue.record("not reconnected"); return }
+        try await Task.sleep(for: .milliseconds(100))
+        send(second, "ECQR:360400:0001:1b2c3d4e5f607182")
+        guard case .credential(let c2, _) = await events.next() else { Issue.record("no second code"); return }
+        #expect(c2.payload == "ECQR:360400:0001:1b2c3d4e5f607182")
+        close(second)
+    }
 }

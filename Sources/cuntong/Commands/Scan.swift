@@ -40,6 +40,9 @@ struct Scan: AsyncParsableCommand {
     @Option(help: "How many codes to wait for (one line each; the timeout is per code).")
     var count: Int = 1
 
+    @Flag(help: "Keep reading until interrupted, following scanners as they are unplugged and plugged back.")
+    var watch = false
+
     @Flag(help: "List the scanners found and exit.")
     var list = false
 
@@ -70,6 +73,24 @@ struct Scan: AsyncParsableCommand {
             if found.isEmpty { Output.line("No hidraw or ttyACM devices.") }
             for d in found {
                 Output.line("\(d.node)  \(d.vendor):\(d.product)  \(d.known?.name ?? "not in the scanner table")  \(d.mode?.rawValue ?? "-")")
+            }
+            return
+        }
+        if watch {
+            let fixedMode: ScanMode? = mode == .auto ? (device.flatMap { SysfsScanners.describe(node: $0)?.mode }) : ScanMode(rawValue: mode.rawValue)
+            let watcher = ScannerWatcher(device: device, mode: fixedMode,
+                                         devDirectory: device.map { ($0 as NSString).deletingLastPathComponent } ?? "/dev")
+            for await event in watcher.events() {
+                switch event {
+                case .connected(let path, let m): Output.error("scanner connected: \(path) (\(m.rawValue))")
+                case .disconnected(let path): Output.error("scanner unplugged: \(path); waiting for it to come back")
+                case .credential(let c, _):
+                    let view = View(kind: Self.publicKind(c.kind), name: Self.name(c.kind),
+                                    payload: reveal ? c.payload : Masking.identifier(c.payload), device: c.source)
+                    Output.line(json ? Output.json(view) : "\(view.name) (\(view.kind)) from \(c.source): \(view.payload)")
+                case .rejected(let path, let problem): Output.error("\(path): \(problem.description)")
+                case .failed(let path, let error): Output.error("\(path): \(error.description)")
+                }
             }
             return
         }

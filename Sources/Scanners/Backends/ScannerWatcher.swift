@@ -1,0 +1,131 @@
+import Foundation
+import TerminalCore
+
+/// Keeps reading scanners as they come and go: the known scanners present at start, and any
+/// that appear later in the device directory (inotify on /dev — woken by the kernel, no
+/// polling). A scanner unplugged and plugged back is picked up again without a restart.
+public final class ScannerWatcher: Sendable {
+    public enum Event: Sendable {
+        case connected(path: String, mode: ScanMode)
+        case disconnected(path: String)
+        case credential(Credential, lastReport: ContinuousClock.Instant)
+        case rejected(path: String, PayloadClassifier.Problem)
+        case failed(path: String, ScanError)
+    }
+
+    /// One device to watch for (its path and mode), or nil to take every known scanner.
+    let fixed: (path: String, mode: ScanMode)?
+    let devDirectory: String
+    let sysfs: String
+
+    public init(device: String? = nil, mode: ScanMode? = nil, devDirectory: String = "/dev", sysfs: String = "/sys") {
+        if let device, let mode { fixed = (device, mode) } else { fixed = nil }
+        self.devDirectory = devDirectory
+        self.sysfs = sysfs
+    }
+
+    func reader(for name: String) -> ScannerReader? {
+        let path = (devDirectory as NSString).appendingPathComponent(name)
+        if let fixed {
+            return fixed.path == path ? ScannerReader(path: path, options: .init(mode: fixed.mode)) : nil
+        }
+        guard name.hasPrefix("hidraw") || name.hasPrefix("ttyACM"),
+            let device = SysfsScanners.describe(node: path, sysfs: sysfs), let known = device.known
+        else { return nil }
+        return ScannerReader(path: path, options: .init(mode: known.mode, reportLength: known.reportLength))
+    }
+
+    public func events() -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let task = Task { await self.run(continuation) }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    private func run(_ out: AsyncStream<Event>.Continuation) async {
+        let arrivals = DirectoryWatch(directory: devDirectory).names()
+        await withTaskGroup(of: Void.self) { group in
+            var running: Set<String> = []
+            func start(_ name: String) {
+                guard !running.contains(name), let reader = reader(for: name) else { return }
+                running.insert(name)
+                let path = reader.path, mode = reader.options.mode
+                group.addTask {
+                    out.yield(.connected(path: path, mode: mode))
+                    for await event in reader.events() {
+                        switch event {
+                        case .credential(let c, let at): out.yield(.credential(c, lastReport: at))
+                        case .rejected(let p): out.yield(.rejected(path: path, p))
+                        case .failed(.deviceGone): out.yield(.disconnected(path: path))
+                        case .failed(let e): out.yield(.failed(path: path, e))
+                        }
+                    }
+                }
+            }
+            // Present at start.
+            let present = (try? FileManager.default.contentsOfDirectory(atPath: devDirectory)) ?? []
+            for name in present.sorted() { start(name) }
+            // Arrivals and departures.
+            for await change in arrivals {
+                switch change {
+                case .created(let name): start(name)
+                case .deleted(let name): running.remove(name)
+                }
+                if Task.isCancelled { break }
+            }
+            group.cancelAll()
+        }
+        out.finish()
+    }
+}
+
+/// inotify on one directory: names created (including moved in) and deleted.
+struct DirectoryWatch: Sendable {
+    enum Change: Sendable { case created(String), deleted(String) }
+    let directory: String
+
+    func names() -> AsyncStream<Change> {
+        let (stream, continuation) = AsyncStream<Change>.makeStream()
+        let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        guard fd >= 0, inotify_add_watch(fd, directory, UInt32(IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM)) >= 0 else {
+            if fd >= 0 { close(fd) }
+            continuation.finish()
+            return stream
+        }
+        var wake: [Int32] = [-1, -1]
+        _ = pipe(&wake)
+        let (wakeRead, wakeWrite) = (wake[0], wake[1])
+        continuation.onTermination = { _ in
+            var one: UInt8 = 1
+            _ = write(wakeWrite, &one, 1)
+        }
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            loop: while true {
+                var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+                guard poll(&fds, 2, -1) >= 0 || errno == EINTR else { break }
+                if fds[1].revents != 0 { break }
+                let n = Foundation.read(fd, &buffer, buffer.count)
+                if n <= 0 { continue }
+                var offset = 0
+                while offset + 16 <= n {
+                    let mask = buffer[offset + 4..<offset + 8].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+                    let length = Int(buffer[offset + 12..<offset + 16].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) })
+                    let nameBytes = buffer[(offset + 16)..<min(n, offset + 16 + length)].prefix { $0 != 0 }
+                    let name = String(decoding: nameBytes, as: UTF8.self)
+                    if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { continuation.yield(.created(name)) }
+                    if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 { continuation.yield(.deleted(name)) }
+                    offset += 16 + length
+                    if mask & UInt32(IN_IGNORED) != 0 { break loop }
+                }
+            }
+            continuation.finish()
+            close(fd)
+            close(wakeRead)
+            close(wakeWrite)
+        }
+        thread.name = "cuntong.devwatch"
+        thread.start()
+        return stream
+    }
+}
