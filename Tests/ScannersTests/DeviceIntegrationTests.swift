@@ -163,4 +163,24 @@ struct DeviceIntegrationTests {
         #expect(c2.payload == "ECQR:360400:0001:1b2c3d4e5f607182")
         close(second)
     }
+
+    @Test("libusb backend: the interface claimed and interrupt IN transfers replayed by umockdev from a usbmon capture",
+          arguments: [ScanMode.keyboard, .hidpos])
+    func libusb(mode: ScanMode) async throws {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let scanner = VirtualScanner(mode: mode)
+        let long = "ESSC:360400:" + String(repeating: "Ab0", count: 21)
+        try scanner.umockdevDevice().write(toFile: dir + "/s.umockdev", atomically: true, encoding: .utf8)
+        try Data(scanner.usbmonCapture(codes: [Self.code, long])).write(to: URL(fileURLWithPath: dir + "/s.pcap"))
+        let r = try await ProcessRunner.run("/usr/bin/umockdev-run", [
+            "--device", dir + "/s.umockdev", "--pcap", VirtualScanner.usbSysfsPath + "=" + dir + "/s.pcap", "--",
+            ProcessRunner.executable("cuntong"), "scan", "--usb", "\(scanner.vendor):\(scanner.product)",
+            "--count", "2", "--json", "--reveal", "--timeout", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let payloads = try r.stdout.split(separator: "\n").map { try json($0)["payload"] }
+        #expect(payloads == [Self.code, long])
+        #expect(r.stderr.contains("claimed through libusb (\(mode.rawValue))"))
+    }
 }

@@ -40,6 +40,9 @@ struct Scan: AsyncParsableCommand {
     @Option(help: "How many codes to wait for (one line each; the timeout is per code).")
     var count: Int = 1
 
+    @Option(help: "Own a HID scanner through libusb instead of hidraw (VID:PID, hex): the kernel driver is detached while cuntong reads, so a wedge scanner does not type into a desktop.")
+    var usb: String?
+
     @Flag(help: "Keep reading until interrupted, following scanners as they are unplugged and plugged back.")
     var watch = false
 
@@ -74,6 +77,37 @@ struct Scan: AsyncParsableCommand {
             for d in found {
                 Output.line("\(d.node)  \(d.vendor):\(d.product)  \(d.known?.name ?? "not in the scanner table")  \(d.mode?.rawValue ?? "-")")
             }
+            return
+        }
+        if let usb {
+            let ids = usb.split(separator: ":").compactMap { UInt16($0, radix: 16) }
+            guard ids.count == 2 else { throw ValidationError("--usb must be VID:PID in hex, e.g. 05e0:1200") }
+            let known = KnownScanner.find(vendor: String(usb.prefix(4)), product: String(usb.suffix(4)))
+            guard let scanMode = mode == .auto ? known?.mode : ScanMode(rawValue: mode.rawValue), scanMode != .serial else {
+                throw Output.fail(ScanError.modeUnknown(usb))
+            }
+            let scanner = LibUSBScanner(vendor: ids[0], product: ids[1],
+                                        options: .init(mode: scanMode, reportLength: known?.reportLength))
+            var got = 0
+            let timer = Task { try await Task.sleep(for: .seconds(timeout)) }
+            let events = scanner.events()
+            let watchdog = Task { if (try? await timer.value) != nil { Output.error(ScanError.timeout(seconds: Int(timeout)).description); Foundation.exit(1) } }
+            for await event in events {
+                switch event {
+                case .connected(let path, let m): Output.error("\(path): claimed through libusb (\(m.rawValue))")
+                case .disconnected(let path): Output.error("\(path): unplugged; waiting for it to come back")
+                case .credential(let c, _):
+                    let view = View(kind: Self.publicKind(c.kind), name: Self.name(c.kind),
+                                    payload: reveal ? c.payload : Masking.identifier(c.payload), device: c.source)
+                    Output.line(json ? Output.json(view) : "\(view.name) (\(view.kind)) from \(c.source): \(view.payload)")
+                    got += 1
+                case .rejected(_, let problem): throw Output.fail(ScanError.rejected(problem))
+                case .failed(_, let error): throw Output.fail(error)
+                }
+                if got == count { break }
+            }
+            timer.cancel()
+            watchdog.cancel()
             return
         }
         if watch {

@@ -9,8 +9,9 @@ struct ScannerCommand: ParsableCommand {
         abstract: "A virtual USB QR scanner: umockdev files for a hidraw scanner, or a serial scanner on a pty.",
         discussion: """
             hidraw (--mode keyboard or hidpos): writes DIR/scanner.umockdev (the sysfs of a USB
-            HID scanner with /dev/hidraw0) and DIR/scanner.script (the reports that type the
-            codes), then prints the umockdev-run command that runs a program with them, e.g.
+            HID scanner with /dev/hidraw0 and its USB device node), DIR/scanner.script (the
+            reports that type the codes, for hidraw) and DIR/scanner.pcap (the same reports as
+            a usbmon capture, for a libusb reader), then prints the umockdev-run commands, e.g.
               cuntong-sim scanner --mode hidpos --code ECQR:360400:0001:7f3a9c21d4e8b6a0 --out /tmp/scan
               umockdev-run --device /tmp/scan/scanner.umockdev --script /dev/hidraw0=/tmp/scan/scanner.script \\
                   -- cuntong scan --json
@@ -64,6 +65,8 @@ struct ScannerCommand: ParsableCommand {
         try scanner.umockdevDevice().write(toFile: out + "/scanner.umockdev", atomically: true, encoding: .utf8)
         try scanner.script(codes: code, startMs: startMs, gapMs: gapMs, truncate: truncate)
             .write(toFile: out + "/scanner.script", atomically: true, encoding: .utf8)
-        print("umockdev-run --device \(out)/scanner.umockdev --script /dev/hidraw0=\(out)/scanner.script -- COMMAND")
+        try Data(scanner.usbmonCapture(codes: code)).write(to: URL(fileURLWithPath: out + "/scanner.pcap"))
+        print("hidraw: umockdev-run --device \(out)/scanner.umockdev --script /dev/hidraw0=\(out)/scanner.script -- COMMAND")
+        print("libusb: umockdev-run --device \(out)/scanner.umockdev --pcap \(VirtualScanner.usbSysfsPath)=\(out)/scanner.pcap -- COMMAND")
     }
 }

@@ -97,6 +97,59 @@ public struct VirtualScanner: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The USB descriptors (device, then configuration with one HID interface and its
+    /// interrupt IN endpoint 0x81) as sysfs's binary `descriptors` file holds them.
+    public var usbDescriptors: [UInt8] {
+        let vid = UInt16(vendor, radix: 16) ?? 0, pid = UInt16(product, radix: 16) ?? 0
+        let packet: UInt8 = mode == .keyboard ? 8 : 64
+        let device: [UInt8] = [18, 1, 0x00, 0x02, 0, 0, 0, 8, UInt8(vid & 0xFF), UInt8(vid >> 8), UInt8(pid & 0xFF), UInt8(pid >> 8),
+                               0x00, 0x01, 1, 2, 3, 1]
+        let interface: [UInt8] = [9, 4, 0, 0, 1, 3, mode == .keyboard ? 1 : 0, mode == .keyboard ? 1 : 0, 0]
+        let hid: [UInt8] = [9, 0x21, 0x11, 0x01, 0, 1, 0x22, 0x3F, 0]
+        let endpoint: [UInt8] = [7, 5, 0x81, 0x03, packet, 0, 10]
+        let total = 9 + interface.count + hid.count + endpoint.count
+        let config: [UInt8] = [9, 2, UInt8(total & 0xFF), UInt8(total >> 8), 1, 1, 0, 0xA0, 50]
+        return device + config + interface + hid + endpoint
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
+
+    /// The sysfs path of the USB device in `umockdevDevice()`, for `umockdev-run --pcap`.
+    public static let usbSysfsPath = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"
+
+    /// A usbmon capture (pcap, LINKTYPE_USB_LINUX_MMAPPED) of the interrupt IN transfers
+    /// carrying `codes`: for each report a submit ('S') of the IN URB and its completion
+    /// ('C') with the report — what `umockdev-run --pcap` replays to a libusb program.
+    public func usbmonCapture(codes: [String]) -> [UInt8] {
+        var out: [UInt8] = []
+        func le<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+        le(UInt32(0xA1B2_C3D4)); le(UInt16(2)); le(UInt16(4)); le(Int32(0)); le(UInt32(0)); le(UInt32(65535)); le(UInt32(220))
+        let length = UInt32(mode == .keyboard ? 8 : 64)
+        var id: UInt64 = 0x1000
+        var usec: Int32 = 0
+        func record(_ type: UInt8, data: [UInt8]) {
+            usec += 1000
+            le(UInt32(1)); le(UInt32(usec)); le(UInt32(64 + data.count)); le(UInt32(64 + data.count))
+            le(id)
+            out += [type, 1, 0x81, 2]        // event, interrupt, endpoint 0x81 IN, device 2
+            le(UInt16(1))                    // bus 1
+            out += [0x2D, type == 0x53 ? 0x3C : 0x00]  // setup flag '-', data flag ('<' none / 0 present)
+            le(Int64(1)); le(usec); le(Int32(0))  // ts_sec, ts_usec, status
+            le(type == 0x53 ? length : UInt32(data.count)); le(UInt32(data.count))
+            out += [UInt8](repeating: 0, count: 8)  // setup
+            le(Int32(10)); le(Int32(0)); le(UInt32(0)); le(UInt32(0))  // interval, start frame, flags, ndesc
+            out += data
+        }
+        for code in codes {
+            for report in reports(for: code) {
+                id += 1
+                record(0x53, data: [])      // 'S'
+                record(0x43, data: report)  // 'C'
+            }
+        }
+        return out
+    }
+
     /// The sysfs of a USB HID device with one hidraw node, as umockdev-record writes it.
     public func umockdevDevice(node: String = "hidraw0") -> String {
         let usb = "/devices/pci0000:00/0000:00:14.0/usb1/1-1"
@@ -135,6 +188,11 @@ public struct VirtualScanner: Sendable {
             E: DEVNUM=002
             A: busnum=1
             A: devnum=2
+            A: speed=12
+            A: bConfigurationValue=1
+            A: bNumConfigurations=1
+            A: bDeviceClass=00
+            H: descriptors=\(Self.hex(usbDescriptors))
             A: idVendor=\(vendor)
             A: idProduct=\(product)
             A: manufacturer=\(name.split(separator: " ").first ?? "")
