@@ -44,7 +44,7 @@ struct FaceTerminalTests {
     @Test("Over a pty, as on a serial line; status answers")
     func pty() async throws {
         let sim = module([.matched], tokens: ["FACE-LY-0001"])
-        let (channel, device) = try await sim.servePTY(link: nil)
+        let (channel, device) = try await sim.servePTY(link: nil, holdOpen: false)
         let client = try await FaceTerminalClient.connect(.tty(path: device))
         let status = try await client.status()
         #expect(status.state == "idle")
@@ -112,7 +112,7 @@ struct FaceTerminalTests {
     @Test("The module unplugged mid-scan: the scan ends, nothing hangs")
     func unplugged() async throws {
         let sim = module([.timeout])
-        let (channel, device) = try await sim.servePTY(link: nil)
+        let (channel, device) = try await sim.servePTY(link: nil, holdOpen: false)
         let client = try await FaceTerminalClient.connect(.tty(path: device))
         let (_, events) = try await client.scan(timeout: 60)
         try await Task.sleep(for: .milliseconds(100))

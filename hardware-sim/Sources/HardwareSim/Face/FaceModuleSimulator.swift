@@ -55,8 +55,8 @@ public final class FaceModuleSimulator: Sendable {
 
     /// Serves on a pty; `link` names the device as a ttyACM would be. Returns the channel
     /// (closing it is unplugging the module) and the device path.
-    public func servePTY(link: String?) async throws -> (any Channel, String) {
-        let (master, device) = try SerialScannerPTY.open()
+    public func servePTY(link: String?, holdOpen: Bool = true) async throws -> (any Channel, String) {
+        let (master, device) = try SerialScannerPTY.open(holdOpen: holdOpen)
         if let link {
             try? FileManager.default.removeItem(atPath: link)
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: device)

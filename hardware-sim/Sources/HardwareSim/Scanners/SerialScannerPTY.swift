@@ -7,8 +7,10 @@ public enum SerialScannerPTY {
         public let description: String
     }
 
-    /// Opens a pty and returns (master fd, device path).
-    public static func open() throws -> (Int32, String) {
+    /// Opens a pty and returns (master fd, device path). With `holdOpen` the simulator keeps
+    /// the device open itself (never reading it), so that a program closing and reopening
+    /// it does not hang the line up, as with a real serial device.
+    public static func open(holdOpen: Bool = false) throws -> (Int32, String) {
         // /dev/ptmx by hand (posix_openpt is not in Swift's Glibc module): unlock the
         // slave (TIOCSPTLCK) and ask its number (TIOCGPTN).
         let master = Foundation.open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
@@ -23,11 +25,12 @@ public enum SerialScannerPTY {
         tcgetattr(master, &t)
         cfmakeraw(&t)
         tcsetattr(master, TCSANOW, &t)
+        if holdOpen { _ = Foundation.open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) }
         return (master, name)
     }
 
     public static func run(scanner: VirtualScanner, codes: [String], link: String, startMs: Int, gapMs: Int) throws {
-        let (master, device) = try open()
+        let (master, device) = try open(holdOpen: true)
         try? FileManager.default.createDirectory(atPath: (link as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: link)
