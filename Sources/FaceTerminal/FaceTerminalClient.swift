@@ -16,6 +16,18 @@ public enum FaceEndpoint: Sendable, CustomStringConvertible {
         case .tcp(let host, let port): "\(host):\(port)"
         }
     }
+
+    /// From a device path or a `HOST:PORT`; nil unless exactly one is given and well-formed.
+    public static func parse(device: String?, tcp: String?) -> FaceEndpoint? {
+        switch (device, tcp) {
+        case (let path?, nil): return .tty(path: path)
+        case (nil, let address?):
+            let parts = address.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
+            return .tcp(host: String(parts[0]), port: port)
+        default: return nil
+        }
+    }
 }
 
 /// The driver of a face-scan module (hardware-sim/face/PROTOCOL.md) over SwiftNIO: lines of

@@ -76,7 +76,9 @@ struct Checkin: AsyncParsableCommand {
         }
         if (code != nil || scanner != nil) && !scan { throw ValidationError("--code and --scanner go with --scan") }
         if (faceDevice != nil || faceTcp != nil) && !face { throw ValidationError("--face-device and --face-tcp go with --face") }
-        if face && (faceDevice == nil) == (faceTcp == nil) { throw ValidationError("--face needs one of --face-device or --face-tcp") }
+        if face && FaceEndpoint.parse(device: faceDevice, tcp: faceTcp) == nil {
+            throw ValidationError("--face needs one of --face-device PATH or --face-tcp HOST:PORT")
+        }
         if let idNumber, case .failure(let problem) = NationalIDNumber.validate(idNumber) {
             throw ValidationError("--id-number is not a valid ID number (\(problem))")
         }
@@ -112,8 +114,7 @@ struct Checkin: AsyncParsableCommand {
             return try await ScannerSelection.resolve(device: scanner, mode: nil).first(timeout: .seconds(timeout))
         }
         if face {
-            let endpoint: FaceEndpoint = faceDevice.map { .tty(path: $0) }
-                ?? .tcp(host: String(faceTcp!.split(separator: ":")[0]), port: Int(faceTcp!.split(separator: ":").last!) ?? 0)
+            let endpoint = FaceEndpoint.parse(device: faceDevice, tcp: faceTcp)!
             let terminal = try await FaceTerminalClient.connect(endpoint)
             let (_, events) = try await terminal.scan(timeout: min(120, max(1, Int(timeout))))
             var final: FaceEvent?

@@ -16,18 +16,12 @@ struct Face: AsyncParsableCommand {
         var tcp: String?
 
         func validate() throws {
-            guard (device == nil) != (tcp == nil) else { throw ValidationError("give one of --device or --tcp") }
-            if let tcp {
-                let parts = tcp.split(separator: ":")
-                guard parts.count == 2, Int(parts[1]) != nil else { throw ValidationError("--tcp must be HOST:PORT") }
+            guard FaceEndpoint.parse(device: device, tcp: tcp) != nil else {
+                throw ValidationError("give one of --device PATH or --tcp HOST:PORT")
             }
         }
 
-        var endpoint: FaceEndpoint {
-            if let device { return .tty(path: device) }
-            let parts = tcp!.split(separator: ":")
-            return .tcp(host: String(parts[0]), port: Int(parts[1])!)
-        }
+        var endpoint: FaceEndpoint { FaceEndpoint.parse(device: device, tcp: tcp)! }
     }
 }
 

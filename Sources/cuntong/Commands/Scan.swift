@@ -94,16 +94,12 @@ struct Scan: AsyncParsableCommand {
             let watchdog = Task { if (try? await timer.value) != nil { Output.error(ScanError.timeout(seconds: Int(timeout)).description); Foundation.exit(1) } }
             for await event in events {
                 switch event {
-                case .connected(let path, let m): Output.error("\(path): claimed through libusb (\(m.rawValue))")
-                case .disconnected(let path): Output.error("\(path): unplugged; waiting for it to come back")
-                case .credential(let c, _):
-                    let view = View(kind: Self.publicKind(c.kind), name: Self.name(c.kind),
-                                    payload: reveal ? c.payload : Masking.identifier(c.payload), device: c.source)
-                    Output.line(json ? Output.json(view) : "\(view.name) (\(view.kind)) from \(c.source): \(view.payload)")
-                    got += 1
                 case .rejected(_, let problem): throw Output.fail(ScanError.rejected(problem))
                 case .failed(_, let error): throw Output.fail(error)
+                case .credential: got += 1
+                default: break
                 }
+                show(event, connected: "claimed through libusb")
                 if got == count { break }
             }
             timer.cancel()
@@ -114,18 +110,7 @@ struct Scan: AsyncParsableCommand {
             let fixedMode: ScanMode? = mode == .auto ? (device.flatMap { SysfsScanners.describe(node: $0)?.mode }) : ScanMode(rawValue: mode.rawValue)
             let watcher = ScannerWatcher(device: device, mode: fixedMode,
                                          devDirectory: device.map { ($0 as NSString).deletingLastPathComponent } ?? "/dev")
-            for await event in watcher.events() {
-                switch event {
-                case .connected(let path, let m): Output.error("scanner connected: \(path) (\(m.rawValue))")
-                case .disconnected(let path): Output.error("scanner unplugged: \(path); waiting for it to come back")
-                case .credential(let c, _):
-                    let view = View(kind: Self.publicKind(c.kind), name: Self.name(c.kind),
-                                    payload: reveal ? c.payload : Masking.identifier(c.payload), device: c.source)
-                    Output.line(json ? Output.json(view) : "\(view.name) (\(view.kind)) from \(c.source): \(view.payload)")
-                case .rejected(let path, let problem): Output.error("\(path): \(problem.description)")
-                case .failed(let path, let error): Output.error("\(path): \(error.description)")
-                }
-            }
+            for await event in watcher.events() { show(event, connected: "connected") }
             return
         }
         do {
@@ -133,13 +118,24 @@ struct Scan: AsyncParsableCommand {
                 device: device, mode: mode == .auto ? nil : ScanMode(rawValue: mode.rawValue), baud: baud,
                 terminator: SerialLineDecoder.Terminator(rawValue: terminator)!)
             let path = reader.path
-            try await reader.read(count: count, timeout: .seconds(timeout)) { credential in
-                let view = View(kind: Self.publicKind(credential.kind), name: Self.name(credential.kind),
-                                payload: reveal ? credential.payload : Masking.identifier(credential.payload), device: path)
-                Output.line(json ? Output.json(view) : "\(view.name) (\(view.kind)) from \(path): \(view.payload)")
-            }
+            let show = self.show
+            try await reader.read(count: count, timeout: .seconds(timeout)) { show(.credential($0, lastReport: .now), "") }
         } catch {
             throw Output.fail(any: error)
+        }
+    }
+
+    /// One watcher/reader event: codes on stdout, the rest on stderr.
+    func show(_ event: ScannerWatcher.Event, connected: String) {
+        switch event {
+        case .connected(let path, let m): Output.error("\(path): \(connected) (\(m.rawValue))")
+        case .disconnected(let path): Output.error("\(path): unplugged; waiting for it to come back")
+        case .credential(let c, _):
+            let view = View(kind: Self.publicKind(c.kind), name: Self.name(c.kind),
+                            payload: reveal ? c.payload : Masking.identifier(c.payload), device: c.source)
+            Output.line(json ? Output.json(view) : "\(view.name) (\(view.kind)) from \(c.source): \(view.payload)")
+        case .rejected(let path, let problem): Output.error("\(path): \(problem.description)")
+        case .failed(let path, let error): Output.error("\(path): \(error.description)")
         }
     }
 
