@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // System libraries from Debian (-dev packages), found with pkg-config.
@@ -82,11 +83,13 @@ let package = Package(
                 "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "cuntongd",
             dependencies: [
-                "TerminalService",
+                "TerminalService", "Settlement",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -132,6 +135,12 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "TerminalCore"]),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "FaceTerminalTests",
             dependencies: [

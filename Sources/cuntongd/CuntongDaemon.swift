@@ -1,52 +1,78 @@
 import ArgumentParser
-import CardReaders
 import Foundation
 import Logging
+import ServiceLifecycle
+import Settlement
 import TerminalCore
 import TerminalService
 
-/// The terminal daemon. For now it supervises the card readers and reads every card
-/// inserted; the local API, scanners, face terminal and settlement join it as they land.
+/// The terminal daemon: supervises the card readers, the QR scanners and the settlement
+/// client's recovery as long-lived services, tells systemd when it is ready and what is
+/// connected, and stops cleanly on SIGTERM.
 @main
 struct CuntongDaemon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cuntongd",
-        abstract: "The cuntong terminal daemon: watches the card readers and reads each card inserted.",
+        abstract: "The cuntong terminal daemon.",
         discussion: """
-            Logs go to stderr, one line per event, with personal data masked.
+            Reads the configuration (--config, default /etc/cuntong/cuntong.toml), then runs:
+            the card readers (every card read is logged, masked), the QR scanners (followed as
+            they are plugged in and out), and the settlement recovery (what a crash or an
+            outage left in doubt is resolved at start and every --recover-interval seconds).
+            Under systemd (Type=notify) it sends READY=1 once running, STATUS= lines saying
+            what is connected, and WATCHDOG=1 when WATCHDOG_USEC is set. SIGTERM or SIGINT
+            stops it cleanly (exit 0). Logs go to stderr, personal data masked.
             Cards in "Virtual PCD" (simulator) readers are ignored unless simulator mode is on:
-            --simulator, or CUNTONG_SIMULATOR=1 in the environment.
+            --simulator, [simulator] enabled = true, or CUNTONG_SIMULATOR=1.
             """,
         version: CuntongVersion.string)
+
+    @Option(help: "Configuration file.")
+    var config: String = TerminalConfig.defaultPath
 
     @Flag(help: "Simulator mode: accept cards in virtual (vpcd) readers.")
     var simulator = false
 
+    @Option(help: "Seconds between settlement recovery passes.")
+    var recoverInterval: Int = 300
+
+    @Option(help: "Device directory the scanner watch follows.")
+    var devDirectory: String = "/dev"
+
+    func validate() throws {
+        guard recoverInterval >= 1 else { throw ValidationError("--recover-interval must be at least 1 second") }
+    }
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            handler.logLevel = ProcessInfo.processInfo.environment["CUNTONG_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
         let logger = Logger(label: "cuntongd")
-        let simulatorMode = simulator || ProcessInfo.processInfo.environment["CUNTONG_SIMULATOR"] == "1"
-        logger.info("starting", metadata: ["version": "\(CuntongVersion.string)", "simulator": "\(simulatorMode)"])
-        for await event in CardWatcher(allowVirtualReaders: simulatorMode).events() {
-            switch event {
-            case .reader(let change):
-                logger.info("reader event", metadata: ["event": "\(change)"])
-            case .cardRead(let result):
-                // Masked values only.
-                let card = result.card
-                logger.notice("card read", metadata: [
-                    "reader": "\(result.reader)", "holder": "\(Masking.name(card.name))",
-                    "idNumber": "\(card.socialSecurityNumber.masked)", "expired": "\(result.expired)",
-                ])
-            case .readFailed(let reader, let error):
-                logger.warning("card read failed", metadata: ["reader": "\(reader)", "code": "\(error.code)", "error": "\(error.message)"])
-            case .virtualReaderIgnored(let reader):
-                logger.warning("card in a virtual reader ignored: simulator mode is off", metadata: ["reader": "\(reader)"])
-            }
+        let terminalConfig: TerminalConfig
+        let client: SettlementClient
+        do {
+            terminalConfig = try TerminalConfig.load(path: config)
+            client = try SettlementSetup.client(configPath: config, logger: Logger(label: "cuntongd.settlement"))
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("cuntongd: \(error)\n".utf8))
+            throw ExitCode(1)
         }
+        let simulatorMode = simulator || terminalConfig.simulatorEnabled
+        logger.info("starting", metadata: ["version": "\(CuntongVersion.string)", "simulator": "\(simulatorMode)", "config": "\(config)"])
+        let state = DaemonState()
+        let services: [any Service] = [
+            CardReaderService(simulator: simulatorMode, state: state, logger: Logger(label: "cuntongd.cards")),
+            ScannerService(state: state, logger: Logger(label: "cuntongd.scanners"), devDirectory: devDirectory),
+            SettlementRecoveryService(client: client, interval: .seconds(recoverInterval), state: state,
+                                      logger: Logger(label: "cuntongd.recovery")),
+            NotifyService(notify: SystemdNotify(), state: state, watchdog: SystemdNotify.watchdogInterval()),
+        ]
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("stopped")
     }
 }

@@ -19,6 +19,8 @@ public struct RecoveryReport: Sendable, Codable, Equatable {
     /// Of those, messages unresolved for more than a day: no longer a matter of waiting for
     /// the link; a person must look (the insurance office, with `cuntong journal export`).
     public var escalated = 0
+    /// The core could not be reached during this pass.
+    public var linkDown = false
 
     public init() {}
 
@@ -272,8 +274,9 @@ extension SettlementClient {
 
         // 4. Everything still queued, in order.
         if !linkDown {
-            do { report.resent += try await flushQueue() } catch {}
+            do { report.resent += try await flushQueue() } catch { linkDown = true }
         }
+        report.linkDown = linkDown
         report.stillInDoubt = try journal.count(in: [.inDoubt, .sending])
         let dayAgo = now().timeIntervalSince1970 - 86_400
         report.escalated = try journal.messages(in: [.inDoubt, .sending, .queued]).filter {

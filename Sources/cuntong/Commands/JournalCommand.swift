@@ -103,7 +103,7 @@ extension JournalCommand {
                 Safe to run at any time and as often as wanted; the daemon runs the same at start and
                 periodically. Exit status 0 when nothing is left in doubt or queued, 1 otherwise
                 (the core could not be reached: run it again when the link is back).
-                JSON keys: resent, reversed, settled, cancelled, abandoned, stillInDoubt, stillQueued,
+                JSON keys: resent, reversed, settled, cancelled, abandoned, stillInDoubt, stillQueued, linkDown,
                 escalated (unresolved for more than a day: a person must look).
                 """)
         @OptionGroup var config: ConfigOption

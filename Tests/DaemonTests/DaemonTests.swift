@@ -1,0 +1,155 @@
+import Foundation
+import HardwareSim
+import Logging
+import Settlement
+import Synchronization
+import TerminalCore
+import TerminalService
+import TestSupport
+import Testing
+
+/// What systemd sees of cuntongd: READY=1 once it runs, STATUS= lines, WATCHDOG=1, a clean
+/// exit on SIGTERM — and the settlement recovery it runs at start.
+@Suite("cuntongd as a service", .timeLimit(.minutes(5)))
+struct DaemonTests {
+    /// The datagram socket systemd would own ($NOTIFY_SOCKET), read on a thread of its own.
+    final class NotifyListener: Sendable {
+        let path: String
+        let fd: Int32
+        let messages = Mutex<[String]>([])
+
+        init(path: String) {
+            self.path = path
+            unlink(path)
+            let sock = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            fd = sock
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            let box = Inbox(self)
+            Thread.detachNewThread {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = recv(sock, &buffer, buffer.count, 0)
+                    if n <= 0 { return }
+                    let text = String(decoding: buffer[0..<n], as: UTF8.self)
+                    box.listener?.messages.withLock { $0.append(text) }
+                }
+            }
+        }
+
+        /// Waits (up to `timeout`) for a message containing `needle`.
+        func wait(for needle: String, timeout: Duration = .seconds(20)) async -> String? {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if let hit = messages.withLock({ $0.first { $0.contains(needle) } }) { return hit }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
+        }
+
+        deinit {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+            unlink(path)
+        }
+    }
+
+    /// A weak hold on the listener for its reading thread.
+    final class Inbox: @unchecked Sendable {
+        weak var listener: NotifyListener?
+        init(_ l: NotifyListener) { listener = l }
+    }
+
+    func startCore(faults: [String] = []) async throws -> (CoreServer, Task<Void, any Error>, Int, String) {
+        let dir = NSTemporaryDirectory() + "cuntongd-test-\(UUID().uuidString.prefix(8))"
+        let root = ProcessRunner.packageRoot.path
+        let sim = try CoreSimulator(stateDirectory: dir + "/core", personsDirectory: root + "/hardware-sim/core/persons",
+                                    policyPath: root + "/hardware-sim/core/policy/village-clinic.json")
+        let server = CoreServer(simulator: sim, faults: faults.compactMap(CoreFault.init(parsing:)))
+        var logger = Logger(label: "test.core")
+        logger.logLevel = .critical
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { try await server.run(host: "127.0.0.1", port: 0, logger: logger, handleSignals: false) { continuation.yield($0) } }
+        var it = ports.makeAsyncIterator()
+        return (server, task, await it.next()!, dir)
+    }
+
+    func config(dir: String, port: Int) throws -> String {
+        let path = dir + "/cuntong.toml"
+        try """
+            [institution]
+            code = "H36040200017"
+            name = "濂溪区某某村卫生室"
+            admdvs = "360402"
+            [terminal]
+            device_no = "CT-TEST"
+            operator = "D001"
+            operator_name = "王医生"
+            [core]
+            url = "http://127.0.0.1:\(port)"
+            timeout_ms = 1000
+            [storage]
+            state_dir = "\(dir)/state"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("READY=1 and STATUS, WATCHDOG=1 pings, the in-doubt settlement reversed at start, SIGTERM exits 0")
+    func lifecycle() async throws {
+        let (server, coreTask, port, dir) = try await startCore(faults: ["drop:2207:3", "reset:2601:0"])
+        defer { coreTask.cancel() }
+        let configPath = try config(dir: dir, port: port)
+
+        // A settlement left in doubt by a `cuntong settle` that has ended (its 2207 answer
+        // lost, the reversal impossible then).
+        let settle = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), [
+            "settle", "--config", configPath, "--id-number", "36040219850312106X",
+            "--fees", ProcessRunner.packageRoot.path + "/hardware-sim/core/fees/common-cold.json"])
+        #expect(settle.status == 3, "\(settle.stderr)")
+        #expect(settle.stderr.contains("IN DOUBT"))
+        await server.setFaults([])
+        let settings = try TerminalConfig.load(path: configPath).coreSettings()
+
+        let listener = NotifyListener(path: dir + "/notify.sock")
+        let devDir = dir + "/dev"
+        try FileManager.default.createDirectory(atPath: devDir, withIntermediateDirectories: true)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: ProcessRunner.executable("cuntongd"))
+        daemon.arguments = ["--config", configPath, "--recover-interval", "1", "--dev-directory", devDir]
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = listener.path
+        env["WATCHDOG_USEC"] = "1000000"
+        env.removeValue(forKey: "WATCHDOG_PID")
+        daemon.environment = env
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try ProcessRunner.spawn(daemon)
+
+        let ready = await listener.wait(for: "READY=1")
+        #expect(ready?.contains("STATUS=") == true)
+        #expect(await listener.wait(for: "WATCHDOG=1") != nil)
+        #expect(await listener.wait(for: "core reachable, in doubt 0") != nil, "\(listener.messages.withLock { $0 })")
+
+        let journal = try Journal(directory: settings.stateDirectory)
+        #expect(try journal.visit(1)?.state == .reversed, "the daemon's recovery reversed the in-doubt settlement")
+
+        daemon.terminate()
+        let exited: Bool = await withCheckedContinuation { c in
+            Thread.detachNewThread { daemon.waitUntilExit(); c.resume(returning: true) }
+        }
+        #expect(exited)
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+        #expect(await listener.wait(for: "STOPPING=1", timeout: .seconds(5)) != nil)
+    }
+
+    @Test("A missing configuration: exit 1 with the reason")
+    func missingConfig() async throws {
+        let r = try await ProcessRunner.run(ProcessRunner.executable("cuntongd"), ["--config", "/nonexistent/cuntong.toml"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("[CONFIG-MISSING]"))
+    }
+}
