@@ -215,4 +215,24 @@ struct SettlementCLITests {
             #expect(r.stderr.contains("cannot be reached"))
         }
     }
+
+    @Test("doctor: the core reachable and signed in, the clock, the journal; a report file; the core down fails")
+    func doctor() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            let report = core.directory + "/doctor.txt"
+            let ok = try await cuntong(["doctor", "--config", config, "--report", report])
+            #expect(ok.stdout.contains("PASS  city core"), "\(ok.stdout)")
+            #expect(ok.stdout.contains("PASS  clock"))
+            #expect(ok.stdout.contains("PASS  journal integrity"))
+            let written = try String(contentsOfFile: report, encoding: .utf8)
+            #expect(written.contains("PASS  city core"))
+            #expect(try FileManager.default.attributesOfItem(atPath: report)[.posixPermissions] as? Int == 0o600)
+            await core.halt()
+            let down = try await cuntong(["doctor", "--config", config, "--report", report])
+            #expect(down.status == 1)
+            #expect(down.stdout.contains("FAIL  city core"))
+            #expect(down.stdout.contains("[CORE-UNREACHABLE]"))
+        }
+    }
 }

@@ -186,6 +186,17 @@ public actor SettlementClient {
         return out.signinoutb.sign_no
     }
 
+    /// Signs in now (9001, a fresh sign_no) and returns the core's `respond_time` minus the
+    /// local clock at the answer: how far this terminal's clock is off the core's.
+    public func probe() async throws(SettlementError) -> (signNo: String, clockSkew: Duration?) {
+        let signNo = try await signIn(force: true)
+        guard let answered = try journal.messages(limit: 5).first(where: { $0.infno == "9001" }),
+            let data = answered.answer, let header = try? WireJSON.decode(AnswerHeader.self, from: data),
+            let respond = header.respond_time, let coreTime = WireTime.parse(respond), let at = answered.answeredAt
+        else { return (signNo, nil) }
+        return (signNo, .milliseconds(Int64((coreTime.timeIntervalSince1970 - at) * 1000)))
+    }
+
     public func signOut() async throws(SettlementError) {
         let day = WireTime.day(now())
         guard let signNo = try journal.signIn(day: day) else { return }

@@ -99,6 +99,11 @@ public final class Journal: Sendable {
         try write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
+    /// SQLite's own check of the database file ("ok" when sound).
+    public func integrityCheck() throws(SettlementError) -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
     // MARK: Messages
 
     /// Allocates the next msgid for this second (fixmedins_code + yyyyMMddHHmmss + 4 digits)

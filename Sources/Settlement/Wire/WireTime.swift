@@ -29,4 +29,14 @@ public enum WireTime {
     public static func stamp(_ date: Date) -> String {
         infTime(date).filter { $0.isNumber }
     }
+
+    /// Parses `yyyy-MM-dd HH:mm:ss` as China time.
+    public static func parse(_ text: String) -> Date? {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int($0) }
+        guard parts.count == 6 else { return nil }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(secondsFromGMT: chinaOffset)!
+        return cal.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2],
+                                             hour: parts[3], minute: parts[4], second: parts[5]))
+    }
 }

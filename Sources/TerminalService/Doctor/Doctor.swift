@@ -1,0 +1,111 @@
+import CardReaders
+import Foundation
+import Logging
+import Scanners
+import Settlement
+import TerminalCore
+
+/// `cuntong doctor`: every check a technician needs on one visit, each pass, warn or fail
+/// with what to do.
+public struct Doctor: Sendable {
+    public enum Outcome: String, Sendable, Codable { case pass = "PASS", warn = "WARN", fail = "FAIL" }
+
+    public struct Check: Sendable, Codable {
+        public var name: String
+        public var outcome: Outcome
+        public var detail: String
+    }
+
+    let configPath: String
+    let logger: Logger
+
+    public init(configPath: String, logger: Logger) {
+        self.configPath = configPath
+        self.logger = logger
+    }
+
+    public func run() async -> [Check] {
+        var checks: [Check] = []
+        func add(_ name: String, _ outcome: Outcome, _ detail: String) { checks.append(Check(name: name, outcome: outcome, detail: detail)) }
+
+        // Configuration.
+        let config: TerminalConfig
+        do {
+            config = try TerminalConfig.load(path: configPath)
+            _ = try config.coreSettings()
+            add("configuration", .pass, configPath)
+        } catch {
+            add("configuration", .fail, "\(error)")
+            return checks
+        }
+        let simulator = config.simulatorEnabled
+
+        // pcscd and the readers.
+        do {
+            let context = try await PCSCContext.establish()
+            let readers = try await context.listReaders()
+            await context.release()
+            add("pcscd", .pass, "running")
+            let virtual = readers.filter { $0.hasPrefix("Virtual PCD") }
+            if readers.isEmpty {
+                add("card readers", .fail, "no reader: plug the card reader in")
+            } else {
+                add("card readers", .pass, readers.joined(separator: ", "))
+            }
+            if !virtual.isEmpty && !simulator {
+                add("virtual reader", .fail, "\(virtual.joined(separator: ", ")) present outside simulator mode: remove vsmartcard-vpcd from this terminal")
+            }
+            let sam = readers.filter { $0.uppercased().contains("SAM") }
+            add("PSAM slot", sam.isEmpty ? .warn : .pass, sam.isEmpty ? "no SAM slot seen (needed only for cards that require PSAM authentication)" : sam.joined(separator: ", "))
+        } catch CardReadError.serviceUnavailable {
+            add("pcscd", .fail, "pcscd is not running: systemctl start pcscd.socket")
+        } catch {
+            add("pcscd", .fail, "\(error)")
+        }
+
+        // Scanners.
+        let scanners = SysfsScanners.known()
+        add("QR scanner", scanners.isEmpty ? .warn : .pass,
+            scanners.isEmpty ? "no known scanner connected (scan --list shows what is there)" : scanners.map(\.description).joined(separator: ", "))
+
+        // The core: reachable, sign-in, clock.
+        do {
+            let client = try SettlementSetup.client(configPath: configPath, logger: logger)
+            do {
+                let (_, skew) = try await client.probe()
+                add("city core", .pass, "reachable; signed in (9001)")
+                if let skew {
+                    let seconds = abs(Double(skew.components.seconds) + Double(skew.components.attoseconds) / 1e18)
+                    add("clock", seconds <= 60 ? .pass : .fail,
+                        String(format: "%.0f s off the core's clock%@", seconds, seconds <= 60 ? "" : ": set the time (timedatectl)"))
+                }
+            } catch {
+                add("city core", .fail, "\(error)")
+            }
+            let journal = client.journal
+            let integrity = try journal.integrityCheck()
+            add("journal integrity", integrity == "ok" ? .pass : .fail, integrity == "ok" ? journal.path : integrity)
+            let doubt = try journal.count(in: [.inDoubt, .sending])
+            add("settlements in doubt", doubt == 0 ? .pass : .warn,
+                doubt == 0 ? "none" : "\(doubt) message(s): cuntong journal recover (the daemon also retries)")
+            await client.shutdown()
+
+            // Disk space where the journal lives.
+            var fs = statvfs()
+            if statvfs(client.settings.stateDirectory, &fs) == 0 {
+                let free = Double(fs.f_bavail) * Double(fs.f_frsize) / 1_048_576
+                add("disk space", free >= 100 ? .pass : .fail, String(format: "%.0f MB free in %@", free, client.settings.stateDirectory))
+            }
+        } catch {
+            add("journal", .fail, "\(error)")
+        }
+        return checks
+    }
+
+    /// The table, as printed and as written to the report file.
+    public static func table(_ checks: [Check]) -> String {
+        let width = checks.map(\.name.count).max() ?? 10
+        return checks.map { "\($0.outcome.rawValue)  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.detail)" }
+            .joined(separator: "\n")
+    }
+}
