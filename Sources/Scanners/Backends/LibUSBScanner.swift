@@ -22,15 +22,33 @@ public final class LibUSBScanner: Sendable {
     }
 
     public var name: String { String(format: "usb:%04x:%04x", vendor, product) }
+    let sessions = Mutex<[LibUSBSession]>([])
 
     public func events() -> AsyncStream<ScannerWatcher.Event> {
         let (stream, continuation) = AsyncStream<ScannerWatcher.Event>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let session = LibUSBSession(scanner: self, out: continuation)
+        sessions.withLock { $0.append(session) }
         continuation.onTermination = { _ in session.stop() }
         let thread = Thread { session.run() }
         thread.name = "cuntong.libusb"
         thread.start()
         return stream
+    }
+
+    /// Stops every stream and waits until libusb has released the device and exited, so
+    /// that the process may end (libusb must not be torn down under its event thread).
+    public func close() async {
+        let all = sessions.withLock { s in defer { s = [] }; return s }
+        for session in all {
+            session.stop()
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    session.finished.wait()
+                    session.finished.signal()
+                    c.resume()
+                }
+            }
+        }
     }
 }
 
@@ -49,6 +67,10 @@ final class LibUSBSession: @unchecked Sendable {
     var filter: RepeatFilter
     var pendingOpen = false
     var detached = false
+    /// A transfer is submitted and its callback has not run yet.
+    var inFlight = false
+    /// Signalled once run() has released everything and exited libusb.
+    let finished = DispatchSemaphore(value: 0)
 
     init(scanner: LibUSBScanner, out: AsyncStream<ScannerWatcher.Event>.Continuation) {
         self.scanner = scanner
@@ -69,6 +91,7 @@ final class LibUSBSession: @unchecked Sendable {
         guard libusb_init(&ctx) == 0, let ctx else {
             out.yield(.failed(path: scanner.name, .deviceError(scanner.name, "libusb cannot start")))
             out.finish()
+            finished.signal()
             return
         }
         let address = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(ctx)))
@@ -78,6 +101,7 @@ final class LibUSBSession: @unchecked Sendable {
             contextBox.withLock { $0 = 0 }
             libusb_exit(ctx)
             out.finish()
+            finished.signal()
         }
         let me = Unmanaged.passUnretained(self).toOpaque()
         var hotplug: libusb_hotplug_callback_handle = 0
@@ -101,6 +125,13 @@ final class LibUSBSession: @unchecked Sendable {
             libusb_handle_events(ctx)
         }
         if hotplug != 0 { libusb_hotplug_deregister_callback(ctx, hotplug) }
+        // A transfer still submitted must be cancelled and its cancellation seen before it is
+        // freed (freeing a submitted transfer corrupts libusb).
+        if let t = transfer, inFlight {
+            libusb_cancel_transfer(t)
+            var tv = timeval(tv_sec: 0, tv_usec: 100_000)
+            for _ in 0..<20 where inFlight { libusb_handle_events_timeout_completed(ctx, &tv, nil) }
+        }
     }
 
     func open(_ ctx: OpaquePointer) {
@@ -133,7 +164,7 @@ final class LibUSBSession: @unchecked Sendable {
             session.completed(t!)
         }, Unmanaged.passUnretained(self).toOpaque(), 0)
         out.yield(.connected(path: scanner.name, mode: scanner.options.mode))
-        libusb_submit_transfer(transfer)
+        submit()
     }
 
     /// The interface 0 endpoint that is interrupt IN.
@@ -152,7 +183,13 @@ final class LibUSBSession: @unchecked Sendable {
         return nil
     }
 
+    func submit() {
+        guard let t = transfer else { return }
+        inFlight = libusb_submit_transfer(t) == 0
+    }
+
     func completed(_ t: UnsafeMutablePointer<libusb_transfer>) {
+        inFlight = false
         switch t.pointee.status {
         case LIBUSB_TRANSFER_COMPLETED:
             let report = Array(UnsafeBufferPointer(start: t.pointee.buffer, count: Int(t.pointee.actual_length)))
@@ -170,7 +207,7 @@ final class LibUSBSession: @unchecked Sendable {
                 case .malformedReport: out.yield(.rejected(path: scanner.name, .notPrintable))
                 }
             }
-            if !stopped.withLock({ $0 }) { libusb_submit_transfer(t) }
+            if !stopped.withLock({ $0 }) { submit() }
         case LIBUSB_TRANSFER_NO_DEVICE:
             out.yield(.disconnected(path: scanner.name))
             close()
@@ -178,12 +215,12 @@ final class LibUSBSession: @unchecked Sendable {
             break
         default:
             // A transient error (stall, timeout): keep listening.
-            if !stopped.withLock({ $0 }) { libusb_submit_transfer(t) }
+            if !stopped.withLock({ $0 }) { submit() }
         }
     }
 
     func close() {
-        if let t = transfer {
+        if let t = transfer, !inFlight {
             libusb_free_transfer(t)
             transfer = nil
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Scanners
+import Synchronization
 import TerminalCore
 
 struct Scan: AsyncParsableCommand {
@@ -91,11 +92,22 @@ struct Scan: AsyncParsableCommand {
             var got = 0
             let timer = Task { try await Task.sleep(for: .seconds(timeout)) }
             let events = scanner.events()
-            let watchdog = Task { if (try? await timer.value) != nil { Output.error(ScanError.timeout(seconds: Int(timeout)).description); Foundation.exit(1) } }
+            // On timeout the scanner is closed (libusb let go first), which ends the stream.
+            let expired = Expired()
+            let watchdog = Task {
+                if (try? await timer.value) != nil {
+                    expired.value.withLock { $0 = true }
+                    await scanner.close()
+                }
+            }
             for await event in events {
                 switch event {
-                case .rejected(_, let problem): throw Output.fail(ScanError.rejected(problem))
-                case .failed(_, let error): throw Output.fail(error)
+                case .rejected(_, let problem):
+                    await scanner.close()
+                    throw Output.fail(ScanError.rejected(problem))
+                case .failed(_, let error):
+                    await scanner.close()
+                    throw Output.fail(error)
                 case .credential: got += 1
                 default: break
                 }
@@ -104,6 +116,8 @@ struct Scan: AsyncParsableCommand {
             }
             timer.cancel()
             watchdog.cancel()
+            await scanner.close()
+            if expired.value.withLock({ $0 }) { throw Output.fail(ScanError.timeout(seconds: Int(timeout))) }
             return
         }
         if watch {
@@ -150,4 +164,9 @@ struct Scan: AsyncParsableCommand {
     static func name(_ kind: Credential.Kind) -> String {
         kind == .electronicSocialSecurityQRCode ? "电子社保卡" : "医保电子凭证"
     }
+}
+
+/// Set when `cuntong scan --usb` ran out of time.
+final class Expired: Sendable {
+    let value = Mutex(false)
 }
