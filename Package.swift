@@ -132,7 +132,10 @@ let package = Package(
             path: "Benchmarks/Sources/cuntong-bench"),
 
         // Shared by the integration suites: running the built executables.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["HardwareSim", "Settlement", "TerminalCore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "TerminalCore"]),
         .testTarget(

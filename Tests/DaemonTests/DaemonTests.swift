@@ -64,45 +64,11 @@ struct DaemonTests {
         init(_ l: NotifyListener) { listener = l }
     }
 
-    func startCore(faults: [String] = []) async throws -> (CoreServer, Task<Void, any Error>, Int, String) {
-        let dir = NSTemporaryDirectory() + "cuntongd-test-\(UUID().uuidString.prefix(8))"
-        let root = ProcessRunner.packageRoot.path
-        let sim = try CoreSimulator(stateDirectory: dir + "/core", personsDirectory: root + "/hardware-sim/core/persons",
-                                    policyPath: root + "/hardware-sim/core/policy/village-clinic.json")
-        let server = CoreServer(simulator: sim, faults: faults.compactMap(CoreFault.init(parsing:)))
-        var logger = Logger(label: "test.core")
-        logger.logLevel = .critical
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task { try await server.run(host: "127.0.0.1", port: 0, logger: logger, handleSignals: false) { continuation.yield($0) } }
-        var it = ports.makeAsyncIterator()
-        return (server, task, await it.next()!, dir)
-    }
-
-    func config(dir: String, port: Int) throws -> String {
-        let path = dir + "/cuntong.toml"
-        try """
-            [institution]
-            code = "H36040200017"
-            name = "濂溪区某某村卫生室"
-            admdvs = "360402"
-            [terminal]
-            device_no = "CT-TEST"
-            operator = "D001"
-            operator_name = "王医生"
-            [core]
-            url = "http://127.0.0.1:\(port)"
-            timeout_ms = 1000
-            [storage]
-            state_dir = "\(dir)/state"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     @Test("READY=1 and STATUS, WATCHDOG=1 pings, the in-doubt settlement reversed at start, SIGTERM exits 0")
     func lifecycle() async throws {
-        let (server, coreTask, port, dir) = try await startCore(faults: ["drop:2207:3", "reset:2601:0"])
-        defer { coreTask.cancel() }
-        let configPath = try config(dir: dir, port: port)
+        let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
+        let dir = core.directory
+        let configPath = try core.configFile(journal: "state", timeoutMs: 1000)
 
         // A settlement left in doubt by a `cuntong settle` that has ended (its 2207 answer
         // lost, the reversal impossible then).
@@ -111,7 +77,7 @@ struct DaemonTests {
             "--fees", ProcessRunner.packageRoot.path + "/hardware-sim/core/fees/common-cold.json"])
         #expect(settle.status == 3, "\(settle.stderr)")
         #expect(settle.stderr.contains("IN DOUBT"))
-        await server.setFaults([])
+        await core.setFaults()
         let settings = try TerminalConfig.load(path: configPath).coreSettings()
 
         let listener = NotifyListener(path: dir + "/notify.sock")
@@ -144,6 +110,7 @@ struct DaemonTests {
         #expect(exited)
         #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
         #expect(await listener.wait(for: "STOPPING=1", timeout: .seconds(5)) != nil)
+        await core.stop()
     }
 
     @Test("A missing configuration: exit 1 with the reason")

@@ -1,6 +1,7 @@
 import Foundation
 import Settlement
 import TerminalCore
+import TestSupport
 import Testing
 
 /// The simulated core's faults against the settlement client. After each: no settlement is

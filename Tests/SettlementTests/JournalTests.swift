@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Settlement
+import TestSupport
 import Testing
 
 @Suite("Journal")

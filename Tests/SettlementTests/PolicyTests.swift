@@ -1,6 +1,7 @@
 import Foundation
 import HardwareSim
 import TerminalCore
+import TestSupport
 import Testing
 
 /// The simulator's reimbursement policy against cases computed by hand from the municipal

@@ -1,6 +1,7 @@
 import Foundation
 import Settlement
 import TerminalCore
+import TestSupport
 import Testing
 
 @Suite("Transactions against the simulated city core", .timeLimit(.minutes(5)))

@@ -3,22 +3,20 @@ import HardwareSim
 import Logging
 import Settlement
 import TerminalCore
-import TestSupport
-import Testing
 
 /// A simulated city core served over real HTTP on loopback (Hummingbird, in this process),
 /// with its own ledger, and settlement clients with journals of their own.
-final class CoreFixture: Sendable {
-    let port: Int
-    let directory: String
-    let simulator: CoreSimulator
-    let server: CoreServer
+public final class CoreFixture: Sendable {
+    public let port: Int
+    public let directory: String
+    public let simulator: CoreSimulator
+    public let server: CoreServer
     private let task: Task<Void, any Error>
 
-    static let root = ProcessRunner.packageRoot.path
-    static let institution = "H36040200017"
+    public static let root = ProcessRunner.packageRoot.path
+    public static let institution = "H36040200017"
 
-    let scheme: String
+    public let scheme: String
 
     private init(port: Int, directory: String, simulator: CoreSimulator, server: CoreServer, task: Task<Void, any Error>,
                  scheme: String) {
@@ -30,7 +28,7 @@ final class CoreFixture: Sendable {
         self.task = task
     }
 
-    static func start(faults: [String] = [], directory: String? = nil, port: Int = 0,
+    public static func start(faults: [String] = [], directory: String? = nil, port: Int = 0,
                       tls: (certificate: String, key: String)? = nil) async throws -> CoreFixture {
         let directory = directory ?? NSTemporaryDirectory() + "cuntong-test-\(UUID().uuidString.prefix(8))"
         let simulator = try CoreSimulator(
@@ -51,32 +49,32 @@ final class CoreFixture: Sendable {
                            scheme: tls == nil ? "http" : "https")
     }
 
-    func stop() async {
+    public func stop() async {
         await halt()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Stops serving (the link is down) but keeps the ledger for `restart`.
-    func halt() async {
+    public func halt() async {
         task.cancel()
         _ = try? await task.value
     }
 
     /// The same core back on the same port with the same ledger.
-    func restart() async throws -> CoreFixture {
+    public func restart() async throws -> CoreFixture {
         try await CoreFixture.start(directory: directory, port: port)
     }
 
-    var url: String { "\(scheme)://127.0.0.1:\(port)" }
+    public var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    func settings(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil) -> CoreSettings {
+    public func settings(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil) -> CoreSettings {
         CoreSettings(institutionCode: Self.institution, institutionName: "濂溪区某某村卫生室", adminDivision: "360402",
                      deviceNumber: "CT-TEST", operatorCode: "D001", operatorName: "王医生", url: url ?? self.url,
                      timeoutMilliseconds: timeoutMs, caFile: caFile, stateDirectory: directory + "/" + name)
     }
 
     /// A client with a journal of its own under this fixture's directory.
-    func client(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil,
+    public func client(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil,
                 retryDelays: [Duration] = [.milliseconds(50), .milliseconds(100)],
                 now: @escaping @Sendable () -> Date = Date.init) throws -> SettlementClient {
         let settings = settings(journal: name, timeoutMs: timeoutMs, url: url, caFile: caFile)
@@ -87,12 +85,12 @@ final class CoreFixture: Sendable {
                                 retryDelays: retryDelays, now: now)
     }
 
-    func setFaults(_ faults: String...) async {
+    public func setFaults(_ faults: String...) async {
         await server.setFaults(faults.compactMap(CoreFault.init(parsing:)))
     }
 
     /// The core's settled totals today.
-    func totals() throws -> (count: Int, total: Int64) {
+    public func totals() throws -> (count: Int, total: Int64) {
         let day = String(simulator.time(Date()).prefix(10))
         let data = try simulator.ledgerSettlements(day: day)
         let list = try JSONSerialization.jsonObject(with: data) as! [[String: String]]
@@ -101,7 +99,7 @@ final class CoreFixture: Sendable {
     }
 
     /// A config file for the CLI pointing at this core and a journal under this fixture.
-    func configFile(journal name: String = "cli-journal", timeoutMs: Int = 2000) throws -> String {
+    public func configFile(journal name: String = "cli-journal", timeoutMs: Int = 2000) throws -> String {
         let path = directory + "/\(name).toml"
         try """
             [institution]
@@ -122,30 +120,30 @@ final class CoreFixture: Sendable {
     }
 }
 
-enum Fixtures {
-    static func fees(_ name: String = "common-cold") throws -> FeeList {
+public enum Fixtures {
+    public static func fees(_ name: String = "common-cold") throws -> FeeList {
         let data = try Data(contentsOf: URL(fileURLWithPath: CoreFixture.root + "/hardware-sim/core/fees/\(name).json"))
         return try JSONDecoder().decode(FeeList.self, from: data)
     }
 
-    static func feesFile(_ name: String = "common-cold") -> String {
+    public static func feesFile(_ name: String = "common-cold") -> String {
         CoreFixture.root + "/hardware-sim/core/fees/\(name).json"
     }
 
-    static func idNumber(_ value: String) -> Credential {
+    public static func idNumber(_ value: String) -> Credential {
         Credential(kind: .manualIDNumber, payload: value, source: "test")
     }
 
-    static let ouyang = "36040219850312106X"
-    static let zhangWei = "360102196207081010"
-    static let liuYan = "360402199001011017"
-    static let wangXiuying = "360421194709151003"
-    static let liNa = "360403200106301004"
-    static let paused = "360421195201011020"
+    public static let ouyang = "36040219850312106X"
+    public static let zhangWei = "360102196207081010"
+    public static let liuYan = "360402199001011017"
+    public static let wangXiuying = "360421194709151003"
+    public static let liNa = "360403200106301004"
+    public static let paused = "360421195201011020"
 }
 
 /// Each settlement test gets a fresh core and journal, so they may run side by side.
-func withCore<T>(faults: [String] = [], _ body: (CoreFixture) async throws -> T) async throws -> T {
+public func withCore<T>(faults: [String] = [], _ body: (CoreFixture) async throws -> T) async throws -> T {
     let core = try await CoreFixture.start(faults: faults)
     do {
         let value = try await body(core)
