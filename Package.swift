@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "SettlementTests",
             dependencies: [
-                "Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport",
+                "Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport", "Scanners",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(

@@ -22,5 +22,5 @@ struct Cuntong: AsyncParsableCommand {
               cuntong reconcile               check today's totals against the city core (3201)
             """,
         version: CuntongVersion.string,
-        subcommands: [Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self])
+        subcommands: [Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Provision.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self])
 }

@@ -1,7 +1,9 @@
 import Foundation
 import HardwareSim
 import NIOCore
+import Scanners
 import Settlement
+import TerminalService
 import TestSupport
 import Testing
 
@@ -233,6 +235,36 @@ struct SettlementCLITests {
             #expect(down.status == 1)
             #expect(down.stdout.contains("FAIL  city core"))
             #expect(down.stdout.contains("[CORE-UNREACHABLE]"))
+        }
+    }
+
+    @Test("provision --non-interactive into a scratch root: user, directories, 0600 config owned by cuntong, unit, rules, sign-in")
+    func provision() async throws {
+        try await withCore { core in
+            let root = core.directory + "/root"
+            let args = ["provision", "--non-interactive", "--institution-code", "H36040200017", "--institution-name", "濂溪区某某村卫生室",
+                        "--admdvs", "360402", "--device-no", "CT-0042", "--operator", "D001", "--operator-name", "王医生",
+                        "--root", root, "--files", ProcessRunner.packageRoot.path + "/systemd"]
+            let r = try await cuntong(args + ["--core-url", core.url])
+            #expect(r.status == 0, "\(r.stderr)")
+            for step in 1...7 { #expect(r.stderr.contains("[\(step)/7]")) }
+            #expect(r.stderr.contains("sign_no"))
+            let config = root + "/etc/cuntong/cuntong.toml"
+            let attributes = try FileManager.default.attributesOfItem(atPath: config)
+            #expect(attributes[.posixPermissions] as? Int == 0o600)
+            let passwd = try String(contentsOfFile: root + "/etc/passwd", encoding: .utf8)
+            let uid = Int(passwd.split(separator: "\n").first { $0.hasPrefix("cuntong:") }!.split(separator: ":")[2])!
+            #expect((attributes[.ownerAccountID] as? NSNumber)?.intValue == uid)
+            let parsed = try TerminalConfig.load(path: config)
+            #expect(parsed.institution.code == "H36040200017")
+            #expect(parsed.core.url == core.url)
+            #expect(FileManager.default.fileExists(atPath: root + "/etc/systemd/system/cuntongd.service"))
+            #expect(try String(contentsOfFile: root + "/etc/udev/rules.d/70-cuntong-scanners.rules", encoding: .utf8) == UdevRules.generate())
+
+            let bad = try await cuntong(args + ["--core-url", "http://127.0.0.1:9", "--root", root + "2"])
+            #expect(bad.status == 1)
+            #expect(bad.stderr.contains("Provisioning stopped at “signing in to the city core (9001) as proof”"))
+            #expect(bad.stderr.contains("[CORE-UNREACHABLE]"))
         }
     }
 }

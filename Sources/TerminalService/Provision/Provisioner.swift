@@ -1,0 +1,210 @@
+import Foundation
+import Logging
+import Scanners
+import Settlement
+import TerminalCore
+
+/// `cuntong provision`: everything a technician does on the one visit, in order, each step
+/// reported as it goes. Works on a scratch root (`root`) as well as on `/`.
+public struct Provisioner: Sendable {
+    public struct Answers: Sendable {
+        public var institutionCode: String
+        public var institutionName: String
+        public var adminDivision: String
+        public var deviceNumber: String
+        public var operatorCode: String
+        public var operatorName: String
+        public var coreURL: String
+        public var caFile: String?
+        public var timeoutMilliseconds: Int
+
+        public init(institutionCode: String, institutionName: String, adminDivision: String, deviceNumber: String,
+                    operatorCode: String, operatorName: String, coreURL: String, caFile: String?, timeoutMilliseconds: Int) {
+            self.institutionCode = institutionCode
+            self.institutionName = institutionName
+            self.adminDivision = adminDivision
+            self.deviceNumber = deviceNumber
+            self.operatorCode = operatorCode
+            self.operatorName = operatorName
+            self.coreURL = coreURL
+            self.caFile = caFile
+            self.timeoutMilliseconds = timeoutMilliseconds
+        }
+    }
+
+    public struct Failure: TerminalError {
+        public let step: String
+        public let why: String
+        public var code: String { "PROVISION-FAILED" }
+        public var message: String { "Provisioning stopped at “\(step)”: \(why)" }
+    }
+
+    public let root: String
+    /// Where the packaged files are: systemd/cuntongd.service, cuntong.sysusers.conf, cuntong.tmpfiles.conf.
+    public let filesDirectory: String
+    public let configPath: String
+    let progress: @Sendable (String) -> Void
+
+    public init(root: String, filesDirectory: String, configPath: String = TerminalConfig.defaultPath,
+                progress: @escaping @Sendable (String) -> Void) {
+        self.root = root == "/" ? "" : root
+        self.filesDirectory = filesDirectory
+        self.configPath = configPath
+        self.progress = progress
+    }
+
+    /// The configuration file's text, as DESIGN.md lays it out.
+    public static func configText(_ a: Answers) -> String {
+        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        return """
+            # Written by `cuntong provision`.
+            [institution]
+            code = \(q(a.institutionCode))
+            name = \(q(a.institutionName))
+            admdvs = \(q(a.adminDivision))
+
+            [terminal]
+            device_no = \(q(a.deviceNumber))
+            operator = \(q(a.operatorCode))
+            operator_name = \(q(a.operatorName))
+
+            [core]
+            url = \(q(a.coreURL))
+            timeout_ms = \(a.timeoutMilliseconds)
+            \(a.caFile.map { "ca_file = \(q($0))" } ?? "# ca_file = \"/etc/cuntong/core-ca.pem\"")
+
+            [api]
+            socket = "/run/cuntong/api.sock"
+
+            [storage]
+            state_dir = "/var/lib/cuntong"
+
+            """
+    }
+
+    func run(_ step: String, _ number: Int, _ total: Int, _ body: () async throws -> String) async throws(Failure) {
+        progress("[\(number)/\(total)] \(step)…")
+        do {
+            let detail = try await body()
+            progress("      done: \(detail)")
+        } catch let f as Failure {
+            throw f
+        } catch {
+            throw Failure(step: step, why: "\(error)")
+        }
+    }
+
+    static func shell(_ path: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard p.terminationStatus == 0 else { throw Failure(step: (path as NSString).lastPathComponent, why: text) }
+        return text
+    }
+
+    func install(_ source: String, _ destination: String, mode: Int) throws {
+        let target = root + destination
+        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: target)
+        try FileManager.default.copyItem(atPath: source, toPath: target)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target)
+    }
+
+    /// Progress is the technician's view; the client's own lines stay out of it.
+    var quietLogger: Logger {
+        var logger = Logger(label: "cuntong.provision") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .error
+        return logger
+    }
+
+    /// The cuntong user's uid and gid in the target root's /etc/passwd.
+    func serviceUser() -> (uid: Int, gid: Int)? {
+        guard let passwd = try? String(contentsOfFile: root + "/etc/passwd", encoding: .utf8),
+            let line = passwd.split(separator: "\n").first(where: { $0.hasPrefix("cuntong:") })
+        else { return nil }
+        let f = line.split(separator: ":", omittingEmptySubsequences: false)
+        guard f.count > 3, let uid = Int(f[2]), let gid = Int(f[3]) else { return nil }
+        return (uid, gid)
+    }
+
+    public func provision(_ answers: Answers, startService: Bool) async throws(Failure) {
+        let total = 7
+        let settings: CoreSettings
+        do {
+            settings = try CoreSettings(
+                institutionCode: answers.institutionCode, institutionName: answers.institutionName,
+                adminDivision: answers.adminDivision, deviceNumber: answers.deviceNumber, operatorCode: answers.operatorCode,
+                operatorName: answers.operatorName, url: answers.coreURL, timeoutMilliseconds: answers.timeoutMilliseconds,
+                caFile: answers.caFile.map { root + $0 }, stateDirectory: root + "/var/lib/cuntong").validated()
+        } catch {
+            throw Failure(step: "checking the answers", why: error.message)
+        }
+        try await run("creating the service user cuntong (sysusers)", 1, total) {
+            try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+            try install(filesDirectory + "/cuntong.sysusers.conf", "/usr/lib/sysusers.d/cuntong.conf", mode: 0o644)
+            _ = try Self.shell("/usr/bin/systemd-sysusers", (root.isEmpty ? [] : ["--root=" + root]) + [root + "/usr/lib/sysusers.d/cuntong.conf"])
+            guard let user = serviceUser() else { throw Failure(step: "sysusers", why: "the user cuntong was not created") }
+            return "uid \(user.uid)"
+        }
+        try await run("creating the state, configuration and runtime directories (tmpfiles)", 2, total) {
+            try install(filesDirectory + "/cuntong.tmpfiles.conf", "/usr/lib/tmpfiles.d/cuntong.conf", mode: 0o644)
+            _ = try Self.shell("/usr/bin/systemd-tmpfiles", ["--create"] + (root.isEmpty ? [] : ["--root=" + root]) + [root + "/usr/lib/tmpfiles.d/cuntong.conf"])
+            return "/var/lib/cuntong 0700, /etc/cuntong 0750, /run/cuntong 0750"
+        }
+        try await run("writing the configuration \(configPath) (0600, owner cuntong)", 3, total) {
+            let target = root + configPath
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: target, contents: Data(Self.configText(answers).utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw Failure(step: "configuration", why: "cannot write \(target)")
+            }
+            if let user = serviceUser() { chown(target, uid_t(user.uid), gid_t(user.gid)) }
+            return target
+        }
+        try await run("installing the systemd unit and the udev rules", 4, total) {
+            try install(filesDirectory + "/cuntongd.service", "/etc/systemd/system/cuntongd.service", mode: 0o644)
+            let rules = root + "/etc/udev/rules.d/70-cuntong-scanners.rules"
+            try FileManager.default.createDirectory(atPath: (rules as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try UdevRules.generate().write(toFile: rules, atomically: true, encoding: .utf8)
+            return "cuntongd.service, 70-cuntong-scanners.rules"
+        }
+        try await run("signing in to the city core (9001) as proof", 5, total) {
+            let journal = try Journal(directory: settings.stateDirectory)
+            let client = SettlementClient(settings: settings, journal: journal,
+                                          transport: try HTTPCoreTransport(settings: settings),
+                                          logger: quietLogger, retryDelays: [.milliseconds(500)])
+            let signNo: String, skew: Duration?
+            do { (signNo, skew) = try await client.probe() } catch {
+                await client.shutdown()
+                throw error
+            }
+            await client.shutdown()
+            if let user = serviceUser() {
+                for file in (try? FileManager.default.contentsOfDirectory(atPath: settings.stateDirectory)) ?? [] {
+                    chown(settings.stateDirectory + "/" + file, uid_t(user.uid), gid_t(user.gid))
+                }
+            }
+            let seconds = skew.map { abs(Double($0.components.seconds)) } ?? 0
+            return "sign_no \(Masking.identifier(signNo)); clock \(Int(seconds)) s off the core's"
+        }
+        try await run("reloading udev and systemd", 6, total) {
+            guard root.isEmpty, startService else { return "skipped (scratch root or --no-start)" }
+            _ = try? Self.shell("/usr/bin/udevadm", ["control", "--reload-rules"])
+            _ = try? Self.shell("/usr/bin/udevadm", ["trigger"])
+            _ = try Self.shell("/usr/bin/systemctl", ["daemon-reload"])
+            return "reloaded"
+        }
+        try await run("starting cuntongd", 7, total) {
+            guard root.isEmpty, startService else { return "skipped: start it with `systemctl enable --now cuntongd`" }
+            _ = try Self.shell("/usr/bin/systemctl", ["enable", "--now", "cuntongd"])
+            return "enabled and started"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import TerminalService
+
+struct Provision: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Set the terminal up in one visit: user, directories, configuration, unit, udev rules, sign-in.",
+        discussion: """
+            Asks for the institution code and name, admin division, terminal number, operator,
+            the city core's URL and CA (or takes them as flags with --non-interactive), then:
+            creates the service user cuntong (sysusers), the directories (tmpfiles), writes
+            the configuration (0600, owner cuntong), installs cuntongd.service and the udev
+            rules, signs in to the core (9001) as proof, and starts the service. Each step is
+            shown as it runs; the first failure stops it with the reason.
+            --root DIR works on a scratch root instead of / (nothing is started there).
+            """)
+
+    @Option(help: "fixmedins_code (12 characters).") var institutionCode: String?
+    @Option(help: "fixmedins_name.") var institutionName: String?
+    @Option(help: "The clinic's 6-digit admin division.") var admdvs: String?
+    @Option(help: "This terminal's number (dev_no).") var deviceNo: String?
+    @Option(help: "The operator's code (opter).") var `operator`: String?
+    @Option(help: "The operator's name.") var operatorName: String?
+    @Option(help: "The city core's URL.") var coreUrl: String?
+    @Option(help: "PEM file of the CA that signed the core's certificate.") var caFile: String?
+    @Option(help: "Milliseconds to wait for the core.") var timeoutMs: Int = 5000
+    @Flag(help: "Take every answer from the flags; ask nothing.") var nonInteractive = false
+    @Option(help: "Install into this root instead of /.") var root: String = "/"
+    @Option(help: "Where the packaged unit, sysusers and tmpfiles files are.") var files: String = "/usr/share/cuntong/systemd"
+    @Flag(help: "Do not reload udev/systemd or start the service.") var noStart = false
+
+    func ask(_ question: String, _ given: String?, default value: String? = nil) throws -> String {
+        if let given { return given }
+        if nonInteractive {
+            if let value { return value }
+            throw ValidationError("--non-interactive needs \(question)")
+        }
+        FileHandle.standardError.write(Data("\(question)\(value.map { " [\($0)]" } ?? ""): ".utf8))
+        let line = readLine()?.trimmingCharacters(in: .whitespaces) ?? ""
+        if line.isEmpty, let value { return value }
+        guard !line.isEmpty else { throw ValidationError("\(question) is needed") }
+        return line
+    }
+
+    func run() async throws {
+        let answers = Provisioner.Answers(
+            institutionCode: try ask("institution code (fixmedins_code, 12 characters)", institutionCode),
+            institutionName: try ask("institution name", institutionName),
+            adminDivision: try ask("admin division (6 digits)", admdvs),
+            deviceNumber: try ask("terminal number", deviceNo, default: "CT-0001"),
+            operatorCode: try ask("operator code", `operator`),
+            operatorName: try ask("operator name", operatorName),
+            coreURL: try ask("city core URL", coreUrl),
+            caFile: caFile, timeoutMilliseconds: timeoutMs)
+        let provisioner = Provisioner(root: root, filesDirectory: files) { Output.error($0) }
+        do {
+            try await provisioner.provision(answers, startService: !noStart)
+            Output.line("provisioned: run `cuntong doctor` to check the devices")
+        } catch {
+            throw Output.fail(error)
+        }
+    }
+}
