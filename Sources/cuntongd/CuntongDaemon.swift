@@ -20,8 +20,9 @@ struct CuntongDaemon: AsyncParsableCommand {
             they are plugged in and out), and the settlement recovery (what a crash or an
             outage left in doubt is resolved at start and every --recover-interval seconds).
             Under systemd (Type=notify) it sends READY=1 once running, STATUS= lines saying
-            what is connected, and WATCHDOG=1 when WATCHDOG_USEC is set. SIGTERM or SIGINT
-            stops it cleanly (exit 0). Logs go to stderr, personal data masked.
+            what is connected, and WATCHDOG=1 when WATCHDOG_USEC is set. SIGHUP reads the
+            configuration again (an invalid one is reported and the previous one kept). SIGTERM
+            or SIGINT stops it cleanly (exit 0). Logs go to stderr, personal data masked.
             Cards in "Virtual PCD" (simulator) readers are ignored unless simulator mode is on:
             --simulator, [simulator] enabled = true, or CUNTONG_SIMULATOR=1.
             """,
@@ -63,11 +64,13 @@ struct CuntongDaemon: AsyncParsableCommand {
         let simulatorMode = simulator || terminalConfig.simulatorEnabled
         logger.info("starting", metadata: ["version": "\(CuntongVersion.string)", "simulator": "\(simulatorMode)", "config": "\(config)"])
         let state = DaemonState()
+        let box = ClientBox(client)
         let services: [any Service] = [
             CardReaderService(simulator: simulatorMode, state: state, logger: Logger(label: "cuntongd.cards")),
             ScannerService(state: state, logger: Logger(label: "cuntongd.scanners"), devDirectory: devDirectory),
-            SettlementRecoveryService(client: client, interval: .seconds(recoverInterval), state: state,
+            SettlementRecoveryService(client: box, interval: .seconds(recoverInterval), state: state,
                                       logger: Logger(label: "cuntongd.recovery")),
+            ReloadService(configPath: config, box: box, state: state, logger: Logger(label: "cuntongd.reload")),
             NotifyService(notify: SystemdNotify(), state: state, watchdog: SystemdNotify.watchdogInterval()),
         ]
         let group = ServiceGroup(configuration: .init(

@@ -64,7 +64,7 @@ struct DaemonTests {
         init(_ l: NotifyListener) { listener = l }
     }
 
-    @Test("READY=1 and STATUS, WATCHDOG=1 pings, the in-doubt settlement reversed at start, SIGTERM exits 0")
+    @Test("READY=1 and STATUS, WATCHDOG=1 pings, the in-doubt settlement reversed at start, SIGHUP reloads, SIGTERM exits 0")
     func lifecycle() async throws {
         let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
         let dir = core.directory
@@ -102,6 +102,16 @@ struct DaemonTests {
 
         let journal = try Journal(directory: settings.stateDirectory)
         #expect(try journal.visit(1)?.state == .reversed, "the daemon's recovery reversed the in-doubt settlement")
+
+        // SIGHUP: a broken configuration is reported and the old one kept; a good one is taken.
+        let good = try String(contentsOfFile: configPath, encoding: .utf8)
+        try good.replacingOccurrences(of: "url = \"http", with: "url = \"ftp").write(toFile: configPath, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(await listener.wait(for: "configuration reload FAILED") != nil)
+        #expect(daemon.isRunning)
+        try good.write(toFile: configPath, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(await listener.wait(for: "; configuration reloaded") != nil)
 
         daemon.terminate()
         let exited: Bool = await withCheckedContinuation { c in

@@ -26,7 +26,7 @@ struct ServiceFilesTests {
         #expect(r.stderr.isEmpty, "\(r.stderr)")
         let text = try String(contentsOfFile: unit, encoding: .utf8)
         for line in ["Type=notify", "WatchdogSec=", "Restart=on-failure", "User=cuntong", "StateDirectory=cuntong",
-                     "ProtectSystem=strict", "NoNewPrivileges=yes", "After=network-online.target pcscd.socket"] {
+                     "ProtectSystem=strict", "NoNewPrivileges=yes", "ExecReload=/bin/kill -HUP $MAINPID", "After=network-online.target pcscd.socket"] {
             #expect(text.contains(line), "\(line)")
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Scanners
 import ServiceLifecycle
+import UnixSignals
 import Settlement
 import Synchronization
 import TerminalCore
@@ -16,6 +17,7 @@ public final class DaemonState: Sendable {
         var coreReachable: Bool?
         var inDoubt = 0
         var queued = 0
+        var reload: String?
     }
     let value = Mutex(Snapshot())
 
@@ -26,6 +28,7 @@ public final class DaemonState: Sendable {
         value.withLock { s in
             let core = s.coreReachable.map { $0 ? "core reachable" : "core UNREACHABLE" } ?? "core not checked yet"
             return "readers \(s.readers.count), scanners \(s.scanners.count), \(core), in doubt \(s.inDoubt), queued \(s.queued)"
+                + (s.reload.map { "; \($0)" } ?? "")
         }
     }
 }
@@ -98,16 +101,27 @@ public struct ScannerService: Service {
     }
 }
 
+/// The settlement client in use; SIGHUP swaps it for one built from the new configuration.
+public final class ClientBox: Sendable {
+    let value: Mutex<SettlementClient>
+    public init(_ client: SettlementClient) { value = Mutex(client) }
+    public var client: SettlementClient { value.withLock { $0 } }
+    /// Puts `new` in place and returns the old one (to shut down).
+    public func swap(_ new: SettlementClient) -> SettlementClient {
+        value.withLock { old in defer { old = new }; return old }
+    }
+}
+
 /// Resolves what is in doubt at start, then every `interval`: the same as
 /// `cuntong journal recover`.
 public struct SettlementRecoveryService: Service {
-    let client: SettlementClient
+    let box: ClientBox
     let interval: Duration
     let state: DaemonState
     let logger: Logger
 
-    public init(client: SettlementClient, interval: Duration, state: DaemonState, logger: Logger) {
-        self.client = client
+    public init(client: ClientBox, interval: Duration, state: DaemonState, logger: Logger) {
+        self.box = client
         self.interval = interval
         self.state = state
         self.logger = logger
@@ -116,7 +130,7 @@ public struct SettlementRecoveryService: Service {
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let report = try await client.recover()
+                let report = try await box.client.recover()
                 state.value.withLock {
                     $0.coreReachable = !report.linkDown
                     $0.inDoubt = report.stillInDoubt
@@ -132,7 +146,38 @@ public struct SettlementRecoveryService: Service {
             // A graceful shutdown ends the wait at once.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
-        await client.shutdown()
+        await box.client.shutdown()
+    }
+}
+
+/// SIGHUP: read the configuration again. A valid one replaces the settlement client (the
+/// core's address, timeouts, CA, institution); an invalid one is reported and the daemon
+/// keeps running with the previous one.
+public struct ReloadService: Service {
+    let configPath: String
+    let box: ClientBox
+    let state: DaemonState
+    let logger: Logger
+
+    public init(configPath: String, box: ClientBox, state: DaemonState, logger: Logger) {
+        self.configPath = configPath
+        self.box = box
+        self.state = state
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            do {
+                let client = try SettlementSetup.client(configPath: configPath, logger: Logger(label: "cuntongd.settlement"))
+                await box.swap(client).shutdown()
+                state.value.withLock { $0.reload = "configuration reloaded" }
+                logger.notice("configuration reloaded", metadata: ["config": "\(configPath)"])
+            } catch {
+                state.value.withLock { $0.reload = "configuration reload FAILED, running with the previous one" }
+                logger.error("configuration reload failed; keeping the previous one", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }
 
