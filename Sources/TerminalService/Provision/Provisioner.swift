@@ -7,31 +7,6 @@ import TerminalCore
 /// `cuntong provision`: everything a technician does on the one visit, in order, each step
 /// reported as it goes. Works on a scratch root (`root`) as well as on `/`.
 public struct Provisioner: Sendable {
-    public struct Answers: Sendable {
-        public var institutionCode: String
-        public var institutionName: String
-        public var adminDivision: String
-        public var deviceNumber: String
-        public var operatorCode: String
-        public var operatorName: String
-        public var coreURL: String
-        public var caFile: String?
-        public var timeoutMilliseconds: Int
-
-        public init(institutionCode: String, institutionName: String, adminDivision: String, deviceNumber: String,
-                    operatorCode: String, operatorName: String, coreURL: String, caFile: String?, timeoutMilliseconds: Int) {
-            self.institutionCode = institutionCode
-            self.institutionName = institutionName
-            self.adminDivision = adminDivision
-            self.deviceNumber = deviceNumber
-            self.operatorCode = operatorCode
-            self.operatorName = operatorName
-            self.coreURL = coreURL
-            self.caFile = caFile
-            self.timeoutMilliseconds = timeoutMilliseconds
-        }
-    }
-
     public struct Failure: TerminalError {
         public let step: String
         public let why: String
@@ -54,7 +29,7 @@ public struct Provisioner: Sendable {
     }
 
     /// The configuration file's text, as DESIGN.md lays it out.
-    public static func configText(_ a: Answers) -> String {
+    public static func configText(_ a: CoreSettings) -> String {
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         return """
             # Written by `cuntong provision`.
@@ -69,7 +44,7 @@ public struct Provisioner: Sendable {
             operator_name = \(q(a.operatorName))
 
             [core]
-            url = \(q(a.coreURL))
+            url = \(q(a.url))
             timeout_ms = \(a.timeoutMilliseconds)
             \(a.caFile.map { "ca_file = \(q($0))" } ?? "# ca_file = \"/etc/cuntong/core-ca.pem\"")
 
@@ -77,7 +52,7 @@ public struct Provisioner: Sendable {
             socket = "/run/cuntong/api.sock"
 
             [storage]
-            state_dir = "/var/lib/cuntong"
+            state_dir = \(q(a.stateDirectory))
 
             """
     }
@@ -134,16 +109,14 @@ public struct Provisioner: Sendable {
         return (uid, gid)
     }
 
-    public func provision(_ answers: Answers, startService: Bool) async throws(Failure) {
+    /// `answers` as the terminal will use them (paths as seen from `/`).
+    public func provision(_ answers: CoreSettings, startService: Bool) async throws(Failure) {
         let total = 7
-        let settings: CoreSettings
-        do {
-            settings = try CoreSettings(
-                institutionCode: answers.institutionCode, institutionName: answers.institutionName,
-                adminDivision: answers.adminDivision, deviceNumber: answers.deviceNumber, operatorCode: answers.operatorCode,
-                operatorName: answers.operatorName, url: answers.coreURL, timeoutMilliseconds: answers.timeoutMilliseconds,
-                caFile: answers.caFile.map { root + $0 }, stateDirectory: root + "/var/lib/cuntong").validated()
-        } catch {
+        // The same settings, with their paths under the root being provisioned.
+        var settings = answers
+        settings.caFile = answers.caFile.map { root + $0 }
+        settings.stateDirectory = root + answers.stateDirectory
+        do { settings = try settings.validated() } catch {
             throw Failure(step: "checking the answers", why: error.message)
         }
         try await run("creating the service user cuntong (sysusers)", 1, total) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Settlement
 import TerminalService
 
 struct Provision: AsyncParsableCommand {
@@ -43,15 +44,15 @@ struct Provision: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let answers = Provisioner.Answers(
+        let answers = CoreSettings(
             institutionCode: try ask("institution code (fixmedins_code, 12 characters)", institutionCode),
             institutionName: try ask("institution name", institutionName),
             adminDivision: try ask("admin division (6 digits)", admdvs),
             deviceNumber: try ask("terminal number", deviceNo, default: "CT-0001"),
             operatorCode: try ask("operator code", `operator`),
             operatorName: try ask("operator name", operatorName),
-            coreURL: try ask("city core URL", coreUrl),
-            caFile: caFile, timeoutMilliseconds: timeoutMs)
+            url: try ask("city core URL", coreUrl),
+            timeoutMilliseconds: timeoutMs, caFile: caFile, stateDirectory: "/var/lib/cuntong")
         let provisioner = Provisioner(root: root, filesDirectory: files) { Output.error($0) }
         do {
             try await provisioner.provision(answers, startService: !noStart)
