@@ -87,7 +87,6 @@ public struct Quantity: Sendable, Hashable, Codable, CustomStringConvertible {
     public var tenThousandths: Int64
 
     public init(tenThousandths: Int64) { self.tenThousandths = tenThousandths }
-    public init(_ whole: Int) { self.tenThousandths = Int64(whole) * 10_000 }
 
     public init?(text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)

@@ -37,8 +37,8 @@ public final class CoreSimulator: Sendable {
         return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
 
-    /// What the server does with one request body. `committed` says whether the ledger
-    /// changed, which the "drop the answer after commit" fault needs.
+    /// What the server does with one request body: the answer, and whether it is a repeat
+    /// of an earlier msgid's.
     public struct Outcome: Sendable {
         public var answer: Data
         public var infno: String

@@ -18,7 +18,6 @@ public final class FaceModuleSimulator: Sendable {
     let faceAfter: TimeAmount
     let resultAfter: TimeAmount
     let next = Mutex(0)
-    let scans = Mutex(0)
 
     public init(outcomes: [Outcome], tokens: [String], faceAfterMs: Int = 200, resultAfterMs: Int = 300) {
         self.outcomes = outcomes.isEmpty ? [.matched] : outcomes
@@ -32,9 +31,6 @@ public final class FaceModuleSimulator: Sendable {
         let i = next.withLock { n in defer { n += 1 }; return n }
         return (outcomes[min(i, outcomes.count - 1)], tokens[i % tokens.count])
     }
-
-    /// How many scans were started (for tests).
-    public var scansStarted: Int { scans.withLock { $0 } }
 
     func initializer() -> @Sendable (any Channel) -> EventLoopFuture<Void> {
         { channel in
@@ -120,7 +116,6 @@ final class FaceModuleHandler: ChannelInboundHandler {
 
     func start(_ context: ChannelHandlerContext, id: String, timeout: Int) {
         let (outcome, token) = module.take()
-        module.scans.withLock { $0 += 1 }
         scanning = id
         send(context, ["event": "ack", "id": id])
         let loop = context.eventLoop
