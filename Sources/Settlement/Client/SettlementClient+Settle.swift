@@ -11,12 +11,41 @@ public struct SettlementOutcome: Sendable {
     public var fundDetails: [SettleOutput.SetlDetail]
 }
 
+/// A visit between its steps (the local API takes them one request at a time). While one
+/// exists, recovery leaves its visit alone; `settle` or `abandon` ends it.
+public struct VisitInProgress: Sendable {
+    public let visitId: Int64
+    public let patient: CheckedInPatient
+    /// Department, doctor and diagnosis; the items once uploaded.
+    public internal(set) var fees: FeeList
+    public internal(set) var feesUploaded = false
+    /// The core's 2206 answer: what 2207 must quote, and what the patient will pay.
+    public internal(set) var estimate: SettlementSplit?
+    let begntime: String
+    let region: String
+    var preSettlement: SettleOutput.SetlInfo?
+}
+
 extension SettlementClient {
     /// Register (2201), upload the visit and fees (2203, 2204), pre-settle (2206) and settle
     /// (2207). Every message is journaled before it is sent. Before 2207 a failure cancels
     /// the visit at the core; a 2207 whose answer is lost is reversed with 2601 and reported
     /// as in doubt, never as a success.
     public func settle(_ patient: CheckedInPatient, fees: FeeList) async throws(SettlementError) -> SettlementOutcome {
+        var visit = try await openVisit(patient, fees: fees)
+        do throws(SettlementError) {
+            visit = try await uploadFees(visit, items: fees.items)
+            visit = try await preSettle(visit)
+        } catch {
+            await abandon(visit, reason: error.code)
+            throw error
+        }
+        return try await settle(visit)
+    }
+
+    /// 2201: registers the visit (department, doctor and diagnosis from `fees`; its items are
+    /// not sent yet) and holds it for the next steps.
+    public func openVisit(_ patient: CheckedInPatient, fees: FeeList) async throws(SettlementError) -> VisitInProgress {
         guard let insurance = patient.identity.primaryInsurance else {
             throw .notAllowed("the core lists no insurance for this person, so there is nothing to settle under")
         }
@@ -30,11 +59,7 @@ extension SettlementClient {
             updatedAt: now().timeIntervalSince1970, note: nil))
         let visitId = visit.id!
         activeVisits.insert(visitId)
-        defer { activeVisits.remove(visitId) }
-        let region = insurance.region
         let begntime = WireTime.infTime(now())
-
-        // 2201: registration.
         let reg: RegisterOutput
         do {
             (reg, _) = try await call("2201", RegisterInput(data: .init(
@@ -42,40 +67,76 @@ extension SettlementClient {
                 mdtrt_cert_type: visit.certType, mdtrt_cert_no: visit.certNo, ipt_otp_no: visit.iptOtpNo,
                 atddr_no: fees.doctor.code, dr_name: fees.doctor.name, dept_code: fees.department.code,
                 dept_name: fees.department.name, caty: fees.department.code)),
-                as: RegisterOutput.self, visitId: visitId, insuplc: region)
+                as: RegisterOutput.self, visitId: visitId, insuplc: insurance.region)
         } catch {
+            activeVisits.remove(visitId)
             // A lost 2201 stays in doubt for recovery, which learns the mdtrt_id and cancels it.
             if !error.leavesMessageInDoubt {
                 _ = try? journal.updateVisit(visitId, now: now()) { $0.state = .cancelled; $0.note = error.code }
             }
             throw error
         }
-        let chrgBchno = "B\(stamp)\(visitId)"
-        var current = try journal.updateVisit(visitId, now: now()) {
+        _ = try journal.updateVisit(visitId, now: now()) {
             $0.state = .registered
             $0.mdtrtId = reg.data.mdtrt_id
-            $0.chrgBchno = chrgBchno
+            $0.chrgBchno = "B\(stamp)\(visitId)"
         }
+        var header = fees
+        header.items = []
+        return VisitInProgress(visitId: visitId, patient: patient, fees: header, begntime: begntime,
+                               region: insurance.region)
+    }
 
+    /// 2203 + 2204: the visit and its fee items, queued in order, then sent.
+    public func uploadFees(_ visit: VisitInProgress, items: [FeeList.Item]) async throws(SettlementError) -> VisitInProgress {
+        guard !visit.feesUploaded else {
+            throw .notAllowed("the fees of visit \(visit.visitId) are already uploaded; cancel the visit to change them")
+        }
+        guard let current = try journal.visit(visit.visitId), current.state == .registered else {
+            throw .notAllowed("visit \(visit.visitId) is not waiting for its fees")
+        }
+        var next = visit
+        next.fees.items = items
+        let m2203 = try await record("2203", visitInfo(current, fees: next.fees, begntime: visit.begntime),
+                                     visitId: visit.visitId, insuplc: visit.region)
+        let m2204 = try await record("2204", feeDetails(current, fees: next.fees, begntime: visit.begntime),
+                                     visitId: visit.visitId, insuplc: visit.region)
+        _ = try await deliver(m2203, as: Ignored.self)
+        _ = try await deliver(m2204, as: FeeDetailOutput.self)
+        _ = try journal.updateVisit(visit.visitId, now: now()) { $0.state = .uploaded }
+        next.feesUploaded = true
+        return next
+    }
+
+    /// 2206: pre-settlement: the split the core would make, and the amounts 2207 must quote.
+    public func preSettle(_ visit: VisitInProgress) async throws(SettlementError) -> VisitInProgress {
+        guard visit.feesUploaded, let current = try journal.visit(visit.visitId),
+              current.state == .uploaded || current.state == .presettled else {
+            throw .notAllowed("visit \(visit.visitId) has no fees uploaded yet")
+        }
+        let pre = try await call("2206", settleInput(current, fees: visit.fees, pre: nil),
+                                 as: SettleOutput.self, visitId: visit.visitId, insuplc: visit.region).0
+        _ = try journal.updateVisit(visit.visitId, now: now()) { $0.state = .presettled }
+        var next = visit
+        next.preSettlement = pre.setlinfo
+        next.estimate = pre.setlinfo.split
+        return next
+    }
+
+    /// 2207: the settlement itself, after a pre-settlement. Ends the hold on the visit. A
+    /// refusal before the money moved cancels the visit; a lost answer is reversed (2601)
+    /// and thrown as `.settlementInDoubt`.
+    public func settle(_ visit: VisitInProgress) async throws(SettlementError) -> SettlementOutcome {
+        guard let pre = visit.preSettlement, let presettled = try journal.visit(visit.visitId),
+              presettled.state == .presettled else {
+            throw .notAllowed("visit \(visit.visitId) must be pre-settled (2206) first")
+        }
+        let visitId = visit.visitId
+        defer { activeVisits.remove(visitId) }
         do throws(SettlementError) {
-            // 2203 + 2204: uploads, queued in order, then sent.
-            let m2203 = try await record("2203", visitInfo(current, fees: fees, begntime: begntime),
-                                         visitId: visitId, insuplc: region)
-            let m2204 = try await record("2204", feeDetails(current, fees: fees, begntime: begntime),
-                                         visitId: visitId, insuplc: region)
-            _ = try await deliver(m2203, as: Ignored.self)
-            _ = try await deliver(m2204, as: FeeDetailOutput.self)
-            current = try journal.updateVisit(visitId, now: now()) { $0.state = .uploaded }
-
-            // 2206: pre-settlement, to learn the amounts 2207 must quote.
-            let pre = try await call("2206", settleInput(current, fees: fees, pre: nil),
-                                     as: SettleOutput.self, visitId: visitId, insuplc: region).0
-            current = try journal.updateVisit(visitId, now: now()) { $0.state = .presettled }
-
-            // 2207: the settlement itself.
-            current = try journal.updateVisit(visitId, now: now()) { $0.state = .settling }
-            let m2207 = try await record("2207", settleInput(current, fees: fees, pre: pre.setlinfo),
-                                         visitId: visitId, insuplc: region)
+            let current = try journal.updateVisit(visitId, now: now()) { $0.state = .settling }
+            let m2207 = try await record("2207", settleInput(current, fees: visit.fees, pre: pre),
+                                         visitId: visitId, insuplc: visit.region)
             let answer: SettleOutput
             do throws(SettlementError) {
                 answer = try await deliver(m2207, as: SettleOutput.self)
@@ -97,6 +158,12 @@ extension SettlementClient {
             await cancelVisit(visitId, reason: error.code)
             throw error
         }
+    }
+
+    /// Cancels a visit that will not be settled (2205/2202) and ends the hold on it.
+    public func abandon(_ visit: VisitInProgress, reason: String) async {
+        activeVisits.remove(visit.visitId)
+        await cancelVisit(visit.visitId, reason: reason)
     }
 
     /// Records a confirmed 2207 answer on the visit, in one transaction.
