@@ -62,16 +62,37 @@ struct CuntongDaemon: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let simulatorMode = simulator || terminalConfig.simulatorEnabled
+        let listeners: APIListeners
+        do { listeners = try DaemonSetup.listeners(terminalConfig) } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("cuntongd: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         logger.info("starting", metadata: ["version": "\(CuntongVersion.string)", "simulator": "\(simulatorMode)", "config": "\(config)"])
+        let metrics = MetricsExport()
+        metrics.bootstrap()
         let state = DaemonState()
+        let hub = EventHub()
         let box = ClientBox(client)
+        let face = DaemonSetup.faceEndpoint(terminalConfig)
+        state.update { $0.faceEndpoint = face?.description }
+        let desk = CheckinDesk(client: box, hub: hub, state: state, face: face)
+        let ready = ReadySignal()
+        let handler = APIHandler(
+            settings: .init(version: CuntongVersion.string, simulator: simulatorMode, coreURL: terminalConfig.core.url,
+                            catalogue: terminalConfig.api?.catalogue,
+                            doctor: .init(code: terminalConfig.terminal.operator, name: terminalConfig.terminal.operator_name)),
+            desk: desk, hub: hub, state: state, client: box, metrics: metrics)
+        // Graceful shutdown runs from the last service to the first: the API finishes the
+        // requests in flight before recovery shuts the settlement client down.
         let services: [any Service] = [
-            CardReaderService(simulator: simulatorMode, state: state, logger: Logger(label: "cuntongd.cards")),
-            ScannerService(state: state, logger: Logger(label: "cuntongd.scanners"), devDirectory: devDirectory),
-            SettlementRecoveryService(client: box, interval: .seconds(recoverInterval), state: state,
+            SettlementRecoveryService(client: box, interval: .seconds(recoverInterval), state: state, desk: desk,
                                       logger: Logger(label: "cuntongd.recovery")),
+            CardReaderService(simulator: simulatorMode, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards")),
+            ScannerService(state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.scanners"), devDirectory: devDirectory),
             ReloadService(configPath: config, box: box, state: state, logger: Logger(label: "cuntongd.reload")),
-            NotifyService(notify: SystemdNotify(), state: state, watchdog: SystemdNotify.watchdogInterval()),
+            APIService(handler: handler, listeners: listeners, ready: ready, logger: Logger(label: "cuntongd.api")),
+            NotifyService(notify: SystemdNotify(), state: state, watchdog: SystemdNotify.watchdogInterval(), ready: ready),
         ]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

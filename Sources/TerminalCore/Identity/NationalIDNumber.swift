@@ -12,6 +12,16 @@ public struct NationalIDNumber: Sendable, Hashable, CustomStringConvertible {
         case notDigits
         case badBirthDate
         case checkDigitMismatch(expected: Character, found: Character)
+
+        /// In plain words, without repeating the number.
+        public var explanation: String {
+            switch self {
+            case .wrongLength(let n): "it has \(n) characters, not 18"
+            case .notDigits: "only digits are allowed, and X as the last character"
+            case .badBirthDate: "the birth date inside it (characters 7–14) is not a real date"
+            case .checkDigitMismatch: "its last character does not match the others, so one of them is mistyped"
+            }
+        }
     }
 
     /// Validates length, characters, the embedded birth date and the check character.

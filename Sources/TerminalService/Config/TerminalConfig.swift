@@ -28,7 +28,20 @@ public struct TerminalConfig: Sendable, Decodable {
         public var infver: String?
     }
     public struct API: Sendable, Decodable {
+        /// The Unix socket (0660, group cuntong). Default /run/cuntong/api.sock.
         public var socket: String?
+        /// "127.0.0.1:PORT": also listen on loopback TCP, with the bearer token of token_file.
+        public var listen: String?
+        public var token_file: String?
+        /// JSON price list and common diagnoses for the check-in page's fee entry.
+        public var catalogue: String?
+        /// Socket group; default "cuntong" (left as it is when that group does not exist).
+        public var group: String?
+    }
+    /// The face-scan terminal: a serial device or a TCP address, HOST:PORT.
+    public struct Face: Sendable, Decodable {
+        public var device: String?
+        public var tcp: String?
     }
     public struct Storage: Sendable, Decodable {
         public var state_dir: String?
@@ -43,6 +56,10 @@ public struct TerminalConfig: Sendable, Decodable {
     public var api: API?
     public var storage: Storage?
     public var simulator: Simulator?
+    public var face: Face?
+
+    public static let defaultSocket = "/run/cuntong/api.sock"
+    public var apiSocket: String { api?.socket ?? Self.defaultSocket }
 
     public enum Problem: TerminalError {
         case missing(String)

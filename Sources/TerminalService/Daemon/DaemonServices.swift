@@ -8,40 +8,20 @@ import Settlement
 import Synchronization
 import TerminalCore
 
-/// What the daemon knows about its devices and the core, for STATUS= lines (and, with the
-/// local API, /v1/status).
-public final class DaemonState: Sendable {
-    struct Snapshot {
-        var readers: Set<String> = []
-        var scanners: Set<String> = []
-        var coreReachable: Bool?
-        var inDoubt = 0
-        var queued = 0
-        var reload: String?
-    }
-    let value = Mutex(Snapshot())
-
-    public init() {}
-
-    /// One line for systemd's STATUS=: what is connected.
-    public var statusLine: String {
-        value.withLock { s in
-            let core = s.coreReachable.map { $0 ? "core reachable" : "core UNREACHABLE" } ?? "core not checked yet"
-            return "readers \(s.readers.count), scanners \(s.scanners.count), \(core), in doubt \(s.inDoubt), queued \(s.queued)"
-                + (s.reload.map { "; \($0)" } ?? "")
-        }
-    }
-}
-
-/// The card readers: every card read is logged, masked.
+/// The card readers: every card inserted is read, offered to the check-in desk and
+/// published (masked).
 public struct CardReaderService: Service {
     let simulator: Bool
     let state: DaemonState
+    let hub: EventHub
+    let desk: CheckinDesk
     let logger: Logger
 
-    public init(simulator: Bool, state: DaemonState, logger: Logger) {
+    public init(simulator: Bool, state: DaemonState, hub: EventHub, desk: CheckinDesk, logger: Logger) {
         self.simulator = simulator
         self.state = state
+        self.hub = hub
+        self.desk = desk
         self.logger = logger
     }
 
@@ -49,34 +29,63 @@ public struct CardReaderService: Service {
         for await event in CardWatcher(allowVirtualReaders: simulator).events().cancelOnGracefulShutdown() {
             switch event {
             case .reader(let change):
-                switch change {
-                case .readerAdded(let name): state.value.withLock { _ = $0.readers.insert(name) }
-                case .readerRemoved(let name): state.value.withLock { _ = $0.readers.remove(name) }
-                default: break
-                }
-                logger.info("reader event", metadata: ["event": "\(change)"])
+                await readerChanged(change)
             case .cardRead(let result):
                 logger.notice("card read", metadata: [
                     "reader": "\(result.reader)", "holder": "\(Masking.name(result.card.name))",
                     "idNumber": "\(result.card.socialSecurityNumber.masked)", "expired": "\(result.expired)",
                 ])
+                await desk.cardPresented(result.card.credential(source: result.reader), reader: result.reader)
             case .readFailed(let reader, let error):
                 logger.warning("card read failed", metadata: ["reader": "\(reader)", "code": "\(error.code)"])
+                hub.publish(.card_failed) {
+                    $0.reader = reader
+                    $0.code = error.code
+                    $0.message = error.message
+                }
             case .virtualReaderIgnored(let reader):
                 logger.warning("card in a virtual reader ignored: simulator mode is off", metadata: ["reader": "\(reader)"])
             }
         }
     }
+
+    private func readerChanged(_ change: ReaderEvent) async {
+        switch change {
+        case .readerAdded(let name):
+            state.update { $0.readers[name] = .init(virtual: ReaderNames.isVirtual(name), cardPresent: false) }
+            hub.publish(.device_connected) { $0.reader = name }
+            logger.notice("reader connected", metadata: ["reader": "\(name)"])
+        case .readerRemoved(let name):
+            state.update { $0.readers[name] = nil }
+            await desk.cardRemoved(reader: name)
+            hub.publish(.device_disconnected) { $0.reader = name }
+            logger.warning("reader disconnected", metadata: ["reader": "\(name)"])
+        case .cardInserted(let reader, _):
+            state.update { $0.readers[reader]?.cardPresent = true }
+            hub.publish(.card_inserted) { $0.reader = reader }
+        case .cardRemoved(let reader):
+            state.update { $0.readers[reader]?.cardPresent = false }
+            await desk.cardRemoved(reader: reader)
+            hub.publish(.card_removed) { $0.reader = reader }
+        default:
+            logger.info("reader event", metadata: ["event": "\(change)"])
+        }
+    }
 }
 
-/// The QR scanners, followed as they are plugged in and out.
+/// The QR scanners, followed as they are plugged in and out; each code is offered to the
+/// check-in desk and published (masked).
 public struct ScannerService: Service {
     let state: DaemonState
+    let hub: EventHub
+    let desk: CheckinDesk
     let logger: Logger
     let devDirectory: String
 
-    public init(state: DaemonState, logger: Logger, devDirectory: String = "/dev") {
+    public init(state: DaemonState, hub: EventHub, desk: CheckinDesk, logger: Logger, devDirectory: String = "/dev") {
         self.state = state
+        self.hub = hub
+        self.desk = desk
         self.logger = logger
         self.devDirectory = devDirectory
     }
@@ -85,15 +94,27 @@ public struct ScannerService: Service {
         for await event in ScannerWatcher(devDirectory: devDirectory).events().cancelOnGracefulShutdown() {
             switch event {
             case .connected(let path, let mode):
-                state.value.withLock { _ = $0.scanners.insert(path) }
+                state.update { $0.scanners[path] = mode.rawValue }
+                hub.publish(.device_connected) { $0.device = path }
                 logger.notice("scanner connected", metadata: ["device": "\(path)", "mode": "\(mode.rawValue)"])
             case .disconnected(let path):
-                state.value.withLock { _ = $0.scanners.remove(path) }
+                state.update { $0.scanners[path] = nil }
+                hub.publish(.device_disconnected) { $0.device = path }
                 logger.warning("scanner unplugged", metadata: ["device": "\(path)"])
             case .credential(let credential, _):
                 logger.notice("code scanned", metadata: ["credential": "\(credential)"])
+                hub.publish(.code_scanned) {
+                    $0.device = credential.source
+                    $0.credentialKind = credential.kind.rawValue
+                }
+                await desk.codeScanned(credential)
             case .rejected(let path, let problem):
                 logger.warning("scan refused", metadata: ["device": "\(path)", "code": "\(problem.code)"])
+                hub.publish(.code_refused) {
+                    $0.device = path
+                    $0.code = problem.code
+                    $0.message = problem.message
+                }
             case .failed(let path, let error):
                 logger.warning("scanner failed", metadata: ["device": "\(path)", "code": "\(error.code)"])
             }
@@ -118,21 +139,24 @@ public struct SettlementRecoveryService: Service {
     let box: ClientBox
     let interval: Duration
     let state: DaemonState
+    let desk: CheckinDesk?
     let logger: Logger
 
-    public init(client: ClientBox, interval: Duration, state: DaemonState, logger: Logger) {
+    public init(client: ClientBox, interval: Duration, state: DaemonState, desk: CheckinDesk? = nil, logger: Logger) {
         self.box = client
         self.interval = interval
         self.state = state
+        self.desk = desk
         self.logger = logger
     }
 
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await desk?.expire()
             do {
                 let report = try await box.client.recover()
-                state.value.withLock {
-                    $0.coreReachable = !report.linkDown
+                state.coreContact(reachable: !report.linkDown)
+                state.update {
                     $0.inDoubt = report.stillInDoubt
                     $0.queued = report.stillQueued
                 }
@@ -140,7 +164,7 @@ public struct SettlementRecoveryService: Service {
                     "reversed": "\(report.reversed)", "settled": "\(report.settled)", "cancelled": "\(report.cancelled)",
                     "resent": "\(report.resent)", "inDoubt": "\(report.stillInDoubt)", "queued": "\(report.stillQueued)"])
             } catch {
-                state.value.withLock { $0.coreReachable = false }
+                state.coreContact(reachable: false)
                 logger.warning("recovery pass failed", metadata: ["error": "\(error)"])
             }
             // A graceful shutdown ends the wait at once.
@@ -171,10 +195,10 @@ public struct ReloadService: Service {
             do {
                 let client = try SettlementSetup.client(configPath: configPath, logger: Logger(label: "cuntongd.settlement"))
                 await box.swap(client).shutdown()
-                state.value.withLock { $0.reload = "configuration reloaded" }
+                state.update { $0.reload = "configuration reloaded" }
                 logger.notice("configuration reloaded", metadata: ["config": "\(configPath)"])
             } catch {
-                state.value.withLock { $0.reload = "configuration reload FAILED, running with the previous one" }
+                state.update { $0.reload = "configuration reload FAILED, running with the previous one" }
                 logger.error("configuration reload failed; keeping the previous one", metadata: ["error": "\(error)"])
             }
         }
@@ -187,14 +211,23 @@ public struct NotifyService: Service {
     let notify: SystemdNotify
     let state: DaemonState
     let watchdog: Duration?
+    let ready: ReadySignal?
 
-    public init(notify: SystemdNotify, state: DaemonState, watchdog: Duration?) {
+    public init(notify: SystemdNotify, state: DaemonState, watchdog: Duration?, ready: ReadySignal? = nil) {
         self.notify = notify
         self.state = state
         self.watchdog = watchdog
+        self.ready = ready
     }
 
     public func run() async throws {
+        // READY=1 once the API listens (a graceful shutdown before that ends the wait).
+        if let ready {
+            await withGracefulShutdownHandler {
+                await withTaskCancellationHandler { await ready.wait() } onCancel: { ready.fire() }
+            } onGracefulShutdown: { ready.fire() }
+            if Task.isCancelled || Task.isShuttingDownGracefully { return }
+        }
         notify.send("READY=1\nSTATUS=\(state.statusLine)")
         let tick = watchdog.map { $0 / 2 } ?? .seconds(30)
         var last = ""

@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import OpenAPIHummingbird
+import ServiceLifecycle
+import Synchronization
+
+/// Where the API listens: the Unix socket always, loopback TCP with a token when configured.
+public struct APIListeners: Sendable {
+    public var socket: String
+    /// Socket group (0660); nil or a missing group leaves the process's own group.
+    public var group: String?
+    public var tcpHost: String?
+    public var tcpPort: Int?
+    public var token: String?
+
+    public init(socket: String, group: String? = "cuntong", tcpHost: String? = nil, tcpPort: Int? = nil, token: String? = nil) {
+        self.socket = socket
+        self.group = group
+        self.tcpHost = tcpHost
+        self.tcpPort = tcpPort
+        self.token = token
+    }
+}
+
+/// Fires once: the daemon tells systemd READY=1 only when the API is listening.
+public final class ReadySignal: Sendable {
+    private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    public init() {}
+    public func fire() {
+        let waiters = state.withLock { s in
+            defer { s = (true, []) }
+            return s.fired ? [] : s.waiters
+        }
+        for w in waiters { w.resume() }
+    }
+    public func wait() async {
+        await withCheckedContinuation { c in
+            let now = state.withLock { s in
+                if s.fired { return true }
+                s.waiters.append(c)
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+}
+
+/// Serves the local API and the check-in page. On a graceful shutdown the event streams
+/// end and a waiting check-in is stopped, so the servers can finish the requests in
+/// flight (a settlement under way completes and is journaled) and stop.
+public struct APIService: Service {
+    let handler: APIHandler
+    let listeners: APIListeners
+    let ready: ReadySignal
+    let logger: Logger
+
+    public init(handler: APIHandler, listeners: APIListeners, ready: ReadySignal, logger: Logger) {
+        self.handler = handler
+        self.listeners = listeners
+        self.ready = ready
+        self.logger = logger
+    }
+
+    func router(token: String?) throws -> Router<BasicRequestContext> {
+        let router = Router()
+        if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
+        CheckinPage.register(on: router)
+        try handler.registerHandlers(on: router)
+        return router
+    }
+
+    public func run() async throws {
+        let socketPath = listeners.socket
+        let group = listeners.group
+        let log = logger
+        var apps: [Application<RouterResponder<BasicRequestContext>>] = []
+        let expected = listeners.tcpPort == nil ? 1 : 2
+        let running = Atomic<Int>(0)
+        let ready = self.ready
+        let started: @Sendable () -> Void = {
+            if running.add(1, ordering: .acquiringAndReleasing).newValue == expected { ready.fire() }
+        }
+        apps.append(Application(
+            router: try router(token: nil),
+            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "cuntongd"),
+            onServerRunning: { _ in
+                SocketPermissions.apply(path: socketPath, group: group, logger: log)
+                log.notice("local API listening", metadata: ["socket": "\(socketPath)"])
+                started()
+            },
+            logger: Logger(label: "cuntongd.http")))
+        if let port = listeners.tcpPort, let token = listeners.token {
+            let host = listeners.tcpHost ?? "127.0.0.1"
+            apps.append(Application(
+                router: try router(token: token),
+                configuration: .init(address: .hostname(host, port: port), serverName: "cuntongd"),
+                onServerRunning: { channel in
+                    log.notice("local API listening on loopback (bearer token)", metadata: [
+                        "address": "\(host):\(channel.localAddress?.port ?? port)"])
+                    started()
+                },
+                logger: Logger(label: "cuntongd.http")))
+        }
+        let hub = handler.hub, desk = handler.desk
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { tasks in
+                for app in apps { tasks.addTask { try await app.runService() } }
+            }
+        } onGracefulShutdown: {
+            hub.close()
+            Task { _ = await desk.cancelWait() }
+        }
+        try? FileManager.default.removeItem(atPath: socketPath)
+    }
+}
+
+/// The socket is the API's permission: mode 0660, group cuntong.
+enum SocketPermissions {
+    static func apply(path: String, group: String?, logger: Logger) {
+        if chmod(path, 0o660) != 0 {
+            logger.warning("cannot set the API socket's mode", metadata: ["socket": "\(path)", "errno": "\(errno)"])
+        }
+        guard let group, let entry = getgrnam(group) else { return }
+        if chown(path, uid_t.max, entry.pointee.gr_gid) != 0 {
+            logger.warning("cannot give the API socket to its group", metadata: ["socket": "\(path)", "group": "\(group)"])
+        }
+    }
+}
+
+/// The TCP listener's guard: `Authorization: Bearer <token>` (or `access_token=` in the
+/// query, for the page's EventSource, which cannot set headers). The page itself is open.
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path == "/" || path.hasPrefix("/page/") { return try await next(request, context) }
+        let presented = request.headers[.authorization].flatMap { h in h.hasPrefix("Bearer ") ? String(h.dropFirst(7)) : nil }
+            ?? request.uri.queryParameters.get("access_token")
+        guard let presented, Self.equal(Array(presented.utf8), Array(token.utf8)) else {
+            let body = #"{"code":"API-UNAUTHORIZED","message":"This address needs the terminal's API token (Authorization: Bearer …)."}"#
+            return Response(status: .unauthorized,
+                            headers: [.contentType: "application/json", .wwwAuthenticate: "Bearer"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        return try await next(request, context)
+    }
+
+    /// Compares in time independent of where the first difference is.
+    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in a.indices { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+}

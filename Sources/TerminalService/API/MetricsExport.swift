@@ -1,0 +1,36 @@
+import Metrics
+import Prometheus
+
+/// Prometheus metrics: the swift-metrics counters and timers the desk records, plus gauges
+/// read from the daemon's state at each scrape. No personal data, ever.
+public final class MetricsExport: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let readers, scanners, coreReachable, inDoubt, queued, waiting: Prometheus.Gauge
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        readers = registry.makeGauge(name: "cuntong_readers", help: "Card readers connected.")
+        scanners = registry.makeGauge(name: "cuntong_scanners", help: "QR scanners connected.")
+        coreReachable = registry.makeGauge(name: "cuntong_core_reachable", help: "1 when the city core answered last time.")
+        inDoubt = registry.makeGauge(name: "cuntong_journal_in_doubt", help: "Messages whose outcome at the core is unknown.")
+        queued = registry.makeGauge(name: "cuntong_journal_queued", help: "Messages waiting for the link.")
+        waiting = registry.makeGauge(name: "cuntong_checkin_waiting", help: "1 while a check-in waits for a credential.")
+    }
+
+    /// Makes swift-metrics (Counter, Timer) report into this registry. Once per process.
+    public func bootstrap() {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    }
+
+    func text(state: DaemonState.Snapshot) -> String {
+        readers.set(Double(state.readers.count))
+        scanners.set(Double(state.scanners.count))
+        coreReachable.set(state.coreReachable == true ? 1.0 : 0.0)
+        inDoubt.set(Double(state.inDoubt))
+        queued.set(Double(state.queued))
+        waiting.set(state.checkinWaiting ? 1.0 : 0.0)
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+}

@@ -1,0 +1,356 @@
+import FaceTerminal
+import Foundation
+import Logging
+import Metrics
+import Settlement
+import TerminalCore
+
+/// The front desk of the terminal: waits for whatever the patient presents (card, code,
+/// face), has the core confirm who it is, and keeps check-ins and visits in progress between
+/// the API's requests. Devices report here; the API asks here.
+public actor CheckinDesk {
+    enum WaitOutcome: Sendable {
+        case credential(Credential)
+        case cancelled
+        case timeout
+    }
+    struct Session {
+        var visit: VisitInProgress
+        let checkinId: String
+        var touched: Date
+    }
+
+    let box: ClientBox
+    let hub: EventHub
+    let state: DaemonState
+    let face: FaceEndpoint?
+    let logger: Logger
+    /// A visit nobody has touched for this long is cancelled at the core.
+    let visitIdleLimit: TimeInterval
+    let checkinLifetime: TimeInterval = 4 * 3600
+
+    private var waiter: AsyncStream<WaitOutcome>.Continuation?
+    /// Cards in the readers now, and whether a check-in already used them: a card inserted
+    /// before the check-in started is taken, but only once.
+    private var presentCards: [String: (credential: Credential, used: Bool)] = [:]
+    private var checkins: [String: CheckedIn] = [:]
+    private var sessions: [Int64: Session] = [:]
+    private var busy: Set<Int64> = []
+
+    public init(client: ClientBox, hub: EventHub, state: DaemonState, face: FaceEndpoint?,
+                logger: Logger = Logger(label: "cuntongd.desk"), visitIdleLimit: TimeInterval = 1800) {
+        self.box = client
+        self.hub = hub
+        self.state = state
+        self.face = face
+        self.logger = logger
+        self.visitIdleLimit = visitIdleLimit
+    }
+
+    // MARK: What the devices report
+
+    public func cardPresented(_ credential: Credential, reader: String) {
+        if let waiter {
+            waiter.yield(.credential(credential))
+            presentCards[reader] = (credential, true)
+        } else {
+            presentCards[reader] = (credential, false)
+        }
+    }
+
+    public func cardRemoved(reader: String) { presentCards[reader] = nil }
+
+    public func codeScanned(_ credential: Credential) { waiter?.yield(.credential(credential)) }
+
+    // MARK: Check-in
+
+    /// Waits up to `seconds` for the first credential: a card (one already in a reader and
+    /// not used yet counts), a scanned code, or a face match.
+    func waitForCredential(seconds: Int) async throws(CheckinProblem) -> Credential {
+        guard waiter == nil else { throw .busy }
+        if let (reader, entry) = presentCards.first(where: { !$0.value.used }) {
+            presentCards[reader]?.used = true
+            return entry.credential
+        }
+        let (stream, continuation) = AsyncStream<WaitOutcome>.makeStream()
+        waiter = continuation
+        state.update { $0.checkinWaiting = true }
+        defer {
+            waiter = nil
+            state.update { $0.checkinWaiting = false }
+        }
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        let faceWait = face.map { FaceWait(endpoint: $0, hub: hub, state: state, logger: logger) }
+        let outcome: WaitOutcome = await withTaskGroup(of: WaitOutcome?.self) { group in
+            group.addTask {
+                for await outcome in stream { return outcome }
+                return .cancelled
+            }
+            group.addTask {
+                do { try await Task.sleep(until: deadline) } catch { return .cancelled }
+                return .timeout
+            }
+            if let faceWait {
+                group.addTask {
+                    await faceWait.run(until: deadline) { continuation.yield(.credential($0)) }
+                    return nil
+                }
+            }
+            defer { group.cancelAll() }
+            while let next = await group.next() {
+                if let next { return next }
+            }
+            return .cancelled
+        }
+        switch outcome {
+        case .credential(let credential): return credential
+        case .timeout: throw .timeout(seconds: seconds)
+        case .cancelled: throw .cancelled
+        }
+    }
+
+    /// Stops the wait in progress; false when none was waiting.
+    public func cancelWait() -> Bool {
+        guard let waiter else { return false }
+        waiter.yield(.cancelled)
+        return true
+    }
+
+    /// Checks a patient in: a typed ID number at once, else the first credential presented.
+    public func checkIn(idNumber: String?, waitSeconds: Int) async throws -> CheckedIn {
+        let credential: Credential
+        if let idNumber {
+            switch NationalIDNumber.validate(idNumber) {
+            case .success(let valid): credential = Credential(kind: .manualIDNumber, payload: valid.value, source: "keyboard")
+            case .failure(let problem): throw CheckinProblem.invalidIDNumber(problem.explanation)
+            }
+        } else {
+            credential = try await waitForCredential(seconds: waitSeconds)
+        }
+        let patient: CheckedInPatient
+        do {
+            patient = try await box.client.checkIn(credential)
+            state.coreContact(reachable: true)
+        } catch {
+            noteCore(error)
+            Counter(label: "cuntong_checkins_total", dimensions: [("kind", credential.kind.rawValue), ("result", "failed")]).increment()
+            hub.publish(.checkin_failed) {
+                $0.credentialKind = credential.kind.rawValue
+                $0.source(credential.source)
+                $0.code = error.code
+                $0.message = error.message
+            }
+            throw error
+        }
+        let checkedIn = CheckedIn(id: UUID().uuidString.lowercased(), patient: patient, credentialKind: credential.kind,
+                                  source: credential.source, at: Date())
+        checkins[checkedIn.id] = checkedIn
+        Counter(label: "cuntong_checkins_total", dimensions: [("kind", credential.kind.rawValue), ("result", "ok")]).increment()
+        logger.notice("checked in", metadata: [
+            "checkin": "\(checkedIn.id)", "kind": "\(credential.kind.rawValue)",
+            "name": "\(Masking.name(patient.identity.name))", "idNumber": "\(Masking.idNumber(patient.identity.idNumber))"])
+        hub.publish(.identity_resolved) {
+            $0.checkinId = checkedIn.id
+            $0.credentialKind = credential.kind.rawValue
+            $0.source(credential.source)
+            $0.patient = APIViews.patient(patient, reveal: false)
+        }
+        return checkedIn
+    }
+
+    public func checkin(_ id: String) throws(CheckinProblem) -> CheckedIn {
+        guard let found = checkins[id] else { throw .unknownCheckin(id) }
+        return found
+    }
+
+    // MARK: Visits
+
+    public func session(_ visitId: Int64) -> (visit: VisitInProgress, checkinId: String)? {
+        sessions[visitId].map { ($0.visit, $0.checkinId) }
+    }
+
+    /// 2201 for a checked-in patient.
+    public func openVisit(checkinId: String, fees header: FeeList) async throws -> VisitInProgress {
+        let checkedIn = try checkin(checkinId)
+        let visit: VisitInProgress
+        do {
+            visit = try await box.client.openVisit(checkedIn.patient, fees: header)
+        } catch {
+            noteCore(error)
+            throw error
+        }
+        state.coreContact(reachable: true)
+        sessions[visit.visitId] = Session(visit: visit, checkinId: checkinId, touched: Date())
+        return visit
+    }
+
+    /// 2203 + 2204. A failure at the core cancels the visit (2205/2202), as `cuntong settle` does.
+    public func uploadFees(visitId: Int64, items: [FeeList.Item]) async throws -> VisitInProgress {
+        try await step(visitId) { client, visit throws(SettlementError) in
+            try await client.uploadFees(visit, items: items)
+        }
+    }
+
+    /// 2206.
+    public func preSettle(visitId: Int64) async throws -> VisitInProgress {
+        try await step(visitId) { client, visit throws(SettlementError) in try await client.preSettle(visit) }
+    }
+
+    /// 2207. The visit leaves the desk whatever the outcome.
+    public func settle(visitId: Int64) async throws -> (SettlementOutcome, CheckedInPatient) {
+        let session = try take(visitId)
+        defer { busy.remove(visitId) }
+        let patient = session.visit.patient
+        let started = ContinuousClock.now
+        do {
+            let outcome = try await box.client.settle(session.visit)
+            settled(outcome, patient: patient, since: started)
+            return (outcome, patient)
+        } catch {
+            settlementFailed(error, visitId: visitId)
+            throw error
+        }
+    }
+
+    /// All the steps at once, as `cuntong settle`.
+    public func settleAll(checkinId: String, fees: FeeList) async throws -> (SettlementOutcome, CheckedInPatient) {
+        let checkedIn = try checkin(checkinId)
+        let started = ContinuousClock.now
+        do {
+            let outcome = try await box.client.settle(checkedIn.patient, fees: fees)
+            settled(outcome, patient: checkedIn.patient, since: started)
+            return (outcome, checkedIn.patient)
+        } catch {
+            settlementFailed(error, visitId: nil)
+            throw error
+        }
+    }
+
+    /// Cancels a visit in progress at the core (2205/2202).
+    public func cancel(visitId: Int64) async throws -> JournalVisit {
+        let session = try take(visitId)
+        defer { busy.remove(visitId) }
+        await box.client.abandon(session.visit, reason: "cancelled through the API")
+        return try journalVisit(visitId)
+    }
+
+    /// 2208: undoes a settled visit.
+    public func reverse(visitId: Int64) async throws -> JournalVisit {
+        guard !busy.contains(visitId) else { throw CheckinProblem.visitBusy(visitId) }
+        _ = try journalVisit(visitId)
+        do {
+            try await box.client.reverseSettlement(visitId: visitId)
+        } catch {
+            noteCore(error)
+            throw error
+        }
+        Counter(label: "cuntong_settlements_total", dimensions: [("result", "reversed")]).increment()
+        return try journalVisit(visitId)
+    }
+
+    public func journalVisit(_ visitId: Int64) throws -> JournalVisit {
+        guard let visit = try box.client.journal.visit(visitId) else { throw CheckinProblem.unknownVisit(visitId) }
+        return visit
+    }
+
+    /// Cancels visits left idle and forgets old check-ins. The daemon calls this with each
+    /// recovery pass.
+    public func expire(now: Date = Date()) async {
+        checkins = checkins.filter { now.timeIntervalSince($0.value.at) < checkinLifetime }
+        for (id, session) in sessions where !busy.contains(id) && now.timeIntervalSince(session.touched) > visitIdleLimit {
+            sessions[id] = nil
+            logger.notice("visit left idle; cancelling it at the core", metadata: ["visit": "\(id)"])
+            await box.client.abandon(session.visit, reason: "left idle for \(Int(visitIdleLimit / 60)) minutes")
+        }
+    }
+
+    // MARK: Helpers
+
+    private func take(_ visitId: Int64) throws -> Session {
+        guard !busy.contains(visitId) else { throw CheckinProblem.visitBusy(visitId) }
+        guard let session = sessions.removeValue(forKey: visitId) else {
+            let visit = try journalVisit(visitId)
+            throw CheckinProblem.visitNotInProgress(visitId, state: visit.state.rawValue)
+        }
+        busy.insert(visitId)
+        return session
+    }
+
+    private func step(_ visitId: Int64,
+                      _ body: @Sendable (SettlementClient, VisitInProgress) async throws(SettlementError) -> VisitInProgress)
+        async throws -> VisitInProgress {
+        var session = try take(visitId)
+        defer { busy.remove(visitId) }
+        do {
+            session.visit = try await body(box.client, session.visit)
+        } catch {
+            noteCore(error)
+            if case .notAllowed = error {
+                sessions[visitId] = session
+            } else {
+                await box.client.abandon(session.visit, reason: error.code)
+            }
+            throw error
+        }
+        state.coreContact(reachable: true)
+        session.touched = Date()
+        sessions[visitId] = session
+        return session.visit
+    }
+
+    private func settled(_ outcome: SettlementOutcome, patient: CheckedInPatient, since started: ContinuousClock.Instant) {
+        state.coreContact(reachable: true)
+        Counter(label: "cuntong_settlements_total", dimensions: [("result", "settled")]).increment()
+        Timer(label: "cuntong_settlement_duration_seconds").recordInterval(since: started)
+        logger.notice("settled", metadata: ["visit": "\(outcome.visitId)", "total": "\(outcome.split.total.yuan)",
+                                            "cash": "\(outcome.split.cash.yuan)"])
+        hub.publish(.settlement_done) {
+            $0.visitId = outcome.visitId
+            $0.patient = APIViews.patient(patient, reveal: false)
+            $0.split = APIViews.split(outcome.split)
+        }
+    }
+
+    private func settlementFailed(_ error: any Error, visitId: Int64?) {
+        noteCore(error)
+        let inDoubt = (error as? SettlementError).map { if case .settlementInDoubt = $0 { true } else { false } } ?? false
+        Counter(label: "cuntong_settlements_total", dimensions: [("result", inDoubt ? "in-doubt" : "failed")]).increment()
+        hub.publish(.settlement_failed) {
+            $0.visitId = visitId ?? (error as? SettlementError).flatMap {
+                if case .settlementInDoubt(let visit, _) = $0 { visit } else { nil }
+            }
+            $0.code = error.code
+            $0.message = error.message
+        }
+    }
+
+    private func noteCore(_ error: any Error) {
+        guard let error = error as? SettlementError else { return }
+        switch error {
+        case .coreUnreachable, .tls: state.coreContact(reachable: false)
+        case .refused, .badAnswer, .coreTimeout, .codeRefused: state.coreContact(reachable: true)
+        default: break
+        }
+    }
+}
+
+extension TerminalEvent {
+    /// The device a credential came from: a reader's name or a device path.
+    mutating func source(_ source: String) {
+        if source == "keyboard" { return }
+        if source.hasPrefix("/") { device = source } else { reader = source }
+    }
+}
+
+extension Error {
+    /// The code and message of a TerminalError, or a generic one.
+    var code: String { (self as? any TerminalError)?.code ?? "INTERNAL" }
+    var message: String { (self as? any TerminalError)?.message ?? "Unexpected error: \(self)" }
+}
+
+extension Timer {
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let d = ContinuousClock.now - start
+        recordNanoseconds(d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
+    }
+}

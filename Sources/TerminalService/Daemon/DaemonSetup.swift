@@ -1,0 +1,37 @@
+import FaceTerminal
+import Foundation
+
+/// What the daemon takes from the configuration beyond the settlement client.
+public enum DaemonSetup {
+    /// `[api]`: the socket, and loopback TCP only with a token file.
+    public static func listeners(_ config: TerminalConfig) throws(TerminalConfig.Problem) -> APIListeners {
+        var result = APIListeners(socket: config.apiSocket, group: config.api?.group ?? "cuntong")
+        guard let listen = config.api?.listen else { return result }
+        let path = TerminalConfig.defaultPath
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw .invalid(path, "[api] listen must be 127.0.0.1:PORT, not \(listen)")
+        }
+        let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard ["127.0.0.1", "::1", "localhost"].contains(host) else {
+            throw .invalid(path, "[api] listen must be on loopback (127.0.0.1), not \(host): the API moves money")
+        }
+        guard let tokenFile = config.api?.token_file else {
+            throw .invalid(path, "[api] listen needs [api] token_file, the bearer token's file")
+        }
+        guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+            throw .unreadable(tokenFile, "the API token file ([api] token_file) cannot be read")
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.count >= 16 else { throw .invalid(tokenFile, "the API token must be at least 16 characters") }
+        result.tcpHost = host
+        result.tcpPort = port
+        result.token = token
+        return result
+    }
+
+    /// `[face] device` or `[face] tcp`.
+    public static func faceEndpoint(_ config: TerminalConfig) -> FaceEndpoint? {
+        FaceEndpoint.parse(device: config.face?.device, tcp: config.face?.tcp)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Synchronization
+
+/// What the daemon knows about its devices and the core: for systemd's STATUS= lines and
+/// the API's /v1/status. Written by the services, read by anyone.
+public final class DaemonState: Sendable {
+    public struct Reader: Sendable, Equatable {
+        public var virtual: Bool
+        public var cardPresent: Bool
+    }
+    public struct Snapshot: Sendable {
+        public var readers: [String: Reader] = [:]
+        /// Device path → mode (keyboard, hidpos, serial).
+        public var scanners: [String: String] = [:]
+        public var faceEndpoint: String?
+        public var faceLastResult: String?
+        public var coreReachable: Bool?
+        public var lastContact: Date?
+        public var inDoubt = 0
+        public var queued = 0
+        public var reload: String?
+        public var checkinWaiting = false
+    }
+    let value = Mutex(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { value.withLock { $0 } }
+
+    public func update(_ change: (inout Snapshot) -> Void) { value.withLock { change(&$0) } }
+
+    /// The outcome of a message to the core: the link is up when the core answered anything.
+    public func coreContact(reachable: Bool) {
+        update {
+            $0.coreReachable = reachable
+            if reachable { $0.lastContact = Date() }
+        }
+    }
+
+    /// One line for systemd's STATUS=: what is connected.
+    public var statusLine: String {
+        value.withLock { s in
+            let core = s.coreReachable.map { $0 ? "core reachable" : "core UNREACHABLE" } ?? "core not checked yet"
+            let face = s.faceEndpoint == nil ? "" : ", face terminal configured"
+            return "readers \(s.readers.count), scanners \(s.scanners.count)\(face), \(core), in doubt \(s.inDoubt), queued \(s.queued)"
+                + (s.reload.map { "; \($0)" } ?? "")
+        }
+    }
+}
