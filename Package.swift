@@ -24,7 +24,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.7.0"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.0.0"),
-        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
@@ -111,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "cuntongd",
             dependencies: [
-                "TerminalService", "Settlement",
+                "TerminalService", "Settlement", "Scanners",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,7 +156,10 @@ let package = Package(
         // Shared by the integration suites: running the built executables.
         .target(
             name: "TestSupport",
-            dependencies: ["HardwareSim", "Settlement", "TerminalCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HardwareSim", "Settlement", "TerminalCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Tests/TestSupport"),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "TerminalCore"]),

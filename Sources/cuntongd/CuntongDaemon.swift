@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import Scanners
 import Settlement
 import TerminalCore
 import TerminalService
@@ -63,7 +64,11 @@ struct CuntongDaemon: AsyncParsableCommand {
         }
         let simulatorMode = simulator || terminalConfig.simulatorEnabled
         let listeners: APIListeners
-        do { listeners = try DaemonSetup.listeners(terminalConfig) } catch {
+        let scanners: ScannerWatcher
+        do {
+            listeners = try DaemonSetup.listeners(terminalConfig)
+            scanners = try DaemonSetup.scannerWatcher(terminalConfig, devDirectory: devDirectory)
+        } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("cuntongd: \(error)\n".utf8))
             throw ExitCode(1)
@@ -79,7 +84,9 @@ struct CuntongDaemon: AsyncParsableCommand {
         let desk = CheckinDesk(client: box, hub: hub, state: state, face: face)
         let ready = ReadySignal()
         let handler = APIHandler(
-            settings: .init(version: CuntongVersion.string, simulator: simulatorMode, coreURL: terminalConfig.core.url,
+            settings: .init(version: CuntongVersion.string,
+                            institution: .init(code: terminalConfig.institution.code, name: terminalConfig.institution.name),
+                            terminal: terminalConfig.terminal.device_no, simulator: simulatorMode, coreURL: terminalConfig.core.url,
                             catalogue: terminalConfig.api?.catalogue,
                             doctor: .init(code: terminalConfig.terminal.operator, name: terminalConfig.terminal.operator_name)),
             desk: desk, hub: hub, state: state, client: box, metrics: metrics)
@@ -89,7 +96,7 @@ struct CuntongDaemon: AsyncParsableCommand {
             SettlementRecoveryService(client: box, interval: .seconds(recoverInterval), state: state, desk: desk,
                                       logger: Logger(label: "cuntongd.recovery")),
             CardReaderService(simulator: simulatorMode, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards")),
-            ScannerService(state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.scanners"), devDirectory: devDirectory),
+            ScannerService(state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.scanners"), watcher: scanners),
             ReloadService(configPath: config, box: box, state: state, logger: Logger(label: "cuntongd.reload")),
             APIService(handler: handler, listeners: listeners, ready: ready, logger: Logger(label: "cuntongd.api")),
             NotifyService(notify: SystemdNotify(), state: state, watchdog: SystemdNotify.watchdogInterval(), ready: ready),

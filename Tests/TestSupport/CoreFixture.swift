@@ -99,7 +99,8 @@ public final class CoreFixture: Sendable {
     }
 
     /// A config file for the CLI pointing at this core and a journal under this fixture.
-    public func configFile(journal name: String = "cli-journal", timeoutMs: Int = 2000) throws -> String {
+    /// `extra` is more TOML (sections after [storage]); the API socket is `<name>.sock` here.
+    public func configFile(journal name: String = "cli-journal", timeoutMs: Int = 2000, extra: String = "") throws -> String {
         let path = directory + "/\(name).toml"
         try """
             [institution]
@@ -115,6 +116,9 @@ public final class CoreFixture: Sendable {
             timeout_ms = \(timeoutMs)
             [storage]
             state_dir = "\(directory)/\(name)"
+            [api]
+            socket = "\(directory)/\(name).sock"
+            \(extra)
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -12,13 +12,18 @@ import TerminalCore
 public struct APIHandler: APIProtocol {
     public struct Settings: Sendable {
         public var version: String
+        public var institution: Components.Schemas.Coded
+        public var terminal: String
         public var simulator: Bool
         public var coreURL: String
         public var catalogue: String?
         public var doctor: Components.Schemas.Coded
 
-        public init(version: String, simulator: Bool, coreURL: String, catalogue: String?, doctor: Components.Schemas.Coded) {
+        public init(version: String, institution: Components.Schemas.Coded, terminal: String, simulator: Bool,
+                    coreURL: String, catalogue: String?, doctor: Components.Schemas.Coded) {
             self.version = version
+            self.institution = institution
+            self.terminal = terminal
             self.simulator = simulator
             self.coreURL = coreURL
             self.catalogue = catalogue
@@ -56,7 +61,8 @@ public struct APIHandler: APIProtocol {
         let journal = box.client.journal
         let signedIn = (try? journal.signIn(day: WireTime.day(Date()))) != nil
         return .ok(.init(body: .json(.init(
-            version: settings.version, simulator: settings.simulator,
+            version: settings.version, institution: settings.institution, terminal: settings.terminal,
+            simulator: settings.simulator,
             readers: s.readers.sorted { $0.key < $1.key }.map { .init(name: $0.key, virtual: $0.value.virtual, cardPresent: $0.value.cardPresent) },
             scanners: s.scanners.sorted { $0.key < $1.key }.map { .init(device: $0.key, mode: $0.value) },
             face: .init(configured: s.faceEndpoint != nil, endpoint: s.faceEndpoint, lastResult: s.faceLastResult),

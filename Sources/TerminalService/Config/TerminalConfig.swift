@@ -38,6 +38,13 @@ public struct TerminalConfig: Sendable, Decodable {
         /// Socket group; default "cuntong" (left as it is when that group does not exist).
         public var group: String?
     }
+    /// One scanner at a fixed path (a udev link such as /dev/cuntong/scanner-0, or a serial
+    /// scanner the known-scanner table lacks), with its mode: keyboard, hidpos or serial.
+    /// Without it the daemon takes every known scanner that appears in /dev.
+    public struct Scanner: Sendable, Decodable {
+        public var device: String?
+        public var mode: String?
+    }
     /// The face-scan terminal: a serial device or a TCP address, HOST:PORT.
     public struct Face: Sendable, Decodable {
         public var device: String?
@@ -57,6 +64,7 @@ public struct TerminalConfig: Sendable, Decodable {
     public var storage: Storage?
     public var simulator: Simulator?
     public var face: Face?
+    public var scanner: Scanner?
 
     public static let defaultSocket = "/run/cuntong/api.sock"
     public var apiSocket: String { api?.socket ?? Self.defaultSocket }

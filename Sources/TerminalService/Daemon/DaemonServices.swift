@@ -80,18 +80,18 @@ public struct ScannerService: Service {
     let hub: EventHub
     let desk: CheckinDesk
     let logger: Logger
-    let devDirectory: String
+    let watcher: ScannerWatcher
 
-    public init(state: DaemonState, hub: EventHub, desk: CheckinDesk, logger: Logger, devDirectory: String = "/dev") {
+    public init(state: DaemonState, hub: EventHub, desk: CheckinDesk, logger: Logger, watcher: ScannerWatcher) {
         self.state = state
         self.hub = hub
         self.desk = desk
         self.logger = logger
-        self.devDirectory = devDirectory
+        self.watcher = watcher
     }
 
     public func run() async throws {
-        for await event in ScannerWatcher(devDirectory: devDirectory).events().cancelOnGracefulShutdown() {
+        for await event in watcher.events().cancelOnGracefulShutdown() {
             switch event {
             case .connected(let path, let mode):
                 state.update { $0.scanners[path] = mode.rawValue }

@@ -1,11 +1,17 @@
 import FaceTerminal
 import Foundation
+import Scanners
 
 /// What the daemon takes from the configuration beyond the settlement client.
 public enum DaemonSetup {
     /// `[api]`: the socket, and loopback TCP only with a token file.
     public static func listeners(_ config: TerminalConfig) throws(TerminalConfig.Problem) -> APIListeners {
         var result = APIListeners(socket: config.apiSocket, group: config.api?.group ?? "cuntong")
+        let socketDirectory = (config.apiSocket as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: socketDirectory) else {
+            throw .invalid(TerminalConfig.defaultPath, "the directory of [api] socket, \(socketDirectory), does not exist "
+                + "(under systemd, RuntimeDirectory=cuntong creates /run/cuntong)")
+        }
         guard let listen = config.api?.listen else { return result }
         let path = TerminalConfig.defaultPath
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
@@ -28,6 +34,15 @@ public enum DaemonSetup {
         result.tcpPort = port
         result.token = token
         return result
+    }
+
+    /// `[scanner] device` and `mode`: one scanner at a fixed path, followed in its directory.
+    public static func scannerWatcher(_ config: TerminalConfig, devDirectory: String) throws(TerminalConfig.Problem) -> ScannerWatcher {
+        guard let device = config.scanner?.device else { return ScannerWatcher(devDirectory: devDirectory) }
+        guard let text = config.scanner?.mode, let mode = ScanMode(rawValue: text) else {
+            throw .invalid(TerminalConfig.defaultPath, "[scanner] device needs mode = \"keyboard\", \"hidpos\" or \"serial\"")
+        }
+        return ScannerWatcher(device: device, mode: mode, devDirectory: (device as NSString).deletingLastPathComponent)
     }
 
     /// `[face] device` or `[face] tcp`.

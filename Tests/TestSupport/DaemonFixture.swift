@@ -1,0 +1,196 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Synchronization
+
+/// A running cuntongd for the integration tests: its own configuration against a core
+/// fixture, its stderr in a file, and an HTTP client for its local API.
+public final class DaemonFixture: Sendable {
+    public let process: Process
+    public let configPath: String
+    public let socket: String
+    public let logPath: String
+    public let api: LocalAPIClient
+
+    /// Starts cuntongd with `core.configFile(journal: name, extra:)` and waits until its API answers.
+    public static func start(core: CoreFixture, name: String = "daemon", extraConfig: String = "",
+                             arguments: [String] = [], environment: [String: String] = [:]) async throws -> DaemonFixture {
+        let configPath = try core.configFile(journal: name, extra: extraConfig)
+        let socket = core.directory + "/\(name).sock"
+        let logPath = core.directory + "/\(name).log"
+        let devDir = core.directory + "/\(name)-dev"
+        try FileManager.default.createDirectory(atPath: devDir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ProcessRunner.executable("cuntongd"))
+        process.arguments = ["--config", configPath, "--dev-directory", devDir] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "NOTIFY_SOCKET")
+        env.removeValue(forKey: "WATCHDOG_USEC")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try ProcessRunner.spawn(process)
+        let fixture = DaemonFixture(process: process, configPath: configPath, socket: socket, logPath: logPath,
+                                    api: LocalAPIClient(socket: socket))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if FileManager.default.fileExists(atPath: socket), let r = try? await fixture.api.get("/v1/status"), r.status == 200 {
+                return fixture
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let log = fixture.log
+        await fixture.stop()
+        throw DaemonFixtureError(description: "cuntongd did not answer on \(socket):\n\(log)")
+    }
+
+    init(process: Process, configPath: String, socket: String, logPath: String, api: LocalAPIClient) {
+        self.process = process
+        self.configPath = configPath
+        self.socket = socket
+        self.logPath = logPath
+        self.api = api
+    }
+
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// SIGTERM, then waits for the exit; returns the exit status (-1 if killed by a signal).
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM) async -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        let process = self.process
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                c.resume()
+            }
+        }
+        await api.shutdown()
+        return process.terminationReason == .exit ? process.terminationStatus : -1
+    }
+}
+
+public struct DaemonFixtureError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Plain HTTP to the local API, over its Unix socket or TCP: the tests read the JSON as
+/// clinic software would, by its keys.
+public final class LocalAPIClient: Sendable {
+    public struct Answer: Sendable {
+        public let status: Int
+        public let body: Data
+        public let contentType: String?
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        public func object() -> [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    }
+
+    let base: String
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+
+    public init(socket: String) {
+        base = "http+unix://" + socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+    }
+
+    public init(tcp base: String) { self.base = base }
+
+    public func shutdown() async { try? await client.shutdown() }
+
+    public func get(_ path: String, headers: [(String, String)] = []) async throws -> Answer {
+        try await request("GET", path, headers: headers)
+    }
+
+    public func post(_ path: String, _ json: Any? = nil) async throws -> Answer { try await request("POST", path, json: json) }
+
+    public func request(_ method: String, _ path: String, json: Any? = nil, headers: [(String, String)] = [],
+                        timeout: Duration = .seconds(120)) async throws -> Answer {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .init(rawValue: method)
+        for (k, v) in headers { request.headers.add(name: k, value: v) }
+        if let json {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await client.execute(request, timeout: .seconds(timeout.components.seconds))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return Answer(status: Int(response.status.code), body: Data(buffer: body),
+                      contentType: response.headers.first(name: "content-type"))
+    }
+
+    /// Follows `GET /v1/events` and keeps what arrives, for `EventRecorder.wait`.
+    public func events(headers: [(String, String)] = []) async throws -> EventRecorder {
+        var request = HTTPClientRequest(url: base + "/v1/events")
+        for (k, v) in headers { request.headers.add(name: k, value: v) }
+        let response = try await client.execute(request, timeout: .seconds(600))
+        let recorder = EventRecorder(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"))
+        recorder.task.withLock {
+            $0 = Task {
+                do {
+                    for try await chunk in response.body { recorder.feed(String(buffer: chunk)) }
+                } catch {}
+                recorder.ended.store(true, ordering: .releasing)
+            }
+        }
+        return recorder
+    }
+}
+
+/// Server-sent events as they arrive: `event:` name and the JSON of `data:`.
+public final class EventRecorder: Sendable {
+    public struct Event: @unchecked Sendable {
+        public let type: String
+        public let data: [String: Any]
+        public let raw: String
+    }
+    public let status: Int
+    public let contentType: String?
+    let buffer = Mutex("")
+    let received = Mutex<[Event]>([])
+    let task = Mutex<Task<Void, Never>?>(nil)
+    public let ended = Atomic<Bool>(false)
+
+    init(status: Int, contentType: String?) {
+        self.status = status
+        self.contentType = contentType
+    }
+
+    func feed(_ text: String) {
+        let blocks: [String] = buffer.withLock { b in
+            b += text
+            var out: [String] = []
+            while let range = b.range(of: "\n\n") {
+                out.append(String(b[..<range.lowerBound]))
+                b.removeSubrange(..<range.upperBound)
+            }
+            return out
+        }
+        for block in blocks {
+            var type = "", data = ""
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("event: ") { type = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { data += line.dropFirst(6) }
+            }
+            guard !type.isEmpty else { continue }
+            let object = (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] ?? [:]
+            received.withLock { $0.append(Event(type: type, data: object, raw: block)) }
+        }
+    }
+
+    public var all: [Event] { received.withLock { $0 } }
+
+    /// Waits (up to `timeout`) for an event of `type` that satisfies `match`.
+    public func wait(for type: String, timeout: Duration = .seconds(20),
+                     where match: @Sendable (Event) -> Bool = { _ in true }) async -> Event? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let hit = all.first(where: { $0.type == type && match($0) }) { return hit }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+        return nil
+    }
+
+    public func cancel() { task.withLock { $0?.cancel() } }
+}
