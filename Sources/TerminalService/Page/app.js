@@ -228,6 +228,8 @@ async function preSettle() {
     s.visit = await api("POST", `/v1/visits/${visit.id}/presettle`);
     renderSplit($("split"), s.visit.estimate);
     $("cash").textContent = s.visit.estimate.cash;
+    const p = s.checkin.patient;
+    $("split-patient").textContent = `${p.name} · ${p.insurance?.typeName ?? ""}`;
     status("");
     show("split");
   } catch (error) {

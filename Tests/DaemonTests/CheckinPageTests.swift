@@ -1,0 +1,98 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The built-in check-in page in real headless Chromium, driven with the keyboard alone
+/// against cuntongd and the simulated core, over loopback with the API token as a kiosk
+/// would open it.
+@Suite("Check-in page in headless Chromium", .timeLimit(.minutes(5)))
+struct CheckinPageTests {
+    static let artifacts = ProcessRunner.packageRoot.path + "/.build/test-artifacts"
+
+    @Test("A whole check-in and settlement with the keyboard: typed ID, masked name revealed and hidden, fees from the price list, pre-settlement split, settlement, receipt; English toggle; screenshots saved")
+    func keyboardOnly() async throws {
+        try await withCore { core in
+            let token = "kiosk-\(UUID().uuidString)"
+            let tokenFile = core.directory + "/api.token"
+            try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            let port = try freePort()
+            let daemon = try await DaemonFixture.start(core: core, extraConfig: """
+                listen = "127.0.0.1:\(port)"
+                token_file = "\(tokenFile)"
+                catalogue = "\(CoreFixture.root)/hardware-sim/clinic/catalogue.json"
+                """)
+            try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
+            let browser = try HeadlessChromium(profile: core.directory + "/chromium", height: 1500)
+            try browser.open("http://127.0.0.1:\(port)/?token=\(token)")
+
+            // Waiting: the prompt, and the page's check-in waiting at the daemon.
+            try await browser.wait(until: "!document.getElementById('screen-wait').hidden && document.getElementById('prompt').textContent === '请插卡 / 扫码 / 刷脸'")
+            try await waitUntil { (try await daemon.api.get("/v1/status").object())["checkinWaiting"] as? Bool == true }
+            #expect(try browser.text("#clinic").contains("濂溪区某某村卫生室"))
+
+            // F2, the ID number, Enter.
+            try browser.press("F2")
+            try browser.type(Fixtures.ouyang)
+            try browser.press("Enter")
+            try await browser.wait(until: "!document.getElementById('screen-fees').hidden")
+            #expect(try browser.text("#patient-name") == "欧*淼")
+            #expect(try browser.text("#patient-id") == "360402********106X")
+            #expect(try browser.text("#insurance").contains("职工基本医疗保险"))
+            #expect(try browser.text("#balance") == "¥1234.56")
+            try browser.press("F4")
+            try await browser.wait(until: "document.getElementById('patient-name').textContent === '欧阳淼'")
+            try browser.press("F4")
+            try await browser.wait(until: "document.getElementById('patient-name').textContent === '欧*淼'")
+
+            // Fees: a code, Enter (its usual quantity), Enter; twice.
+            #expect(try browser.evaluate("document.activeElement.id") as? String == "item-input")
+            for code in ["XN02BEA049A001010101445", "001102000010000-110200001"] {
+                try browser.type(code)
+                try browser.press("Enter")
+                try await browser.wait(until: "document.activeElement.id === 'item-qty'")
+                try browser.press("Enter")
+                try await browser.wait(until: "document.activeElement.id === 'item-input' && document.getElementById('item-input').value === ''")
+            }
+            #expect(try browser.evaluate("document.querySelectorAll('#fee-table tbody tr').length") as? Int == 2)
+            #expect(try browser.text("#total") == "17.00")
+
+            // English and back.
+            try browser.press("F6")
+            try await browser.wait(until: "document.getElementById('presettle').textContent === 'Pre-settle (F8)'")
+            try browser.press("F6")
+            try await browser.wait(until: "document.getElementById('presettle').textContent === '预结算 (F8)'")
+
+            // F8: the split before paying.
+            try browser.press("F8")
+            try await browser.wait(until: "!document.getElementById('screen-split').hidden")
+            let preview = try browser.evaluate("Object.fromEntries([...document.querySelectorAll('#split tr')].map(r => [r.dataset.key, r.cells[1].textContent]))") as? [String: String] ?? [:]
+            #expect(preview["total"] == "¥17.00")
+            #expect(try browser.text("#split").contains("统筹基金"))
+            try browser.screenshot(to: Self.artifacts + "/checkin-page-split.png")
+
+            // F9: settle; the receipt.
+            try browser.press("F9")
+            try await browser.wait(until: "!document.getElementById('screen-receipt').hidden")
+            #expect(try browser.text("#r-name") == "欧*淼")
+            #expect(try browser.text("#r-setl").hasPrefix("S"))
+            #expect(try browser.text("#receipt-clinic") == "濂溪区某某村卫生室")
+            let receipt = try browser.evaluate("Object.fromEntries([...document.querySelectorAll('#r-split tr')].map(r => [r.dataset.key, r.cells[1].textContent]))") as? [String: String] ?? [:]
+            #expect(receipt == preview, "the receipt shows what the pre-settlement showed")
+            try browser.screenshot(to: Self.artifacts + "/checkin-page-receipt.png")
+
+            // What the daemon and the core recorded.
+            let journal = try await daemon.api.get("/v1/journal").object()
+            let visit = (journal["visits"] as? [[String: Any]])?.first
+            #expect(visit?["state"] as? String == "settled")
+            #expect(visit?["total"] as? String == "17.00")
+            #expect("¥" + (visit?["cash"] as? String ?? "") == receipt["cash"])
+            #expect(try core.totals().count == 1)
+
+            // Enter: the next patient.
+            try browser.press("Enter")
+            try await browser.wait(until: "!document.getElementById('screen-wait').hidden")
+            try await waitUntil { (try await daemon.api.get("/v1/status").object())["checkinWaiting"] as? Bool == true }
+            #expect(await daemon.stop() == 0)
+        }
+    }
+}
