@@ -120,6 +120,8 @@ let package = Package(
             dependencies: [
                 "TerminalService", "CardReaders", "TerminalCore", "Settlement", "Scanners", "FaceTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

@@ -11,6 +11,7 @@ struct Cuntong: AsyncParsableCommand {
             numbers) is masked in all output unless --reveal is given.
 
             Examples:
+              cuntong status                  what the running daemon sees (readers, core link, queue)
               cuntong readers                 list card readers and inserted cards
               cuntong card read --json        wait for a social-security card and read it
               cuntong card watch              print every reader/card event as it happens
@@ -22,5 +23,5 @@ struct Cuntong: AsyncParsableCommand {
               cuntong reconcile               check today's totals against the city core (3201)
             """,
         version: CuntongVersion.string,
-        subcommands: [Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Provision.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self])
+        subcommands: [Status.self, Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Provision.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self])
 }

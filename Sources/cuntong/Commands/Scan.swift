@@ -131,7 +131,6 @@ struct Scan: AsyncParsableCommand {
             let reader = try ScannerSelection.resolve(
                 device: device, mode: mode == .auto ? nil : ScanMode(rawValue: mode.rawValue), baud: baud,
                 terminator: SerialLineDecoder.Terminator(rawValue: terminator)!)
-            let path = reader.path
             let show = self.show
             try await reader.read(count: count, timeout: .seconds(timeout)) { show(.credential($0, lastReport: .now), "") }
         } catch {
