@@ -149,10 +149,13 @@ let package = Package(
             ],
             path: "hardware-sim/Sources/cuntong-sim"),
 
-        // The measuring program of Benchmarks/settlement and Benchmarks/scan.
+        // The measuring program of Benchmarks/settlement, scan and daemon.
         .executableTarget(
             name: "cuntong-bench",
-            dependencies: ["Settlement", "Scanners", "HardwareSim", "TerminalCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Settlement", "Scanners", "HardwareSim", "TerminalCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Benchmarks/Sources/cuntong-bench"),
 
         // Shared by the integration suites: running the built executables.

@@ -1,4 +1,5 @@
-/// `cuntong-bench settlement …` (Benchmarks/settlement) or `cuntong-bench scan …` (Benchmarks/scan).
+import Foundation
+/// `cuntong-bench settlement|scan|daemon …`: the measuring program of Benchmarks/settlement, scan and daemon.
 @main
 struct Bench {
     static func main() async throws {
@@ -6,7 +7,13 @@ struct Bench {
         switch args.dropFirst().first {
         case "scan": try await ScanBenchmark.run(args)
         case "settlement": try await SettlementBenchmark.run(args)
-        default: print("usage: cuntong-bench settlement|scan [options]  (see Benchmarks/settlement and Benchmarks/scan)")
+        case "daemon": try await DaemonBenchmark.run(args)
+        case "idle":
+            // The baseline of Benchmarks/daemon: a Swift process that has run one task and
+            // now does nothing at all.
+            await Task.detached { print("idle") }.value
+            while true { sleep(1000) }
+        default: print("usage: cuntong-bench settlement|scan|daemon [options]  (see Benchmarks/settlement, scan and daemon)")
         }
     }
 }

@@ -76,38 +76,33 @@ public struct APIService: Service {
         let socketPath = listeners.socket
         let group = listeners.group
         let log = logger
-        var apps: [Application<RouterResponder<BasicRequestContext>>] = []
+        var servers: [any Service] = []
         let expected = listeners.tcpPort == nil ? 1 : 2
         let running = Atomic<Int>(0)
         let ready = self.ready
         let started: @Sendable () -> Void = {
             if running.add(1, ordering: .acquiringAndReleasing).newValue == expected { ready.fire() }
         }
-        apps.append(Application(
-            router: try router(token: nil),
-            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "cuntongd"),
-            onServerRunning: { _ in
+        let httpLogger = Logger(label: "cuntongd.http")
+        servers.append(try QuietHTTPServer.service(
+            router: try router(token: nil), address: .unixDomainSocket(path: socketPath), logger: httpLogger) { _ in
                 SocketPermissions.apply(path: socketPath, group: group, logger: log)
                 log.notice("local API listening", metadata: ["socket": "\(socketPath)"])
                 started()
-            },
-            logger: Logger(label: "cuntongd.http")))
+            })
         if let port = listeners.tcpPort, let token = listeners.token {
             let host = listeners.tcpHost ?? "127.0.0.1"
-            apps.append(Application(
-                router: try router(token: token),
-                configuration: .init(address: .hostname(host, port: port), serverName: "cuntongd"),
-                onServerRunning: { channel in
+            servers.append(try QuietHTTPServer.service(
+                router: try router(token: token), address: .hostname(host, port: port), logger: httpLogger) { channel in
                     log.notice("local API listening on loopback (bearer token)", metadata: [
                         "address": "\(host):\(channel.localAddress?.port ?? port)"])
                     started()
-                },
-                logger: Logger(label: "cuntongd.http")))
+                })
         }
         let hub = handler.hub, desk = handler.desk
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { tasks in
-                for app in apps { tasks.addTask { try await app.runService() } }
+                for server in servers { tasks.addTask { try await server.run() } }
             }
         } onGracefulShutdown: {
             hub.close()

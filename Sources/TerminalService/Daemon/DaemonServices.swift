@@ -229,18 +229,28 @@ public struct NotifyService: Service {
             if Task.isCancelled || Task.isShuttingDownGracefully { return }
         }
         notify.send("READY=1\nSTATUS=\(state.statusLine)")
-        let tick = watchdog.map { $0 / 2 } ?? .seconds(30)
-        var last = ""
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
-            if Task.isShuttingDownGracefully { break }
-            let status = state.statusLine
-            var message = watchdog == nil ? "" : "WATCHDOG=1"
-            if status != last {
-                message += (message.isEmpty ? "" : "\n") + "STATUS=\(status)"
-                last = status
+        let notify = self.notify, state = self.state
+        await withTaskGroup(of: Void.self) { group in
+            // STATUS= when what is connected changes: woken by the change, not by a timer.
+            group.addTask {
+                var last = state.statusLine
+                for await _ in state.changes.cancelOnGracefulShutdown() {
+                    let status = state.statusLine
+                    if status != last {
+                        notify.send("STATUS=\(status)")
+                        last = status
+                    }
+                }
             }
-            if !message.isEmpty { notify.send(message) }
+            // WATCHDOG=1 at half the interval systemd set; nothing without one.
+            if let watchdog {
+                group.addTask {
+                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                        notify.send("WATCHDOG=1")
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: watchdog / 2) }
+                    }
+                }
+            }
         }
         notify.send("STOPPING=1")
     }

@@ -22,12 +22,21 @@ public final class DaemonState: Sendable {
         public var checkinWaiting = false
     }
     let value = Mutex(Snapshot())
+    /// Nudged on every update, for the one reader that reports changes (systemd's STATUS=):
+    /// it wakes when something changed, never on a timer.
+    public let changes: AsyncStream<Void>
+    private let changed: AsyncStream<Void>.Continuation
 
-    public init() {}
+    public init() {
+        (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
 
     public var snapshot: Snapshot { value.withLock { $0 } }
 
-    public func update(_ change: (inout Snapshot) -> Void) { value.withLock { change(&$0) } }
+    public func update(_ change: (inout Snapshot) -> Void) {
+        value.withLock { change(&$0) }
+        changed.yield()
+    }
 
     /// The outcome of a message to the core: the link is up when the core answered anything.
     public func coreContact(reachable: Bool) {
