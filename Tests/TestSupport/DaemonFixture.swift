@@ -57,6 +57,11 @@ public final class DaemonFixture: Sendable {
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
+    /// A test that failed before `stop()` leaves no daemon behind.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     /// SIGTERM, then waits for the exit; returns the exit status (-1 if killed by a signal).
     @discardableResult
     public func stop(signal: Int32 = SIGTERM) async -> Int32 {
@@ -89,7 +94,9 @@ public final class LocalAPIClient: Sendable {
     }
 
     let base: String
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    /// The process-wide client: nothing to shut down, so a test that fails half-way cannot
+    /// leave one behind.
+    var client: HTTPClient { .shared }
 
     public init(socket: String) {
         base = "http+unix://" + socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
@@ -97,7 +104,7 @@ public final class LocalAPIClient: Sendable {
 
     public init(tcp base: String) { self.base = base }
 
-    public func shutdown() async { try? await client.shutdown() }
+    public func shutdown() async {}
 
     public func get(_ path: String, headers: [(String, String)] = []) async throws -> Answer {
         try await request("GET", path, headers: headers)

@@ -83,7 +83,7 @@ enum DaemonBenchmark {
               + "an empty Swift process \(wakeups(b0, b1)); cuntongd's own \(max(0, wakeups(before, after) - wakeups(b0, b1)))")
 
         // 3. Latency through the API on the Unix socket.
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = HTTPClient.shared
         let base = "http+unix://" + socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         func post(_ path: String, _ body: String) async throws -> (Int, Data) {
             var request = HTTPClientRequest(url: base + path)
@@ -116,7 +116,6 @@ enum DaemonBenchmark {
         func p(_ list: [Duration], _ q: Int) -> String { ms(list[min(list.count - 1, list.count * q / 100)]) }
         print("check-in through the API (POST /v1/checkins, 1101 at the core): runs \(runs), p50 \(p(checkins, 50)), p99 \(p(checkins, 99))")
         print("settlement through the API (POST /v1/settlements, 2201-2207 journaled): runs \(runs), p50 \(p(settlements, 50)), p99 \(p(settlements, 99))")
-        try await client.shutdown()
 
         kill(pid, SIGTERM)
         var status: Int32 = 0

@@ -25,15 +25,13 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let path = try socket ?? TerminalConfig.load(path: config.path).apiSocket
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = HTTPClient.shared
         let body: Data
         do {
             let url = "http+unix://" + path.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "/v1/status"
             let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
             body = Data(buffer: try await response.body.collect(upTo: 1 << 20))
-            try await client.shutdown()
         } catch {
-            try? await client.shutdown()
             Output.error("cuntongd does not answer on \(path) (\(error)). Is it running? `systemctl status cuntongd`; "
                          + "are you in the cuntong group?")
             throw ExitCode(1)
