@@ -173,6 +173,7 @@ let package = Package(
             dependencies: [
                 "Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "FaceTerminalTests",

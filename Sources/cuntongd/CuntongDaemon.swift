@@ -92,13 +92,23 @@ struct CuntongDaemon: AsyncParsableCommand {
             desk: desk, hub: hub, state: state, client: box, metrics: metrics)
         // Graceful shutdown runs from the last service to the first: the API finishes the
         // requests in flight before recovery shuts the settlement client down.
+        let supervisor = Logger(label: "cuntongd.supervisor")
+        func supervised(_ name: String, _ service: any Service) -> any Service {
+            Supervised(name, service, logger: supervisor) { name, _ in
+                state.update { $0.notice = "\(name) restarted after a failure" }
+            }
+        }
         let services: [any Service] = [
-            SettlementRecoveryService(client: box, interval: .seconds(recoverInterval), state: state, desk: desk,
-                                      logger: Logger(label: "cuntongd.recovery")),
-            CardReaderService(simulator: simulatorMode, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards")),
-            ScannerService(state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.scanners"), watcher: scanners),
-            ReloadService(configPath: config, box: box, state: state, logger: Logger(label: "cuntongd.reload")),
-            APIService(handler: handler, listeners: listeners, ready: ready, logger: Logger(label: "cuntongd.api")),
+            supervised("settlement recovery", SettlementRecoveryService(
+                client: box, interval: .seconds(recoverInterval), state: state, desk: desk, logger: Logger(label: "cuntongd.recovery"))),
+            supervised("card readers", CardReaderService(
+                simulator: simulatorMode, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards"))),
+            supervised("scanners", ScannerService(
+                state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.scanners"), watcher: scanners)),
+            supervised("configuration reload", ReloadService(
+                configPath: config, box: box, state: state, logger: Logger(label: "cuntongd.reload"))),
+            supervised("local API", APIService(
+                handler: handler, listeners: listeners, ready: ready, logger: Logger(label: "cuntongd.api"))),
             NotifyService(notify: SystemdNotify(), state: state, watchdog: SystemdNotify.watchdogInterval(), ready: ready),
         ]
         let group = ServiceGroup(configuration: .init(

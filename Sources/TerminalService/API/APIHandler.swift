@@ -69,7 +69,7 @@ public struct APIHandler: APIProtocol {
             core: .init(url: settings.coreURL, reachable: s.coreReachable, signedIn: signedIn, lastContact: s.lastContact),
             queue: .init(inDoubt: (try? journal.count(in: [.sending, .inDoubt])) ?? s.inDoubt,
                          queued: (try? journal.count(in: [.queued])) ?? s.queued),
-            checkinWaiting: s.checkinWaiting, notice: s.reload))))
+            checkinWaiting: s.checkinWaiting, notice: s.notice))))
     }
 
     public func streamEvents(_ input: Operations.StreamEvents.Input) async throws -> Operations.StreamEvents.Output {

@@ -195,10 +195,10 @@ public struct ReloadService: Service {
             do {
                 let client = try SettlementSetup.client(configPath: configPath, logger: Logger(label: "cuntongd.settlement"))
                 await box.swap(client).shutdown()
-                state.update { $0.reload = "configuration reloaded" }
+                state.update { $0.notice = "configuration reloaded" }
                 logger.notice("configuration reloaded", metadata: ["config": "\(configPath)"])
             } catch {
-                state.update { $0.reload = "configuration reload FAILED, running with the previous one" }
+                state.update { $0.notice = "configuration reload FAILED, running with the previous one" }
                 logger.error("configuration reload failed; keeping the previous one", metadata: ["error": "\(error)"])
             }
         }

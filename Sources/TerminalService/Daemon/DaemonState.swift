@@ -18,7 +18,8 @@ public final class DaemonState: Sendable {
         public var lastContact: Date?
         public var inDoubt = 0
         public var queued = 0
-        public var reload: String?
+        /// The last configuration reload, or a service restarted after a failure.
+        public var notice: String?
         public var checkinWaiting = false
     }
     let value = Mutex(Snapshot())
@@ -52,7 +53,7 @@ public final class DaemonState: Sendable {
             let core = s.coreReachable.map { $0 ? "core reachable" : "core UNREACHABLE" } ?? "core not checked yet"
             let face = s.faceEndpoint == nil ? "" : ", face terminal configured"
             return "readers \(s.readers.count), scanners \(s.scanners.count)\(face), \(core), in doubt \(s.inDoubt), queued \(s.queued)"
-                + (s.reload.map { "; \($0)" } ?? "")
+                + (s.notice.map { "; \($0)" } ?? "")
         }
     }
 }

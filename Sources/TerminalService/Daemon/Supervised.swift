@@ -1,0 +1,42 @@
+import Logging
+import ServiceLifecycle
+
+/// Keeps a device or client service running: if it ends or fails while the daemon is not
+/// stopping, the failure is logged and the service started again after a pause that
+/// doubles up to `maximum` (and starts over once it has run for a while). One failing part
+/// never takes the daemon, or the other parts, down.
+public struct Supervised: Service {
+    let name: String
+    let service: any Service
+    let initial: Duration
+    let maximum: Duration
+    let logger: Logger
+    let onRestart: @Sendable (String, String) -> Void
+
+    public init(_ name: String, _ service: any Service, initial: Duration = .seconds(1), maximum: Duration = .seconds(60),
+                logger: Logger, onRestart: @escaping @Sendable (_ name: String, _ why: String) -> Void = { _, _ in }) {
+        self.name = name
+        self.service = service
+        self.initial = initial
+        self.maximum = maximum
+        self.logger = logger
+        self.onRestart = onRestart
+    }
+
+    public func run() async throws {
+        var pause = initial
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let started = ContinuousClock.now
+            var why = "it ended"
+            do { try await service.run() } catch { why = "\(error)" }
+            if Task.isCancelled || Task.isShuttingDownGracefully { return }
+            // A run that lasted resets the pause: this is a new failure, not the same one.
+            if ContinuousClock.now - started > maximum { pause = initial }
+            logger.error("service stopped; restarting", metadata: ["service": "\(name)", "why": "\(why)", "in": "\(pause)"])
+            onRestart(name, why)
+            let wait = pause
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+            pause = min(pause * 2, maximum)
+        }
+    }
+}
