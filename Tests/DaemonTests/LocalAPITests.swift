@@ -252,6 +252,27 @@ struct LocalAPITests {
         }
     }
 
+    @Test("cuntong doctor sees the face terminal and the daemon's API socket; a face terminal that is not there fails")
+    func doctorSeesFaceAndDaemon() async throws {
+        try await withCore { core in
+            let module = FaceModuleSimulator(outcomes: [.matched], tokens: ["FACE-OY-0001"])
+            let server = try await module.serveTCP(port: 0)
+            let daemon = try await DaemonFixture.start(core: core, extraConfig: """
+                [face]
+                tcp = "127.0.0.1:\(server.localAddress!.port!)"
+                """)
+            let ok = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), ["doctor", "--config", daemon.configPath])
+            #expect(ok.stdout.contains("PASS  face terminal"), "\(ok.stdout)")
+            #expect(ok.stdout.contains("PASS  local API socket"))
+            #expect(await daemon.stop() == 0)
+            try await server.close()
+            let gone = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), ["doctor", "--config", daemon.configPath])
+            #expect(gone.status == 1)
+            #expect(gone.stdout.contains("FAIL  face terminal"), "\(gone.stdout)")
+            #expect(gone.stdout.contains("WARN  local API socket"))
+        }
+    }
+
     @Test("Loopback TCP needs the bearer token; the page itself is served without it")
     func loopbackToken() async throws {
         try await withCore { core in

@@ -1,4 +1,5 @@
 import CardReaders
+import FaceTerminal
 import Foundation
 import Logging
 import Scanners
@@ -68,6 +69,25 @@ public struct Doctor: Sendable {
         add("QR scanner", scanners.isEmpty ? .warn : .pass,
             scanners.isEmpty ? "no known scanner connected (scan --list shows what is there)" : scanners.map(\.description).joined(separator: ", "))
 
+        if let device = config.scanner?.device {
+            add("configured scanner", FileManager.default.fileExists(atPath: device) ? .pass : .fail,
+                FileManager.default.fileExists(atPath: device) ? device : "\(device) ([scanner] device) is not there: plug the scanner in, check the udev rules")
+        }
+
+        // The face terminal, when there is one.
+        if let endpoint = DaemonSetup.faceEndpoint(config) {
+            do {
+                let terminal = try await FaceTerminalClient.connect(endpoint)
+                let status = try await terminal.status()
+                await terminal.close()
+                add("face terminal", .pass, "\(endpoint): \(status.model) \(status.serial), \(status.state)")
+            } catch {
+                add("face terminal", .fail, "\(endpoint): \(error.message)")
+            }
+        } else {
+            add("face terminal", .pass, "none configured ([face] device or tcp; optional)")
+        }
+
         // The core: reachable, sign-in, clock.
         do {
             let client = try SettlementSetup.client(configPath: configPath, logger: logger)
@@ -98,6 +118,14 @@ public struct Doctor: Sendable {
             }
         } catch {
             add("journal", .fail, "\(error)")
+        }
+
+        // The daemon's local API (the check-in page and clinic software use it).
+        let socket = config.apiSocket
+        if FileManager.default.fileExists(atPath: socket) {
+            add("local API socket", .pass, socket)
+        } else {
+            add("local API socket", .warn, "\(socket) is not there: is cuntongd running? (systemctl status cuntongd)")
         }
         return checks
     }
