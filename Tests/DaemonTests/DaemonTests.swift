@@ -129,4 +129,15 @@ struct DaemonTests {
         #expect(r.status == 1)
         #expect(r.stderr.contains("[CONFIG-MISSING]"))
     }
+
+    @Test("Under systemd's journal (JOURNAL_STREAM set) each log line carries its syslog priority and no timestamp")
+    func journalFriendlyLogs() async throws {
+        var env = ProcessInfo.processInfo.environment
+        env["JOURNAL_STREAM"] = "8:12345"
+        let r = try await ProcessRunner.run(ProcessRunner.executable("cuntongd"),
+                                            ["--config", "/nonexistent/cuntong.toml"], environment: env)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("<2>cuntongd: cannot start error=There is no configuration at /nonexistent/cuntong.toml"), "\(r.stderr)")
+        #expect(!r.stderr.contains("+0000"), "no timestamp of its own: \(r.stderr)")
+    }
 }
