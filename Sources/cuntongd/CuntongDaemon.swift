@@ -16,16 +16,25 @@ struct CuntongDaemon: AsyncParsableCommand {
         commandName: "cuntongd",
         abstract: "The cuntong terminal daemon.",
         discussion: """
-            Reads the configuration (--config, default /etc/cuntong/cuntong.toml), then runs:
-            the card readers (every card read is logged, masked), the QR scanners (followed as
-            they are plugged in and out), and the settlement recovery (what a crash or an
-            outage left in doubt is resolved at start and every --recover-interval seconds).
-            Under systemd (Type=notify) it sends READY=1 once running, STATUS= lines saying
-            what is connected, and WATCHDOG=1 when WATCHDOG_USEC is set. SIGHUP reads the
-            configuration again (an invalid one is reported and the previous one kept). SIGTERM
-            or SIGINT stops it cleanly (exit 0). Logs go to stderr, personal data masked.
-            Cards in "Virtual PCD" (simulator) readers are ignored unless simulator mode is on:
-            --simulator, [simulator] enabled = true, or CUNTONG_SIMULATOR=1.
+            Reads the configuration (--config, default /etc/cuntong/cuntong.toml) and
+            runs these parts, each restarted after a growing pause if it fails:
+              card readers   every card inserted is read and offered to the check-in
+              QR scanners    followed as they come and go ([scanner] for a fixed one)
+              face terminal  [face] device or tcp; it scans while a check-in waits
+              recovery       what a crash or an outage left in doubt is resolved at
+                             start and every --recover-interval seconds
+              local API      docs/api.yaml on [api] socket (0660, group cuntong), and
+                             on 127.0.0.1 with a bearer token when [api] listen and
+                             token_file are set; the check-in page at /
+            Under systemd (Type=notify): READY=1 once the API listens, STATUS= when
+            what is connected changes, WATCHDOG=1 when WATCHDOG_USEC is set.
+            SIGHUP reads the configuration again (an invalid one is reported and the
+            previous one kept). SIGTERM or SIGINT: requests in flight finish (a
+            settlement under way completes and is journaled), then exit 0.
+            Logs go to stderr, personal data masked, with syslog priorities when
+            stderr is the journal; CUNTONG_LOG_LEVEL=debug for more. Cards in
+            "Virtual PCD" readers are ignored unless simulator mode is on
+            (--simulator, [simulator] enabled = true, or CUNTONG_SIMULATOR=1).
             """,
         version: CuntongVersion.string)
 
