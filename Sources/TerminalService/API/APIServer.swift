@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import ServiceLifecycle
 import Synchronization
 
@@ -66,6 +67,7 @@ public struct APIService: Service {
 
     func router(token: String?) throws -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: ProblemMiddleware<BasicRequestContext>())
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
         CheckinPage.register(on: router)
         try handler.registerHandlers(on: router)
@@ -122,6 +124,31 @@ enum SocketPermissions {
         if chown(path, uid_t.max, entry.pointee.gr_gid) != 0 {
             logger.warning("cannot give the API socket to its group", metadata: ["socket": "\(path)", "group": "\(group)"])
         }
+    }
+}
+
+/// A request the API cannot read (no body, a path id out of range, a query value of the
+/// wrong type) and an unknown path answer with a Problem, like every other error, instead
+/// of an empty 500 or 404.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as ServerError {
+            // Thrown before the operation ran: the request could not be read.
+            let readable = error.operationInput != nil
+            return Self.problem(readable ? .internalServerError : .badRequest, readable ? "INTERNAL" : "REQUEST-INVALID",
+                                readable ? "The terminal failed to answer \(error.operationID); see its log."
+                                         : "The request is not valid (\(error.operationID)): \(error.causeDescription).")
+        } catch let error as HTTPError where error.status == .notFound {
+            return Self.problem(.notFound, "API-NOT-FOUND", "There is no \(request.method) \(request.uri.path) in this API (docs/api.yaml).")
+        }
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
+        let body = (try? JSONEncoder().encode(["code": code, "message": message])) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
