@@ -129,7 +129,8 @@ public final class HeadlessChromium: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         var last: Any?
         while ContinuousClock.now < deadline {
-            last = try evaluate(expression)
+            // An exception (the page not loaded yet, say) counts as not yet.
+            do { last = try evaluate(expression) } catch { last = error }
             if let b = last as? Bool, b { return }
             try await Task.sleep(for: .milliseconds(50))
         }
