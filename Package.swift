@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "cuntongd",
             dependencies: [
-                "TerminalService", "Settlement", "Scanners",
+                "TerminalService", "Settlement", "Scanners", "FaceTerminal",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

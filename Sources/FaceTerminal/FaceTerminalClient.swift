@@ -202,6 +202,11 @@ public final class FaceTerminalClient: Sendable {
     public func close() async {
         try? await channel.close()
     }
+
+    /// Returns when the connection or the line is gone (the module unplugged, the peer closed).
+    public func closed() async {
+        try? await channel.closeFuture.get()
+    }
 }
 
 /// Lines from the line decoder into an AsyncStream; the stream ends with the channel.

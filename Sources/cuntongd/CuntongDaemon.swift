@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaceTerminal
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -71,9 +72,11 @@ struct CuntongDaemon: AsyncParsableCommand {
         let simulatorMode = simulator || terminalConfig.simulatorEnabled
         let listeners: APIListeners
         let scanners: ScannerWatcher
+        let face: FaceEndpoint?
         do {
             listeners = try DaemonSetup.listeners(terminalConfig)
             scanners = try DaemonSetup.scannerWatcher(terminalConfig, devDirectory: devDirectory)
+            face = try DaemonSetup.checkedFaceEndpoint(terminalConfig)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("cuntongd: \(error)\n".utf8))
@@ -85,9 +88,9 @@ struct CuntongDaemon: AsyncParsableCommand {
         let state = DaemonState()
         let hub = EventHub()
         let box = ClientBox(client)
-        let face = DaemonSetup.faceEndpoint(terminalConfig)
         state.update { $0.faceEndpoint = face?.description }
-        let desk = CheckinDesk(client: box, hub: hub, state: state, face: face)
+        let faceLink = face.map(FaceLink.init(endpoint:))
+        let desk = CheckinDesk(client: box, hub: hub, state: state, face: faceLink)
         let ready = ReadySignal()
         let handler = APIHandler(
             settings: .init(version: CuntongVersion.string,
@@ -104,7 +107,7 @@ struct CuntongDaemon: AsyncParsableCommand {
                 state.update { $0.notice = "\(name) restarted after a failure" }
             }
         }
-        let services: [any Service] = [
+        var services: [any Service] = [
             supervised("settlement recovery", SettlementRecoveryService(
                 client: box, interval: .seconds(recoverInterval), state: state, desk: desk, logger: Logger(label: "cuntongd.recovery"))),
             supervised("card readers", CardReaderService(
@@ -117,6 +120,11 @@ struct CuntongDaemon: AsyncParsableCommand {
                 handler: handler, listeners: listeners, ready: ready, logger: Logger(label: "cuntongd.api"))),
             NotifyService(notify: SystemdNotify(), state: state, watchdog: SystemdNotify.watchdogInterval(), ready: ready),
         ]
+        if let faceLink {
+            // Before the API: on shutdown the API's requests finish first, then the link closes.
+            services.insert(supervised("face terminal", FaceTerminalService(
+                link: faceLink, state: state, hub: hub, logger: Logger(label: "cuntongd.face"))), at: 3)
+        }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

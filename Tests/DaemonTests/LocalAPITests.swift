@@ -226,29 +226,48 @@ struct LocalAPITests {
         }
     }
 
-    @Test("The face terminal runs while a check-in waits: a no-match is shown to the patient, the match checks in")
+    @Test("The face terminal runs while a check-in waits: a no-match is shown to the patient, the match checks in; unplugged and back, it is reported and reconnected")
     func faceDuringWait() async throws {
         try await withCore { core in
             let module = FaceModuleSimulator(outcomes: [.noMatch, .matched], tokens: ["FACE-OY-0001", "FACE-OY-0002"],
                                              faceAfterMs: 50, resultAfterMs: 50)
-            let server = try await module.serveTCP(port: 0)
+            // On a pty, as a USB-serial face module: closing the simulator's end is unplugging it.
+            let node = core.directory + "/ttyFACE0"
+            let (line, _) = try await module.servePTY(link: node)
             let daemon = try await DaemonFixture.start(core: core, extraConfig: """
                 [face]
-                tcp = "127.0.0.1:\(server.localAddress!.port!)"
+                device = "\(node)"
                 """)
-            let events = try await daemon.api.events()
-            let c = try await daemon.api.post("/v1/checkins", ["waitSeconds": 20])
+            let api = daemon.api
+            let events = try await api.events()
+            func face() async throws -> [String: Any] {
+                (try await api.get("/v1/status").object())["face"] as? [String: Any] ?? [:]
+            }
+            try await waitUntil { try await face()["connected"] as? Bool == true }
+            let c = try await api.post("/v1/checkins", ["waitSeconds": 20])
             #expect(c.status == 201, "\(c.text)")
             #expect(c.object()["credentialKind"] as? String == "faceAuthToken")
             #expect((c.object()["patient"] as? [String: Any])?["certificateType"] as? String == "05")
             let noMatch = await events.wait(for: "face.result") { $0.data["code"] as? String == "FACE-NO-MATCH" }
             #expect(noMatch?.data["message"] as? String == "未识别，请重试或刷卡")
             #expect(await events.wait(for: "face.result") { $0.data["code"] as? String == "FACE-MATCHED" } != nil)
-            let status = try await daemon.api.get("/v1/status").object()
-            #expect((status["face"] as? [String: Any])?["lastResult"] as? String == "FACE-MATCHED")
+            #expect(try await face()["lastResult"] as? String == "FACE-MATCHED")
+
+            // Unplugged: reported, and the daemon keeps serving.
+            try await line.close()
+            #expect(await events.wait(for: "device.disconnected") { $0.data["device"] as? String == node } != nil)
+            try await waitUntil { try await face()["connected"] as? Bool == false }
+            #expect(try await api.post("/v1/checkins", ["idNumber": Fixtures.liuYan]).status == 201)
+            // Back: connected again without a restart, and it scans.
+            let again = FaceModuleSimulator(outcomes: [.matched], tokens: ["FACE-OY-0001"], faceAfterMs: 50, resultAfterMs: 50)
+            let (line2, _) = try await again.servePTY(link: node)
+            try await waitUntil(timeout: .seconds(30)) { try await face()["connected"] as? Bool == true }
+            let c2 = try await api.post("/v1/checkins", ["waitSeconds": 20])
+            #expect(c2.status == 201, "\(c2.text)")
+            #expect(c2.object()["credentialKind"] as? String == "faceAuthToken")
             events.cancel()
             #expect(await daemon.stop() == 0)
-            try await server.close()
+            try await line2.close()
         }
     }
 

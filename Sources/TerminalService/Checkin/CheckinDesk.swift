@@ -23,7 +23,7 @@ public actor CheckinDesk {
     let box: ClientBox
     let hub: EventHub
     let state: DaemonState
-    let face: FaceEndpoint?
+    let face: FaceLink?
     let logger: Logger
     /// A visit nobody has touched for this long is cancelled at the core.
     let visitIdleLimit: TimeInterval
@@ -37,7 +37,7 @@ public actor CheckinDesk {
     private var sessions: [Int64: Session] = [:]
     private var busy: Set<Int64> = []
 
-    public init(client: ClientBox, hub: EventHub, state: DaemonState, face: FaceEndpoint?,
+    public init(client: ClientBox, hub: EventHub, state: DaemonState, face: FaceLink?,
                 logger: Logger = Logger(label: "cuntongd.desk"), visitIdleLimit: TimeInterval = 1800) {
         self.box = client
         self.hub = hub
@@ -80,7 +80,7 @@ public actor CheckinDesk {
             state.update { $0.checkinWaiting = false }
         }
         let deadline = ContinuousClock.now + .seconds(seconds)
-        let faceWait = face.map { FaceWait(endpoint: $0, hub: hub, state: state, logger: logger) }
+        let faceWait = face.map { FaceWait(link: $0, hub: hub, state: state, logger: logger) }
         let outcome: WaitOutcome = await withTaskGroup(of: WaitOutcome?.self) { group in
             group.addTask {
                 for await outcome in stream { return outcome }

@@ -7,21 +7,17 @@ import TerminalCore
 /// matched, the wait ends (cancellation) or the module fails. Every outcome is published
 /// with the words to show the patient.
 struct FaceWait: Sendable {
-    let endpoint: FaceEndpoint
+    let link: FaceLink
     let hub: EventHub
     let state: DaemonState
     let logger: Logger
 
     func run(until deadline: ContinuousClock.Instant, offer: @escaping @Sendable (Credential) -> Void) async {
-        let source = endpoint.description
-        let terminal: FaceTerminalClient
-        do {
-            terminal = try await FaceTerminalClient.connect(endpoint)
-        } catch {
-            report(.deviceError(error.message), source: source)
+        let source = link.endpoint.description
+        guard let terminal = link.client else {
+            report(.deviceError(FaceError.closed(source).message), source: source)
             return
         }
-        defer { Task { await terminal.close() } }
         while !Task.isCancelled {
             let remaining = Int((deadline - .now).components.seconds)
             guard remaining >= 2 else { return }

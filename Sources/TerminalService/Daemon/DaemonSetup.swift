@@ -45,8 +45,17 @@ public enum DaemonSetup {
         return ScannerWatcher(device: device, mode: mode, devDirectory: (device as NSString).deletingLastPathComponent)
     }
 
-    /// `[face] device` or `[face] tcp`.
+    /// `[face] device` or `[face] tcp`; nil when neither is set.
     public static func faceEndpoint(_ config: TerminalConfig) -> FaceEndpoint? {
         FaceEndpoint.parse(device: config.face?.device, tcp: config.face?.tcp)
+    }
+
+    /// The same, refusing a [face] section that names no usable terminal.
+    public static func checkedFaceEndpoint(_ config: TerminalConfig) throws(TerminalConfig.Problem) -> FaceEndpoint? {
+        guard let face = config.face, face.device != nil || face.tcp != nil else { return nil }
+        guard let endpoint = faceEndpoint(config) else {
+            throw .invalid(TerminalConfig.defaultPath, "[face] needs exactly one of device = \"/dev/…\" or tcp = \"HOST:PORT\"")
+        }
+        return endpoint
     }
 }

@@ -14,6 +14,7 @@ public final class DaemonState: Sendable {
         public var scanners: [String: String] = [:]
         public var faceEndpoint: String?
         public var faceLastResult: String?
+        public var faceConnected = false
         public var coreReachable: Bool?
         public var lastContact: Date?
         public var inDoubt = 0
@@ -51,7 +52,7 @@ public final class DaemonState: Sendable {
     public var statusLine: String {
         value.withLock { s in
             let core = s.coreReachable.map { $0 ? "core reachable" : "core UNREACHABLE" } ?? "core not checked yet"
-            let face = s.faceEndpoint == nil ? "" : ", face terminal configured"
+            let face = s.faceEndpoint == nil ? "" : s.faceConnected ? ", face terminal connected" : ", face terminal MISSING"
             return "readers \(s.readers.count), scanners \(s.scanners.count)\(face), \(core), in doubt \(s.inDoubt), queued \(s.queued)"
                 + (s.notice.map { "; \($0)" } ?? "")
         }
