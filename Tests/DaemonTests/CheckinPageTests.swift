@@ -23,62 +23,62 @@ struct CheckinPageTests {
                 """)
             try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
             let browser = try HeadlessChromium(profile: core.directory + "/chromium", height: 1500)
-            try browser.open("http://127.0.0.1:\(port)/?token=\(token)")
+            try await browser.open("http://127.0.0.1:\(port)/?token=\(token)")
 
             // Waiting: the prompt, and the page's check-in waiting at the daemon.
             try await browser.wait(until: "!document.getElementById('screen-wait').hidden && document.getElementById('prompt').textContent === '请插卡 / 扫码 / 刷脸'")
             try await waitUntil { (try await daemon.api.get("/v1/status").object())["checkinWaiting"] as? Bool == true }
-            #expect(try browser.text("#clinic").contains("濂溪区某某村卫生室"))
+            #expect(try await browser.text("#clinic").contains("濂溪区某某村卫生室"))
 
             // F2, the ID number, Enter.
-            try browser.press("F2")
-            try browser.type(Fixtures.ouyang)
-            try browser.press("Enter")
+            try await browser.press("F2")
+            try await browser.type(Fixtures.ouyang)
+            try await browser.press("Enter")
             try await browser.wait(until: "!document.getElementById('screen-fees').hidden")
-            #expect(try browser.text("#patient-name") == "欧*淼")
-            #expect(try browser.text("#patient-id") == "360402********106X")
-            #expect(try browser.text("#insurance").contains("职工基本医疗保险"))
-            #expect(try browser.text("#balance") == "¥1234.56")
-            try browser.press("F4")
+            #expect(try await browser.text("#patient-name") == "欧*淼")
+            #expect(try await browser.text("#patient-id") == "360402********106X")
+            #expect(try await browser.text("#insurance").contains("职工基本医疗保险"))
+            #expect(try await browser.text("#balance") == "¥1234.56")
+            try await browser.press("F4")
             try await browser.wait(until: "document.getElementById('patient-name').textContent === '欧阳淼'")
-            try browser.press("F4")
+            try await browser.press("F4")
             try await browser.wait(until: "document.getElementById('patient-name').textContent === '欧*淼'")
 
             // Fees: a code, Enter (its usual quantity), Enter; twice.
-            #expect(try browser.evaluate("document.activeElement.id") as? String == "item-input")
+            #expect(try await browser.evaluate("document.activeElement.id") as? String == "item-input")
             for code in ["XN02BEA049A001010101445", "001102000010000-110200001"] {
-                try browser.type(code)
-                try browser.press("Enter")
+                try await browser.type(code)
+                try await browser.press("Enter")
                 try await browser.wait(until: "document.activeElement.id === 'item-qty'")
-                try browser.press("Enter")
+                try await browser.press("Enter")
                 try await browser.wait(until: "document.activeElement.id === 'item-input' && document.getElementById('item-input').value === ''")
             }
-            #expect(try browser.evaluate("document.querySelectorAll('#fee-table tbody tr').length") as? Int == 2)
-            #expect(try browser.text("#total") == "17.00")
+            #expect(try await browser.evaluate("document.querySelectorAll('#fee-table tbody tr').length") as? Int == 2)
+            #expect(try await browser.text("#total") == "17.00")
 
             // English and back.
-            try browser.press("F6")
+            try await browser.press("F6")
             try await browser.wait(until: "document.getElementById('presettle').textContent === 'Pre-settle (F8)'")
-            try browser.press("F6")
+            try await browser.press("F6")
             try await browser.wait(until: "document.getElementById('presettle').textContent === '预结算 (F8)'")
 
             // F8: the split before paying.
-            try browser.press("F8")
+            try await browser.press("F8")
             try await browser.wait(until: "!document.getElementById('screen-split').hidden")
-            let preview = try browser.evaluate("Object.fromEntries([...document.querySelectorAll('#split tr')].map(r => [r.dataset.key, r.cells[1].textContent]))") as? [String: String] ?? [:]
+            let preview = try await browser.evaluate("Object.fromEntries([...document.querySelectorAll('#split tr')].map(r => [r.dataset.key, r.cells[1].textContent]))") as? [String: String] ?? [:]
             #expect(preview["total"] == "¥17.00")
-            #expect(try browser.text("#split").contains("统筹基金"))
-            try browser.screenshot(to: Self.artifacts + "/checkin-page-split.png")
+            #expect(try await browser.text("#split").contains("统筹基金"))
+            try await browser.screenshot(to: Self.artifacts + "/checkin-page-split.png")
 
             // F9: settle; the receipt.
-            try browser.press("F9")
+            try await browser.press("F9")
             try await browser.wait(until: "!document.getElementById('screen-receipt').hidden")
-            #expect(try browser.text("#r-name") == "欧*淼")
-            #expect(try browser.text("#r-setl").hasPrefix("S"))
-            #expect(try browser.text("#receipt-clinic") == "濂溪区某某村卫生室")
-            let receipt = try browser.evaluate("Object.fromEntries([...document.querySelectorAll('#r-split tr')].map(r => [r.dataset.key, r.cells[1].textContent]))") as? [String: String] ?? [:]
+            #expect(try await browser.text("#r-name") == "欧*淼")
+            #expect(try await browser.text("#r-setl").hasPrefix("S"))
+            #expect(try await browser.text("#receipt-clinic") == "濂溪区某某村卫生室")
+            let receipt = try await browser.evaluate("Object.fromEntries([...document.querySelectorAll('#r-split tr')].map(r => [r.dataset.key, r.cells[1].textContent]))") as? [String: String] ?? [:]
             #expect(receipt == preview, "the receipt shows what the pre-settlement showed")
-            try browser.screenshot(to: Self.artifacts + "/checkin-page-receipt.png")
+            try await browser.screenshot(to: Self.artifacts + "/checkin-page-receipt.png")
 
             // What the daemon and the core recorded.
             let journal = try await daemon.api.get("/v1/journal").object()
@@ -89,7 +89,7 @@ struct CheckinPageTests {
             #expect(try core.totals().count == 1)
 
             // Enter: the next patient.
-            try browser.press("Enter")
+            try await browser.press("Enter")
             try await browser.wait(until: "!document.getElementById('screen-wait').hidden")
             try await waitUntil { (try await daemon.api.get("/v1/status").object())["checkinWaiting"] as? Bool == true }
             #expect(await daemon.stop() == 0)

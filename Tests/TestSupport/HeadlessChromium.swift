@@ -59,9 +59,25 @@ public final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// One DevTools command; the answer's `result`. To the page once `open` attached it.
+    /// The pipe is read with blocking calls, so they run on a thread of their own: a
+    /// cooperative thread blocked here would starve every other test in the process.
     @discardableResult
     public func send(_ method: String, _ params: [String: Any] = [:], toBrowser: Bool = false,
-                     timeout: Duration = .seconds(30)) throws -> [String: Any] {
+                     timeout: Duration = .seconds(30)) async throws -> [String: Any] {
+        let box = UncheckedBox(params)
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let result = try self.exchange(method, box.value, toBrowser: toBrowser, timeout: timeout)
+                    continuation.resume(returning: UncheckedBox(result).value)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    func exchange(_ method: String, _ params: [String: Any], toBrowser: Bool, timeout: Duration) throws -> [String: Any] {
         lock.lock()
         defer { lock.unlock() }
         let id = nextId
@@ -101,27 +117,27 @@ public final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// Opens `url` in a new tab and attaches to it.
-    public func open(_ url: String) throws {
-        let target = try send("Target.createTarget", ["url": "about:blank"], toBrowser: true)
+    public func open(_ url: String) async throws {
+        let target = try await send("Target.createTarget", ["url": "about:blank"], toBrowser: true)
         guard let targetId = target["targetId"] as? String else { throw Failure(description: "no target") }
-        let attached = try send("Target.attachToTarget", ["targetId": targetId, "flatten": true], toBrowser: true)
-        session = attached["sessionId"] as? String
-        try send("Page.enable")
-        try send("Runtime.enable")
-        try send("Page.navigate", ["url": url])
+        let attached = try await send("Target.attachToTarget", ["targetId": targetId, "flatten": true], toBrowser: true)
+        lock.withLock { session = attached["sessionId"] as? String }
+        try await send("Page.enable")
+        try await send("Runtime.enable")
+        try await send("Page.navigate", ["url": url])
     }
 
     /// The value of a JavaScript expression (promises awaited).
-    public func evaluate(_ expression: String) throws -> Any? {
-        let r = try send("Runtime.evaluate", ["expression": expression, "returnByValue": true, "awaitPromise": true])
+    public func evaluate(_ expression: String) async throws -> Any? {
+        let r = try await send("Runtime.evaluate", ["expression": expression, "returnByValue": true, "awaitPromise": true])
         if let exception = r["exceptionDetails"] as? [String: Any] {
             throw Failure(description: "\(expression): \((exception["exception"] as? [String: Any])?["description"] ?? exception)")
         }
         return (r["result"] as? [String: Any])?["value"]
     }
 
-    public func text(_ selector: String) throws -> String {
-        try evaluate("document.querySelector(\(Self.quoted(selector)))?.textContent ?? ''") as? String ?? ""
+    public func text(_ selector: String) async throws -> String {
+        try await evaluate("document.querySelector(\(Self.quoted(selector)))?.textContent ?? ''") as? String ?? ""
     }
 
     /// Waits until `expression` is truthy; the last value seen is in the error otherwise.
@@ -130,7 +146,7 @@ public final class HeadlessChromium: @unchecked Sendable {
         var last: Any?
         while ContinuousClock.now < deadline {
             // An exception (the page not loaded yet, say) counts as not yet.
-            do { last = try evaluate(expression) } catch { last = error }
+            do { last = try await evaluate(expression) } catch { last = error }
             if let b = last as? Bool, b { return }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -138,7 +154,7 @@ public final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// A key as the keyboard sends it: Enter, Tab, Escape, F1–F12, or one character.
-    public func press(_ key: String, ctrl: Bool = false) throws {
+    public func press(_ key: String, ctrl: Bool = false) async throws {
         let named: [String: (code: String, vk: Int, text: String?)] = [
             "Enter": ("Enter", 13, "\r"), "Tab": ("Tab", 9, nil), "Escape": ("Escape", 27, nil),
             "Backspace": ("Backspace", 8, nil),
@@ -156,20 +172,26 @@ public final class HeadlessChromium: @unchecked Sendable {
                                    "windowsVirtualKeyCode": spec.vk, "nativeVirtualKeyCode": spec.vk,
                                    "modifiers": ctrl ? 2 : 0]
         if let text = spec.text, !ctrl { down["text"] = text; down["unmodifiedText"] = text }
-        try send("Input.dispatchKeyEvent", down)
-        try send("Input.dispatchKeyEvent", ["type": "keyUp", "key": key, "code": spec.code, "windowsVirtualKeyCode": spec.vk,
+        try await send("Input.dispatchKeyEvent", down)
+        try await send("Input.dispatchKeyEvent", ["type": "keyUp", "key": key, "code": spec.code, "windowsVirtualKeyCode": spec.vk,
                                             "nativeVirtualKeyCode": spec.vk, "modifiers": ctrl ? 2 : 0])
     }
 
     /// Text into the focused field, as typing (or an input method) puts it there.
-    public func type(_ text: String) throws { try send("Input.insertText", ["text": text]) }
+    public func type(_ text: String) async throws { try await send("Input.insertText", ["text": text]) }
 
-    public func screenshot(to path: String) throws {
-        let r = try send("Page.captureScreenshot", ["format": "png"])
+    public func screenshot(to path: String) async throws {
+        let r = try await send("Page.captureScreenshot", ["format": "png"])
         guard let base64 = r["data"] as? String, let data = Data(base64Encoded: base64) else {
             throw Failure(description: "no screenshot data")
         }
         try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Carries JSON values (plain dictionaries and arrays) across the thread hop.
+    struct UncheckedBox<T>: @unchecked Sendable {
+        let value: T
+        init(_ value: T) { self.value = value }
     }
 
     static func quoted(_ s: String) -> String {
