@@ -245,7 +245,7 @@ struct SettlementCLITests {
             let args = ["provision", "--non-interactive", "--institution-code", "H36040200017", "--institution-name", "濂溪区某某村卫生室",
                         "--admdvs", "360402", "--device-no", "CT-0042", "--operator", "D001", "--operator-name", "王医生",
                         "--root", root, "--files", ProcessRunner.packageRoot.path + "/systemd"]
-            let r = try await cuntong(args + ["--core-url", core.url])
+            let r = try await cuntong(args + ["--core-url", core.url, "--page-port", "8742"])
             #expect(r.status == 0, "\(r.stderr)")
             for step in 1...7 { #expect(r.stderr.contains("[\(step)/7]")) }
             #expect(r.stderr.contains("sign_no"))
@@ -258,6 +258,14 @@ struct SettlementCLITests {
             let parsed = try TerminalConfig.load(path: config)
             #expect(parsed.institution.code == "H36040200017")
             #expect(parsed.core.url == core.url)
+            // --page-port: the page on loopback, with a fresh token only the daemon can read.
+            #expect(parsed.api?.listen == "127.0.0.1:8742")
+            #expect(parsed.api?.token_file == "/etc/cuntong/api.token")
+            let token = try String(contentsOfFile: root + "/etc/cuntong/api.token", encoding: .utf8)
+            #expect(token.trimmingCharacters(in: .newlines).count == 48)
+            #expect(try FileManager.default.attributesOfItem(atPath: root + "/etc/cuntong/api.token")[.posixPermissions] as? Int == 0o600)
+            #expect(!r.stderr.contains(token.trimmingCharacters(in: .newlines)), "the token is not printed")
+            #expect(r.stderr.contains("check-in page on http://127.0.0.1:8742/"))
             #expect(FileManager.default.fileExists(atPath: root + "/etc/systemd/system/cuntongd.service"))
             #expect(try String(contentsOfFile: root + "/etc/udev/rules.d/70-cuntong-scanners.rules", encoding: .utf8) == UdevRules.generate())
 

@@ -29,7 +29,9 @@ public struct Provisioner: Sendable {
     }
 
     /// The configuration file's text, as DESIGN.md lays it out.
-    public static func configText(_ a: CoreSettings) -> String {
+    public static let tokenPath = "/etc/cuntong/api.token"
+
+    public static func configText(_ a: CoreSettings, pagePort: Int? = nil) -> String {
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         return """
             # Written by `cuntong provision`.
@@ -50,6 +52,8 @@ public struct Provisioner: Sendable {
 
             [api]
             socket = "/run/cuntong/api.sock"
+            \(pagePort.map { "listen = \"127.0.0.1:\($0)\"\ntoken_file = \(q(tokenPath))" } ?? "# listen = \"127.0.0.1:8742\"   # the check-in page on loopback; needs token_file")
+            # catalogue = "/etc/cuntong/catalogue.json"   # the price list the check-in page offers
 
             [storage]
             state_dir = \(q(a.stateDirectory))
@@ -110,7 +114,9 @@ public struct Provisioner: Sendable {
     }
 
     /// `answers` as the terminal will use them (paths as seen from `/`).
-    public func provision(_ answers: CoreSettings, startService: Bool) async throws(Failure) {
+    /// `pagePort`: also serve the API and the check-in page on 127.0.0.1:PORT, with a new
+    /// bearer token in /etc/cuntong/api.token (0600, owner cuntong).
+    public func provision(_ answers: CoreSettings, startService: Bool, pagePort: Int? = nil) async throws(Failure) {
         let total = 7
         // The same settings, with their paths under the root being provisioned.
         var settings = answers
@@ -134,12 +140,23 @@ public struct Provisioner: Sendable {
         try await run("writing the configuration \(configPath) (0600, owner cuntong)", 3, total) {
             let target = root + configPath
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: target, contents: Data(Self.configText(answers).utf8),
+            guard FileManager.default.createFile(atPath: target, contents: Data(Self.configText(answers, pagePort: pagePort).utf8),
                                                  attributes: [.posixPermissions: 0o600]) else {
                 throw Failure(step: "configuration", why: "cannot write \(target)")
             }
             if let user = serviceUser() { chown(target, uid_t(user.uid), gid_t(user.gid)) }
-            return target
+            guard let pagePort else { return target }
+            // The page's token: random, readable by the daemon only; the kiosk is given it.
+            var bytes = [UInt8](repeating: 0, count: 24)
+            guard getentropy(&bytes, bytes.count) == 0 else { throw Failure(step: "API token", why: "no randomness (getentropy)") }
+            let token = bytes.map { String(format: "%02x", $0) }.joined()
+            let tokenFile = root + Self.tokenPath
+            guard FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw Failure(step: "API token", why: "cannot write \(tokenFile)")
+            }
+            if let user = serviceUser() { chown(tokenFile, uid_t(user.uid), gid_t(user.gid)) }
+            return "\(target); check-in page on http://127.0.0.1:\(pagePort)/?token=… (the token is in \(Self.tokenPath))"
         }
         try await run("installing the systemd unit and the udev rules", 4, total) {
             try install(filesDirectory + "/cuntongd.service", "/etc/systemd/system/cuntongd.service", mode: 0o644)

@@ -29,6 +29,12 @@ struct Provision: AsyncParsableCommand {
     @Option(help: "Install into this root instead of /.") var root: String = "/"
     @Option(help: "Where the packaged unit, sysusers and tmpfiles files are.") var files: String = "/usr/share/cuntong/systemd"
     @Flag(help: "Do not reload udev/systemd or start the service.") var noStart = false
+    @Option(help: "Also serve the check-in page and the API on 127.0.0.1:PORT, with a new token in /etc/cuntong/api.token.")
+    var pagePort: Int?
+
+    func validate() throws {
+        if let pagePort, !(1...65535).contains(pagePort) { throw ValidationError("--page-port must be 1 to 65535") }
+    }
 
     func ask(_ question: String, _ given: String?, default value: String? = nil) throws -> String {
         if let given { return given }
@@ -55,7 +61,7 @@ struct Provision: AsyncParsableCommand {
             timeoutMilliseconds: timeoutMs, caFile: caFile, stateDirectory: "/var/lib/cuntong")
         let provisioner = Provisioner(root: root, filesDirectory: files) { Output.error($0) }
         do {
-            try await provisioner.provision(answers, startService: !noStart)
+            try await provisioner.provision(answers, startService: !noStart, pagePort: pagePort)
             Output.line("provisioned: run `cuntong doctor` to check the devices")
         } catch {
             throw Output.fail(error)
