@@ -161,7 +161,16 @@ struct LocalAPITests {
             let ended = try await waiting
             #expect(ended.status == 408)
             #expect(ended.object()["code"] as? String == "CHECKIN-CANCELLED")
+
+            // `cuntong status` asks the running daemon; with none, exit 1 and why.
+            let status = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), ["status", "--config", daemon.configPath])
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("Core        \(core.url)  reachable, signed in today"), "\(status.stdout)")
+            #expect(status.stdout.contains("Journal     in doubt 0, queued 0"))
             #expect(await daemon.stop() == 0)
+            let none = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), ["status", "--config", daemon.configPath])
+            #expect(none.status == 1)
+            #expect(none.stderr.contains("cuntongd does not answer"))
         }
     }
 

@@ -74,8 +74,14 @@ public struct Doctor: Sendable {
                 FileManager.default.fileExists(atPath: device) ? device : "\(device) ([scanner] device) is not there: plug the scanner in, check the udev rules")
         }
 
-        // The face terminal, when there is one.
-        if let endpoint = DaemonSetup.faceEndpoint(config) {
+        // The face terminal, when there is one. A running daemon holds its line: ask the
+        // daemon then, rather than open a tty it is reading.
+        let daemon = await DaemonStatus.fetch(socket: config.apiSocket)
+        if let endpoint = DaemonSetup.faceEndpoint(config), let face = daemon?["face"] as? [String: Any] {
+            let connected = face["connected"] as? Bool == true
+            add("face terminal", connected ? .pass : .fail,
+                connected ? "\(endpoint): connected to cuntongd" : "\(endpoint): cuntongd cannot reach it: check its cable or address")
+        } else if let endpoint = DaemonSetup.faceEndpoint(config) {
             do {
                 let terminal = try await FaceTerminalClient.connect(endpoint)
                 let status = try await terminal.status()
@@ -122,8 +128,10 @@ public struct Doctor: Sendable {
 
         // The daemon's local API (the check-in page and clinic software use it).
         let socket = config.apiSocket
-        if FileManager.default.fileExists(atPath: socket) {
-            add("local API socket", .pass, socket)
+        if daemon != nil {
+            add("local API socket", .pass, "\(socket): cuntongd answers")
+        } else if FileManager.default.fileExists(atPath: socket) {
+            add("local API socket", .warn, "\(socket) is there but cuntongd does not answer (or you are not in the cuntong group)")
         } else {
             add("local API socket", .warn, "\(socket) is not there: is cuntongd running? (systemctl status cuntongd)")
         }

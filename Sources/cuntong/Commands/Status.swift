@@ -1,7 +1,5 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 import TerminalService
 
 /// `cuntong status`: asks the running daemon (its local API on the Unix socket) what it has.
@@ -25,12 +23,9 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let path = try socket ?? TerminalConfig.load(path: config.path).apiSocket
-        let client = HTTPClient.shared
         let body: Data
         do {
-            let url = "http+unix://" + path.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "/v1/status"
-            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
-            body = Data(buffer: try await response.body.collect(upTo: 1 << 20))
+            body = try await DaemonStatus.raw(socket: path)
         } catch {
             Output.error("cuntongd does not answer on \(path) (\(error)). Is it running? `systemctl status cuntongd`; "
                          + "are you in the cuntong group?")
