@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "cuntong",
             dependencies: [
-                "TerminalService", "CardReaders", "TerminalCore", "Settlement", "Scanners", "FaceTerminal",
+                "TerminalService", "CardReaders", "TerminalCore", "Settlement", "Scanners", "FaceTerminal", "LocalAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

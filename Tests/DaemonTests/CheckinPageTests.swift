@@ -12,15 +12,9 @@ struct CheckinPageTests {
     @Test("A whole check-in and settlement with the keyboard: typed ID, masked name revealed and hidden, fees from the price list, pre-settlement split, settlement, receipt; English toggle; screenshots saved")
     func keyboardOnly() async throws {
         try await withCore { core in
-            let token = "kiosk-\(UUID().uuidString)"
-            let tokenFile = core.directory + "/api.token"
-            try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
             let port = try freePort()
-            let daemon = try await DaemonFixture.start(core: core, extraConfig: """
-                listen = "127.0.0.1:\(port)"
-                token_file = "\(tokenFile)"
-                catalogue = "\(CoreFixture.root)/hardware-sim/clinic/catalogue.json"
-                """)
+            let (daemon, token) = try await DaemonFixture.startOnLoopback(
+                core: core, port: port, extraAPIConfig: #"catalogue = "\#(CoreFixture.root)/hardware-sim/clinic/catalogue.json""#)
             try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
             let browser = try HeadlessChromium(profile: core.directory + "/chromium", height: 1500)
             try await browser.open("http://127.0.0.1:\(port)/?token=\(token)")

@@ -304,14 +304,8 @@ struct LocalAPITests {
     @Test("Loopback TCP needs the bearer token; the page itself is served without it")
     func loopbackToken() async throws {
         try await withCore { core in
-            let token = "t0ken-\(UUID().uuidString)"
-            let tokenFile = core.directory + "/api.token"
-            try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
             let port = try freePort()
-            let daemon = try await DaemonFixture.start(core: core, extraConfig: """
-                listen = "127.0.0.1:\(port)"
-                token_file = "\(tokenFile)"
-                """)
+            let (daemon, token) = try await DaemonFixture.startOnLoopback(core: core, port: port)
             let tcp = LocalAPIClient(tcp: "http://127.0.0.1:\(port)")
             try await waitUntil { (try? await tcp.get("/")) != nil }
             let denied = try await tcp.get("/v1/status")

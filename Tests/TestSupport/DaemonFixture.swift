@@ -47,6 +47,20 @@ public final class DaemonFixture: Sendable {
         throw DaemonFixtureError(description: "cuntongd did not answer on \(socket):\n\(log)")
     }
 
+    /// Started with the API also on loopback (`[api] listen`) behind a fresh bearer token.
+    public static func startOnLoopback(core: CoreFixture, port: Int, extraAPIConfig: String = "") async throws
+        -> (daemon: DaemonFixture, token: String) {
+        let token = "token-\(UUID().uuidString)"
+        let tokenFile = core.directory + "/api.token"
+        try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let daemon = try await start(core: core, extraConfig: """
+            listen = "127.0.0.1:\(port)"
+            token_file = "\(tokenFile)"
+            \(extraAPIConfig)
+            """)
+        return (daemon, token)
+    }
+
     init(process: Process, configPath: String, socket: String, logPath: String, api: LocalAPIClient) {
         self.process = process
         self.configPath = configPath

@@ -3,6 +3,7 @@ import Foundation
 import Settlement
 import TerminalCore
 import TerminalService
+import LocalAPI
 
 struct Settle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -95,46 +96,21 @@ struct Settle: AsyncParsableCommand {
     }
 }
 
-/// What `cuntong settle` prints.
+/// What `cuntong settle` prints: the local API's `Settlement` (docs/api.yaml), the same
+/// keys in both.
 struct SettlementView: Encodable {
-    struct Patient: Encodable {
-        var name: String
-        var idNumber: String
-        var insurance: String
-    }
-    struct Split: Encodable {
-        var total, basicFund, criticalIllness, medicalAid, otherFunds, fundTotal: String
-        var personalAccount, familyAccount, cash, balanceAfter: String
-    }
-    struct Fund: Encodable {
-        var type: String
-        var name: String
-        var amount: String
-    }
-
-    var visitId: Int64
-    var mdtrtId: String
-    var setlId: String
-    var settledAt: String
-    var patient: Patient
-    var split: Split
-    var funds: [Fund]
+    let settlement: Components.Schemas.Settlement
 
     init(_ o: SettlementOutcome, patient p: CheckedInPatient, reveal: Bool) {
-        visitId = o.visitId
-        mdtrtId = o.mdtrtId
-        setlId = o.setlId
-        settledAt = o.settledAt
-        patient = Patient(name: reveal ? p.identity.name : Masking.name(p.identity.name),
-                          idNumber: reveal ? p.identity.idNumber : Masking.idNumber(p.identity.idNumber),
-                          insurance: p.identity.primaryInsurance?.type ?? "")
-        let s = o.split
-        split = Split(total: s.total.yuan, basicFund: s.basicFund.yuan, criticalIllness: s.criticalIllness.yuan,
-                      medicalAid: s.medicalAid.yuan, otherFunds: s.otherFunds.yuan, fundTotal: s.fundTotal.yuan,
-                      personalAccount: s.personalAccount.yuan, familyAccount: s.familyAccount.yuan, cash: s.cash.yuan,
-                      balanceAfter: s.balanceAfter.yuan)
-        funds = o.fundDetails.map { Fund(type: $0.fund_pay_type, name: $0.fund_pay_type_name, amount: $0.fund_payamt.yuan) }
+        settlement = APIViews.settlement(o, patient: p, reveal: reveal)
     }
+
+    func encode(to encoder: any Encoder) throws { try settlement.encode(to: encoder) }
+
+    var patient: Components.Schemas.Settlement.PatientPayload { settlement.patient }
+    var split: Components.Schemas.Split { settlement.split }
+    var setlId: String { settlement.setlId }
+    var settledAt: String { settlement.settledAt }
 
     var text: String {
         """
