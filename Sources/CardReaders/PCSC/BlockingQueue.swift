@@ -1,18 +1,23 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Runs blocking C calls (pcsc-lite's are all blocking) on a private serial thread so
 /// they never tie up Swift's cooperative thread pool, with an optional deadline.
 ///
+/// A thread of its own, not a serial DispatchQueue: on Linux a dispatch queue borrows a
+/// worker of the pool Swift concurrency also runs on, and pcsc-lite can block for up to a
+/// minute (a pcscd restart), which starved the whole process.
+///
 /// When the deadline passes or the waiting task is cancelled, the caller is released at
-/// once; the C call itself cannot be interrupted and finishes on the queue later, its
+/// once; the C call itself cannot be interrupted and finishes on the thread later, its
 /// result dropped. Everything queued after it waits for it, which is why one card read
 /// uses one PC/SC context of its own.
 final class BlockingQueue: Sendable {
-    private let queue: DispatchQueue
+    private let queue: SerialThread
 
     init(label: String) {
-        queue = DispatchQueue(label: label)
+        queue = SerialThread(label: label)
     }
 
     func run<T: Sendable>(
@@ -85,4 +90,38 @@ private final class OnceContinuation<T: Sendable>: Sendable {
         }
         continuation?.resume(with: result)
     }
+}
+
+/// One thread running the blocks given to it, in order. It ends when the last reference
+/// goes (after what was queued before).
+private final class SerialThread: Sendable {
+    private enum Job { case run(@Sendable () -> Void), stop }
+    private final class Inbox: Sendable {
+        let jobs = Mutex<[Job]>([])
+        let ready = DispatchSemaphore(value: 0)
+        func put(_ job: Job) {
+            jobs.withLock { $0.append(job) }
+            ready.signal()
+        }
+        func take() -> Job {
+            while true {
+                ready.wait()
+                if let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return job }
+            }
+        }
+    }
+    private let inbox = Inbox()
+
+    init(label: String) {
+        let inbox = self.inbox
+        let thread = Thread {
+            while case .run(let body) = inbox.take() { body() }
+        }
+        thread.name = label
+        thread.start()
+    }
+
+    func async(execute body: @escaping @Sendable () -> Void) { inbox.put(.run(body)) }
+
+    deinit { inbox.put(.stop) }
 }

@@ -82,7 +82,8 @@ private final class MonitorLoop: Sendable {
         }
         wakeup.signal()
         if let context { _ = SCardCancel(context) }
-        DispatchQueue.global().async { [self] in
+        // A thread of its own: this waits, and dispatch's workers belong to Swift concurrency.
+        Thread.detachNewThread { [self] in
             while exited.wait(timeout: .now() + .milliseconds(200)) == .timedOut {
                 let context = shared.withLock { $0.context }
                 if let context { _ = SCardCancel(context) }
