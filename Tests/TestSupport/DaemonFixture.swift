@@ -152,7 +152,6 @@ public final class LocalAPIClient: Sendable {
                 do {
                     for try await chunk in response.body { recorder.feed(String(buffer: chunk)) }
                 } catch {}
-                recorder.ended.store(true, ordering: .releasing)
             }
         }
         return recorder
@@ -171,7 +170,6 @@ public final class EventRecorder: Sendable {
     let buffer = Mutex("")
     let received = Mutex<[Event]>([])
     let task = Mutex<Task<Void, Never>?>(nil)
-    public let ended = Atomic<Bool>(false)
 
     init(status: Int, contentType: String?) {
         self.status = status

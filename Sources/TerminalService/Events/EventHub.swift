@@ -42,6 +42,4 @@ public final class EventHub: Sendable {
         let all = subscribers.withLock { all in defer { all = [:] }; return all }
         for c in all.values { c.finish() }
     }
-
-    public var subscriberCount: Int { subscribers.withLock { $0.count } }
 }
