@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         // System libraries from Debian (-dev packages), found with pkg-config.
@@ -81,6 +82,14 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [
+                // Province profiles (transport of the national platform's messages), compiled in.
+                .embedInCode("Profiles/national.toml"),
+                .embedInCode("Profiles/guangdong.toml"),
+                .embedInCode("Profiles/zhejiang.toml"),
             ]),
         // The local API (docs/api.yaml): types, server protocol and client, generated at build time.
         .target(

@@ -17,17 +17,24 @@ public struct CoreSettings: Sendable, Equatable {
     public var connectTimeoutMilliseconds: Int
     /// PEM file of the CA that signed the core's certificate; nil = the system's trust store.
     public var caFile: String?
-    /// recer_sys_code and infver, as the core expects them.
-    public var receiverSystemCode: String
-    public var interfaceVersion: String
+    /// How this province's core carries the messages (`[core] profile`), with
+    /// `[core] recer_sys_code` and `[core] infver` already applied over it.
+    public var profile: CoreProfile
+    /// Gateway secrets from `[core] credentials_file`, for profiles whose gateway signs.
+    public var credentials: GatewayCredentials?
+    /// `[core] ec_url`: the e-credential decode's full URL; nil = the profile's path under `url`.
+    public var ecURL: String?
+    /// `[terminal] msgid_slot` (0–9): the first digit of each msgid's 4-digit sequence, so
+    /// that the terminals of one institution never write the same msgid in the same second.
+    public var msgidSlot: Int
     /// Where the journal lives.
     public var stateDirectory: String
 
     public init(institutionCode: String, institutionName: String, adminDivision: String,
                 deviceNumber: String, operatorCode: String, operatorName: String, url: String,
                 timeoutMilliseconds: Int = 5000, connectTimeoutMilliseconds: Int? = nil,
-                caFile: String? = nil, receiverSystemCode: String = "FSI", interfaceVersion: String = "V1.0",
-                stateDirectory: String) {
+                caFile: String? = nil, profile: CoreProfile = .national, credentials: GatewayCredentials? = nil,
+                ecURL: String? = nil, msgidSlot: Int = 0, stateDirectory: String) {
         self.institutionCode = institutionCode
         self.institutionName = institutionName
         self.adminDivision = adminDivision
@@ -38,8 +45,10 @@ public struct CoreSettings: Sendable, Equatable {
         self.timeoutMilliseconds = timeoutMilliseconds
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds ?? min(timeoutMilliseconds, 3000)
         self.caFile = caFile
-        self.receiverSystemCode = receiverSystemCode
-        self.interfaceVersion = interfaceVersion
+        self.profile = profile
+        self.credentials = credentials
+        self.ecURL = ecURL
+        self.msgidSlot = msgidSlot
         self.stateDirectory = stateDirectory
     }
 
@@ -55,6 +64,22 @@ public struct CoreSettings: Sendable, Equatable {
             throw .configuration("[core] url must start with http:// or https://")
         }
         guard timeoutMilliseconds > 0 else { throw .configuration("[core] timeout_ms must be more than 0") }
+        guard (0...9).contains(msgidSlot) else {
+            throw .configuration("[terminal] msgid_slot must be a digit 0–9, different on each terminal of the institution")
+        }
+        if profile.gateway != .none {
+            guard let credentials, credentials.covers(profile.gateway) else {
+                throw .configuration("the core profile \(profile.name) signs each message at the gateway (\(profile.gateway.rawValue)): set [core] credentials_file to the 0600 file holding its secrets")
+            }
+        }
+        if profile.settlePasswordInCainfo {
+            // One public source (a Hebei integration) RSA-encrypts the password with a key the
+            // province issues; the plaintext and encoding are not in the public record.
+            throw .configuration("the core profile \(profile.name) asks for the patient's password in cainfo for 2207, which this version cannot send: the public record does not say how the province seals it")
+        }
+        if let ecURL, !(ecURL.hasPrefix("http://") || ecURL.hasPrefix("https://")) {
+            throw .configuration("[core] ec_url must start with http:// or https://")
+        }
         return self
     }
 }

@@ -9,6 +9,12 @@ public enum SettlementError: TerminalError, Equatable {
     case coreTimeout(infno: String, milliseconds: Int)
     /// The core answered something that is not the platform's envelope.
     case badAnswer(infno: String, detail: String)
+    /// The core accepted the message (`infcode` 0) but its `output` cannot be read: done at
+    /// the core, not in doubt.
+    case unreadableOutput(infno: String, detail: String)
+    /// The core confirmed a settlement (2207, `infcode` 0) whose answer cannot be read: it is
+    /// settled, kept for review with the raw answer, and never reversed by cuntong.
+    case settledNeedsReview(visit: Int64)
     /// The core refused the message (`infcode` ≠ 0), with its own reason.
     case refused(infno: String, infcode: Int, reason: String)
     /// The TLS certificate of the core could not be verified.
@@ -26,6 +32,8 @@ public enum SettlementError: TerminalError, Equatable {
         case .coreUnreachable: "CORE-UNREACHABLE"
         case .coreTimeout: "CORE-TIMEOUT"
         case .badAnswer: "CORE-BAD-ANSWER"
+        case .unreadableOutput: "CORE-OUTPUT-UNREADABLE"
+        case .settledNeedsReview: "SETTLE-NEEDS-REVIEW"
         case .refused: "CORE-REFUSED"
         case .tls: "CORE-TLS"
         case .configuration: "CONFIG-INVALID"
@@ -44,6 +52,10 @@ public enum SettlementError: TerminalError, Equatable {
             "The city settlement core did not answer transaction \(infno) within \(ms) ms."
         case .badAnswer(let infno, let detail):
             "The city settlement core sent an answer to \(infno) that cannot be read (\(detail))."
+        case .unreadableOutput(let infno, let detail):
+            "The city settlement core accepted transaction \(infno), but its answer cannot be read (\(detail)). It was done at the core; the raw answer is kept in the journal."
+        case .settledNeedsReview(let visit):
+            "Visit \(visit): the city settlement core CONFIRMED the settlement, but its answer cannot be read, so the split is not shown. Do not settle this visit again and do not ask for a refund here: it is kept as settled-needs-review with the core's raw answer (`cuntong journal list` names its 2207 msgid, `cuntong journal show MSGID` prints it); ask the insurance office to confirm the amounts."
         case .refused(let infno, let infcode, let reason):
             "The city settlement core refused transaction \(infno): \(reason) (infcode \(infcode))."
         case .tls(let detail):

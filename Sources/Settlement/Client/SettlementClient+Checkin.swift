@@ -39,7 +39,8 @@ extension SettlementClient {
         let body: Data
         do { body = try WireJSON.encode(request) } catch { throw .badAnswer(infno: "ec.query", detail: "\(error)") }
         let data: Data
-        do { data = try await transport.post(path: Self.ecQueryPath, body: body) } catch {
+        let url = settings.ecURL ?? settings.profile.ecQueryPath
+        do { data = try await transport.post(path: url, body: body, headers: signer.headers(path: url, body: body, now: now())) } catch {
             switch error {
             case .notSent(let why): throw .coreUnreachable(why)
             case .noAnswer: throw .coreTimeout(infno: "ec.query", milliseconds: settings.timeoutMilliseconds)
@@ -65,7 +66,7 @@ extension SettlementClient {
         let input = PersonInfoInput(data: .init(
             mdtrt_cert_type: cert.type.rawValue, mdtrt_cert_no: cert.number, card_sn: cert.cardSN,
             begntime: WireTime.infTime(now()), psn_cert_type: "01", certno: certno, psn_name: ""))
-        let (out, _) = try await call("1101", input, as: PersonInfoOutput.self)
+        let (out, _) = try await call(.personInfo, input, as: PersonInfoOutput.self)
         return CheckedInPatient(identity: out.identity(clinicRegion: settings.adminDivision), certificate: cert)
     }
 }

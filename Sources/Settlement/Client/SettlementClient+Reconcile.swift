@@ -1,10 +1,13 @@
 import Foundation
 import TerminalCore
 
-/// One line of a 3201 reconciliation: the journal's totals and the core's verdict.
+/// One line of a 3201 reconciliation: the journal's totals for one insurance type,
+/// clearing type and clearing agency, and the core's verdict.
 public struct ReconciliationLine: Sendable, Codable, Equatable {
     public var day: String
     public var insutype: String
+    public var clrType: String
+    public var setlOptins: String
     public var count: Int
     public var medfeeSumamt: Money
     public var fundPaySumamt: Money
@@ -21,25 +24,31 @@ extension SettlementClient {
     /// the core has and the journal lacks must show up as a mismatch.
     static let alwaysReconciled = ["310", "390"]
 
-    /// 3201 for `day` (`yyyy-MM-dd`), one message per insurance type, with the totals the
-    /// journal holds for settled visits. A mismatch is returned, never hidden.
+    /// 3201 for `day` (`yyyy-MM-dd`): one message per insurance type × clearing type
+    /// (`clr_type`) × clearing agency (`clr_optins` of the 2207 answers, sent as
+    /// `setl_optins`), with the totals the journal holds for settled visits and
+    /// `refd_setl_flag` 0 (reversed settlements left out on both sides). The types in
+    /// `alwaysReconciled` are sent even when empty, under outpatient clearing (11) at the
+    /// clinic's own division. A mismatch is returned, never hidden.
     public func reconcile(day: String) async throws(SettlementError) -> [ReconciliationLine] {
-        let totals = try journal.dayTotals(day: day)
-        var types = Self.alwaysReconciled
-        for t in totals where !types.contains(t.insutype) { types.append(t.insutype) }
+        var totals = try journal.dayTotals(day: day)
+        for insutype in Self.alwaysReconciled where !totals.contains(where: { $0.insutype == insutype }) {
+            totals.append(Journal.DayTotal(insutype: insutype, clrType: "11", clrOptins: settings.adminDivision,
+                                           medfeeSumamt: 0, fundPaySumamt: 0, acctPay: 0, count: 0))
+        }
+        totals.sort { ($0.insutype, $0.clrType, $0.clrOptins) < ($1.insutype, $1.clrType, $1.clrOptins) }
         var lines: [ReconciliationLine] = []
-        for insutype in types.sorted() {
-            let t = totals.first { $0.insutype == insutype }
-                ?? Journal.DayTotal(insutype: insutype, medfeeSumamt: 0, fundPaySumamt: 0, acctPay: 0, count: 0)
+        for t in totals {
             let input = ReconcileInput(data: .init(
-                insutype: insutype, clr_type: "11", setl_optins: settings.adminDivision, stmt_begndate: day,
-                stmt_enddate: day, medfee_sumamt: Money(fen: t.medfeeSumamt), fund_pay_sumamt: Money(fen: t.fundPaySumamt),
-                acct_pay: Money(fen: t.acctPay), fixmedins_setl_cnt: t.count))
-            let (out, _) = try await call("3201", input, as: ReconcileOutput.self)
+                insutype: t.insutype, clr_type: t.clrType, setl_optins: t.clrOptins, stmt_begndate: day,
+                stmt_enddate: day, medfee_sumamt: WireNumber(Money(fen: t.medfeeSumamt)),
+                fund_pay_sumamt: WireNumber(Money(fen: t.fundPaySumamt)), acct_pay: WireNumber(Money(fen: t.acctPay)),
+                fixmedins_setl_cnt: t.count, refd_setl_flag: "0"))
+            let (out, _) = try await call(.reconcile, input, as: ReconcileOutput.self)
             lines.append(ReconciliationLine(
-                day: day, insutype: insutype, count: t.count, medfeeSumamt: Money(fen: t.medfeeSumamt),
-                fundPaySumamt: Money(fen: t.fundPaySumamt), acctPay: Money(fen: t.acctPay),
-                result: out.stmtinfo.stmt_rslt, detail: out.stmtinfo.stmt_rslt_dscr ?? ""))
+                day: day, insutype: t.insutype, clrType: t.clrType, setlOptins: t.clrOptins, count: t.count,
+                medfeeSumamt: Money(fen: t.medfeeSumamt), fundPaySumamt: Money(fen: t.fundPaySumamt),
+                acctPay: Money(fen: t.acctPay), result: out.stmt_rslt, detail: out.stmt_rslt_dscr ?? ""))
         }
         return lines
     }

@@ -9,6 +9,9 @@ public struct RecoveryReport: Sendable, Codable, Equatable {
     public var reversed = 0
     /// Visits whose 2207 answer was recorded but the visit not yet marked: now settled.
     public var settled = 0
+    /// Of those, settlements the core confirmed whose answer cannot be read: kept as
+    /// settled-needs-review, never reversed.
+    public var needsReview = 0
     /// Unfinished visits cancelled at the core (2205/2202).
     public var cancelled = 0
     /// Messages that never left and never will (queries, settlements of a patient gone).
@@ -55,14 +58,15 @@ extension SettlementClient {
             try markReversed(original)
             return true
         }
-        let psnNo = try original.visitId.flatMap { id throws(SettlementError) in try journal.visit(id) }?.psnNo ?? ""
+        // The input carries psn_no, so insuplc_admdvs is the journaled visit's, as for the original.
+        let visit = try original.visitId.flatMap { id throws(SettlementError) in try journal.visit(id) }
         let message: JournalMessage
         if let existing {
             message = existing
         } else {
-            message = try await record("2601", ReverseMessageInput(data: .init(
-                psn_no: psnNo, omsgid: original.msgid, oinfno: original.infno)),
-                visitId: original.visitId, insuplc: "", reverses: original.msgid)
+            message = try await record(.reverseMessage, ReverseMessageInput(data: .init(
+                psn_no: visit?.psnNo ?? "", omsgid: original.msgid, oinfno: original.infno)),
+                visitId: original.visitId, insuplc: visit?.insuplcAdmdvs ?? "", reverses: original.msgid)
         }
         _ = try await deliver(message, as: Ignored.self)
         try markReversed(original)
@@ -112,11 +116,11 @@ extension SettlementClient {
         if messages.contains(where: { $0.infno == "2202" }) { return }
         let feesMayBeThere = messages.contains { $0.infno == "2204" && [.answered, .inDoubt, .sending].contains($0.state) }
         if feesMayBeThere, let batch = visit.chrgBchno, let mdtrt = visit.mdtrtId {
-            _ = try await record("2205", CancelFeesInput(data: .init(chrg_bchno: batch, mdtrt_id: mdtrt, psn_no: visit.psnNo)),
+            _ = try await record(.cancelFees, CancelFeesInput(data: .init(chrg_bchno: batch, mdtrt_id: mdtrt, psn_no: visit.psnNo)),
                                  visitId: id, insuplc: visit.insuplcAdmdvs)
         }
         if let mdtrt = visit.mdtrtId {
-            _ = try await record("2202", CancelRegistrationInput(data: .init(
+            _ = try await record(.cancelRegistration, CancelRegistrationInput(data: .init(
                 psn_no: visit.psnNo, mdtrt_id: mdtrt, ipt_otp_no: visit.iptOtpNo)),
                 visitId: id, insuplc: visit.insuplcAdmdvs)
         }
@@ -137,7 +141,7 @@ extension SettlementClient {
             message = pending
         } else {
             try journal.updateVisit(visitId, now: now()) { $0.state = .reversing }
-            message = try await record("2208", SettlementReversalInput(data: .init(setl_id: setlId, mdtrt_id: mdtrt, psn_no: visit.psnNo)),
+            message = try await record(.reverseSettlement, SettlementReversalInput(data: .init(setl_id: setlId, mdtrt_id: mdtrt, psn_no: visit.psnNo)),
                                        visitId: visitId, insuplc: visit.insuplcAdmdvs)
         }
         _ = try await deliver(message, as: Ignored.self)
@@ -160,8 +164,7 @@ extension SettlementClient {
             if pending.isEmpty { break }
             for message in pending {
                 tried.insert(message.msgid)
-                let role = MessageRole(infno: message.infno)
-                guard role == .resendable || role == .remedy else { continue }
+                guard MessageRole(infno: message.infno)?.isResent == true else { continue }
                 // Another live process is working on this visit: leave its messages to it.
                 if let id = message.visitId, let v = try journal.visit(id), v.ownerPid != getpid(), !ownerGone(v) { continue }
                 do {
@@ -184,7 +187,7 @@ extension SettlementClient {
         case "2201":
             if let out = try? WireJSON.decode(AnswerOutput<RegisterOutput>.self, from: answer).output {
                 try journal.updateVisit(id, now: now()) { v in
-                    if v.mdtrtId == nil { v.mdtrtId = out.data.mdtrt_id }
+                    if v.mdtrtId == nil { v.mdtrtId = out.mdtrt_id }
                     if v.state == .open { v.state = .registered }
                 }
             }
@@ -212,7 +215,10 @@ extension SettlementClient {
 
         // 1. Messages that may have reached the core but whose answer is not recorded.
         for message in try journal.messages(in: [.sending, .inDoubt]) where !linkDown {
-            let role = MessageRole(infno: message.infno)
+            guard let role = MessageRole(infno: message.infno) else {
+                log.error("a journaled message of an unknown transaction is left for a person", metadata: ["msgid": "\(message.msgid)", "infno": "\(message.infno)"])
+                continue
+            }
             // A query changed nothing at the core: closing it is harmless even if its process
             // still waits (a late answer is recorded over it).
             let gone = try ownerGone(message)
@@ -224,7 +230,7 @@ extension SettlementClient {
             case .query:
                 try journal.setState(message.msgid, .abandoned, note: "query without an answer; it changed nothing")
                 report.abandoned += 1
-            case .money:
+            case .changesMoney:
                 do {
                     try await reverseInDoubt(message)
                     report.reversed += 1
@@ -232,7 +238,7 @@ extension SettlementClient {
                     log.warning("could not reverse an in-doubt settlement yet", metadata: ["msgid": "\(message.msgid)", "error": "\(error)"])
                     if case .coreUnreachable = error { linkDown = true }
                 }
-            case .resendable, .remedy:
+            case .idempotentUpload, .undoesMoney:
                 do {
                     let (header, data) = try await send(message, retries: 0)
                     report.resent += 1
@@ -248,7 +254,7 @@ extension SettlementClient {
         for message in try journal.messages(in: [.queued]) {
             let role = MessageRole(infno: message.infno)
             let gone = try ownerGone(message)
-            guard role == .query || (role == .money && gone) else { continue }
+            guard role == .query || (role == .changesMoney && gone) else { continue }
             try journal.setState(message.msgid, .abandoned, note: "never sent; its visit is over")
             report.abandoned += 1
         }
@@ -257,10 +263,15 @@ extension SettlementClient {
         for visit in try journal.unfinishedVisits() where ownerGone(visit) {
             let messages = try journal.messages(limit: 1000, visitId: visit.id!)
             let settle = messages.first { $0.infno == "2207" }
-            if visit.state == .settling, let settle, settle.state == .answered, let answer = settle.answer,
-                let out = try? WireJSON.decode(AnswerOutput<SettleOutput>.self, from: answer).output {
-                try finishSettled(visit.id!, answer: out)
-                report.settled += 1
+            if visit.state == .settling, let settle, settle.state == .answered, let answer = settle.answer {
+                // The core confirmed it: settled, whether or not its answer can be read.
+                do {
+                    try finishSettled(visit.id!, answer: try WireJSON.decode(AnswerOutput<SettleOutput>.self, from: answer).output)
+                    report.settled += 1
+                } catch {
+                    try markNeedsReview(visit.id!, detail: Self.describe(error))
+                    report.needsReview += 1
+                }
                 continue
             }
             if let settle, settle.state == .inDoubt || settle.state == .sending { continue }
@@ -286,8 +297,7 @@ extension SettlementClient {
             log.error("messages unresolved for more than a day", metadata: ["count": "\(report.escalated)"])
         }
         report.stillQueued = try journal.messages(in: [.queued]).filter {
-            let r = MessageRole(infno: $0.infno)
-            return r == .resendable || r == .remedy
+            MessageRole(infno: $0.infno)?.isResent == true
         }.count
         return report
     }

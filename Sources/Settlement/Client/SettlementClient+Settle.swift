@@ -53,23 +53,29 @@ extension SettlementClient {
         let visit = try journal.insertVisit(JournalVisit(
             id: nil, psnNo: patient.identity.psnNo, certType: patient.certificate.type.rawValue,
             certNo: patient.certificate.number, insutype: insurance.type, insuplcAdmdvs: insurance.region,
-            iptOtpNo: "\(settings.deviceNumber)-\(stamp)-\(UInt16.random(in: 0...UInt16.max))",
+            iptOtpNo: Self.visitNumber(device: settings.deviceNumber, stamp: stamp),
             mdtrtId: nil, chrgBchno: nil, setlId: nil, state: .open, medfeeSumamt: nil, fundPaySumamt: nil,
-            acctPay: nil, cashPay: nil, setlDay: nil, ownerPid: getpid(), createdAt: now().timeIntervalSince1970,
+            acctPay: nil, cashPay: nil, setlDay: nil, clrType: nil, clrOptins: nil, ownerPid: getpid(), createdAt: now().timeIntervalSince1970,
             updatedAt: now().timeIntervalSince1970, note: nil))
         let visitId = visit.id!
         activeVisits.insert(visitId)
         let begntime = WireTime.infTime(now())
         let reg: RegisterOutput
+        let m2201 = try await record(.register, RegisterInput(data: .init(
+            psn_no: visit.psnNo, insutype: visit.insutype, begntime: begntime,
+            mdtrt_cert_type: visit.certType, mdtrt_cert_no: visit.certNo, ipt_otp_no: visit.iptOtpNo,
+            atddr_no: fees.doctor.code, dr_name: fees.doctor.name, dept_code: fees.department.code,
+            dept_name: fees.department.name, caty: fees.department.caty ?? fees.department.code)),
+            visitId: visitId, insuplc: insurance.region, insutype: insurance.type)
         do {
-            (reg, _) = try await call("2201", RegisterInput(data: .init(
-                psn_no: visit.psnNo, insutype: visit.insutype, begntime: begntime,
-                mdtrt_cert_type: visit.certType, mdtrt_cert_no: visit.certNo, ipt_otp_no: visit.iptOtpNo,
-                atddr_no: fees.doctor.code, dr_name: fees.doctor.name, dept_code: fees.department.code,
-                dept_name: fees.department.name, caty: fees.department.code)),
-                as: RegisterOutput.self, visitId: visitId, insuplc: insurance.region)
+            reg = try await deliver(m2201, as: RegisterOutput.self)
         } catch {
             activeVisits.remove(visitId)
+            if case .unreadableOutput = error {
+                // Registered at the core, but without its mdtrt_id nothing can follow: undo it.
+                _ = try? await reverseInDoubt(m2201)
+                throw error
+            }
             // A lost 2201 stays in doubt for recovery, which learns the mdtrt_id and cancels it.
             if !error.leavesMessageInDoubt {
                 _ = try? journal.updateVisit(visitId, now: now()) { $0.state = .cancelled; $0.note = error.code }
@@ -78,7 +84,7 @@ extension SettlementClient {
         }
         _ = try journal.updateVisit(visitId, now: now()) {
             $0.state = .registered
-            $0.mdtrtId = reg.data.mdtrt_id
+            $0.mdtrtId = reg.mdtrt_id
             $0.chrgBchno = "B\(stamp)\(visitId)"
         }
         var header = fees
@@ -97,9 +103,9 @@ extension SettlementClient {
         }
         var next = visit
         next.fees.items = items
-        let m2203 = try await record("2203", visitInfo(current, fees: next.fees, begntime: visit.begntime),
+        let m2203 = try await record(.visitInfo, visitInfo(current, fees: next.fees, begntime: visit.begntime),
                                      visitId: visit.visitId, insuplc: visit.region)
-        let m2204 = try await record("2204", feeDetails(current, fees: next.fees, begntime: visit.begntime),
+        let m2204 = try await record(.feeDetails, feeDetails(current, fees: next.fees, begntime: visit.begntime),
                                      visitId: visit.visitId, insuplc: visit.region)
         _ = try await deliver(m2203, as: Ignored.self)
         _ = try await deliver(m2204, as: FeeDetailOutput.self)
@@ -114,8 +120,9 @@ extension SettlementClient {
               current.state == .uploaded || current.state == .presettled else {
             throw .notAllowed("visit \(visit.visitId) has no fees uploaded yet")
         }
-        let pre = try await call("2206", settleInput(current, fees: visit.fees, pre: nil),
-                                 as: SettleOutput.self, visitId: visit.visitId, insuplc: visit.region).0
+        let pre = try await call(.preSettle, settleInput(current, fees: visit.fees, pre: nil),
+                                 as: SettleOutput.self, visitId: visit.visitId, insuplc: visit.region,
+                                 insutype: current.insutype).0
         _ = try journal.updateVisit(visit.visitId, now: now()) { $0.state = .presettled }
         var next = visit
         next.preSettlement = pre.setlinfo
@@ -135,11 +142,15 @@ extension SettlementClient {
         defer { activeVisits.remove(visitId) }
         do throws(SettlementError) {
             let current = try journal.updateVisit(visitId, now: now()) { $0.state = .settling }
-            let m2207 = try await record("2207", settleInput(current, fees: visit.fees, pre: pre),
-                                         visitId: visitId, insuplc: visit.region)
+            let m2207 = try await record(.settle, settleInput(current, fees: visit.fees, pre: pre),
+                                         visitId: visitId, insuplc: visit.region, insutype: current.insutype)
             let answer: SettleOutput
             do throws(SettlementError) {
                 answer = try await deliver(m2207, as: SettleOutput.self)
+            } catch .unreadableOutput(_, let detail) {
+                // Confirmed by the core: settled. Never reversed; kept for a person to review.
+                try markNeedsReview(visitId, detail: detail)
+                throw SettlementError.settledNeedsReview(visit: visitId)
             } catch where error.leavesMessageInDoubt {
                 let reversed = (try? await reverseInDoubt(m2207)) ?? false
                 throw SettlementError.settlementInDoubt(visit: visitId, reversed: reversed)
@@ -155,6 +166,7 @@ extension SettlementClient {
             return settled
         } catch {
             if case .settlementInDoubt = error { throw error }
+            if case .settledNeedsReview = error { throw error }
             await cancelVisit(visitId, reason: error.code)
             throw error
         }
@@ -179,10 +191,29 @@ extension SettlementClient {
             $0.acctPay = info.acct_pay.fen
             $0.cashPay = info.psn_cash_pay.fen
             $0.setlDay = day
+            $0.clrType = info.clr_type
+            $0.clrOptins = info.clr_optins
         }
         return SettlementOutcome(visitId: visitId, mdtrtId: info.mdtrt_id, setlId: info.setl_id ?? "",
                                  settledAt: info.setl_time ?? WireTime.infTime(now()), split: info.split,
                                  fundDetails: answer.setldetail)
+    }
+
+    /// A 2207 the core confirmed whose answer cannot be read: settled, amounts unknown.
+    func markNeedsReview(_ visitId: Int64, detail: String) throws(SettlementError) {
+        try journal.updateVisit(visitId, now: now()) {
+            $0.state = .needsReview
+            $0.note = "2207 confirmed (infcode 0) but its answer cannot be read: \(detail); not reversed, review the raw answer"
+        }
+        log.error("a settlement the core confirmed has an unreadable answer; kept for review, not reversed",
+                  metadata: ["visit": "\(visitId)", "why": "\(detail)"])
+    }
+
+    /// The clinic's visit number (ipt_otp_no, at most 30 characters): the device number's
+    /// letters and digits (at most 12), the time to the second, and four random digits.
+    static func visitNumber(device: String, stamp: String) -> String {
+        let dev = String(device.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(12))
+        return dev + stamp + String(format: "%04d", Int.random(in: 0...9999))
     }
 
     // MARK: Message bodies
@@ -190,8 +221,8 @@ extension SettlementClient {
     func visitInfo(_ v: JournalVisit, fees: FeeList, begntime: String) -> VisitInfoInput {
         VisitInfoInput(
             mdtrtinfo: .init(mdtrt_id: v.mdtrtId ?? "", psn_no: v.psnNo, med_type: "11", begntime: begntime,
-                             main_cond_dscr: fees.diagnosis.name, dise_codg: fees.diagnosis.code,
-                             dise_name: fees.diagnosis.name),
+                             main_cond_dscr: fees.diagnosis.name, dise_codg: fees.diseaseCategory?.code ?? "",
+                             dise_name: fees.diseaseCategory?.name ?? ""),
             diseinfo: [.init(diag_type: "1", diag_srt_no: "1", diag_code: fees.diagnosis.code,
                              diag_name: fees.diagnosis.name, diag_dept: fees.department.name,
                              dise_dor_no: fees.doctor.code, dise_dor_name: fees.doctor.name, diag_time: begntime,
@@ -201,9 +232,10 @@ extension SettlementClient {
     func feeDetails(_ v: JournalVisit, fees: FeeList, begntime: String) -> FeeDetailInput {
         FeeDetailInput(feedetail: fees.items.enumerated().map { i, item in
             .init(feedetl_sn: "\(v.chrgBchno ?? "")-\(i + 1)", mdtrt_id: v.mdtrtId ?? "", psn_no: v.psnNo,
-                  chrg_bchno: v.chrgBchno ?? "", dise_codg: fees.diagnosis.code, rxno: "", rx_circ_flag: "0",
+                  chrg_bchno: v.chrgBchno ?? "", dise_codg: fees.diseaseCategory?.code ?? "", rxno: "", rx_circ_flag: "0",
                   fee_ocur_time: begntime, med_list_codg: item.code, medins_list_codg: item.code,
-                  det_item_fee_sumamt: item.amount, cnt: item.quantity.description, pric: item.unitPrice,
+                  det_item_fee_sumamt: WireNumber(item.amount), cnt: WireNumber(item.quantity),
+                  pric: WireNumber(price: item.unitPrice),
                   bilg_dept_codg: fees.department.code, bilg_dept_name: fees.department.name,
                   bilg_dr_codg: fees.doctor.code, bilg_dr_name: fees.doctor.name, hosp_appr_flag: "1")
         })
@@ -212,10 +244,11 @@ extension SettlementClient {
     func settleInput(_ v: JournalVisit, fees: FeeList, pre: SettleOutput.SetlInfo?) -> SettleInput {
         SettleInput(data: .init(
             psn_no: v.psnNo, mdtrt_cert_type: v.certType, mdtrt_cert_no: v.certNo, med_type: "11",
-            medfee_sumamt: pre?.medfee_sumamt ?? fees.total, psn_setlway: "01", mdtrt_id: v.mdtrtId ?? "",
+            medfee_sumamt: WireNumber(pre?.medfee_sumamt ?? fees.total), psn_setlway: "01", mdtrt_id: v.mdtrtId ?? "",
             chrg_bchno: v.chrgBchno ?? "", insutype: v.insutype, acct_used_flag: "1", invono: nil,
-            fulamt_ownpay_amt: pre?.fulamt_ownpay_amt, overlmt_selfpay: pre?.overlmt_selfpay,
-            preselfpay_amt: pre?.preselfpay_amt, inscp_scp_amt: pre?.inscp_scp_amt))
+            fulamt_ownpay_amt: pre.map { WireNumber($0.fulamt_ownpay_amt) },
+            overlmt_selfpay: pre.map { WireNumber($0.overlmt_selfpay) },
+            preselfpay_amt: pre.map { WireNumber($0.preselfpay_amt) }, inscp_scp_amt: pre.map { WireNumber($0.inscp_scp_amt) }))
     }
 }
 
@@ -225,7 +258,7 @@ extension SettlementClient {
     public func queueVisitInfoCopies(of visit: JournalVisit, fees: FeeList, count: Int) async throws(SettlementError) -> Int {
         let input = visitInfo(visit, fees: fees, begntime: WireTime.infTime(now()))
         for _ in 0..<count {
-            _ = try await record("2203", input, visitId: visit.id, insuplc: visit.insuplcAdmdvs)
+            _ = try await record(.visitInfo, input, visitId: visit.id, insuplc: visit.insuplcAdmdvs)
         }
         return count
     }

@@ -6,9 +6,6 @@ import TerminalCore
 /// it is sent and its answer when it comes, keeps the day's sign-in, and resolves what a
 /// crash or a lost answer left in doubt. One per process; the journal is shared.
 public actor SettlementClient {
-    public static let servicePath = "/fsi/api/rsfComIfsService/callService"
-    public static let ecQueryPath = "/localcfc/api/hsecfc/localQrCodeQuery"
-
     nonisolated public let settings: CoreSettings
     nonisolated public let journal: Journal
     let transport: any CoreTransport
@@ -16,6 +13,7 @@ public actor SettlementClient {
     let now: @Sendable () -> Date
     /// Pauses between attempts of one message (same msgid) within one call.
     let retryDelays: [Duration]
+    let signer: GatewaySigner
     /// Visits this process is working on right now: recovery leaves them alone.
     var activeVisits: Set<Int64> = []
 
@@ -29,32 +27,37 @@ public actor SettlementClient {
         self.log = logger
         self.retryDelays = retryDelays
         self.now = now
+        self.signer = GatewaySigner(profile: settings.profile, credentials: settings.credentials)
     }
 
     public func shutdown() async { await transport.shutdown() }
 
     // MARK: Envelope
 
-    func envelope<I: Encodable & Sendable>(infno: String, msgid: String, signNo: String, insuplc: String,
-                                           input: I) -> RequestEnvelope<I> {
-        RequestEnvelope(
-            infno: infno, msgid: msgid, mdtrtarea_admvs: settings.adminDivision, insuplc_admdvs: insuplc,
-            recer_sys_code: settings.receiverSystemCode, dev_no: settings.deviceNumber, dev_safe_info: "",
-            cainfo: "", signtype: "", infver: settings.interfaceVersion, opter_type: "1",
-            opter: settings.operatorCode, opter_name: settings.operatorName, inf_time: WireTime.infTime(now()),
-            fixmedins_code: settings.institutionCode, fixmedins_name: settings.institutionName,
-            sign_no: signNo, input: input)
+    func envelope<I: Encodable & Sendable>(_ transaction: Transaction, msgid: String, signNo: String, insuplc: String,
+                                           insutype: String?, input: I) -> RequestEnvelope<I> {
+        let profile = settings.profile
+        return RequestEnvelope(
+            infno: profile.wireInfno(transaction), msgid: msgid, mdtrtarea_admvs: settings.adminDivision,
+            insuplc_admdvs: insuplc, recer_sys_code: profile.receiverSystemCode(transaction, insutype: insutype),
+            dev_no: settings.deviceNumber, dev_safe_info: "", cainfo: "", signtype: "", infver: profile.infver,
+            opter_type: "1", opter: settings.operatorCode, opter_name: settings.operatorName,
+            inf_time: WireTime.infTime(now()), fixmedins_code: settings.institutionCode,
+            fixmedins_name: settings.institutionName, sign_no: signNo, input: input)
     }
 
-    /// Journals a message as `queued` (not sent yet) and returns it.
-    func record<I: Encodable & Sendable>(_ infno: String, _ input: I, visitId: Int64?, insuplc: String,
-                                         reverses: String? = nil) async throws(SettlementError) -> JournalMessage {
-        let signNo = infno == "9001" ? "" : try await signNo()
+    /// Journals a message as `queued` (not sent yet) and returns it. `insuplc` is the
+    /// patient's insurance division, required by the spec whenever the input carries
+    /// `psn_no`; `insutype` picks `recer_sys_code` for the settling transactions.
+    func record<I: Encodable & Sendable>(_ transaction: Transaction, _ input: I, visitId: Int64?, insuplc: String,
+                                         insutype: String? = nil, reverses: String? = nil) async throws(SettlementError) -> JournalMessage {
+        let signNo = transaction == .signIn ? "" : try await signNo()
         return try journal.recordMessage(
-            infno: infno, institutionCode: settings.institutionCode, visitId: visitId, now: now(),
-            reverses: reverses
+            infno: transaction.infno, institutionCode: settings.institutionCode, slot: settings.msgidSlot,
+            visitId: visitId, now: now(), reverses: reverses
         ) { msgid in
-            try WireJSON.encode(envelope(infno: infno, msgid: msgid, signNo: signNo, insuplc: insuplc, input: input))
+            try WireJSON.encode(envelope(transaction, msgid: msgid, signNo: signNo, insuplc: insuplc, insutype: insutype,
+                                         input: input))
         }
     }
 
@@ -74,7 +77,12 @@ public actor SettlementClient {
             CrashPoint.hit(message.infno, "before-send")
             try journal.markSending(message.msgid, request: request, now: now())
             let posted: Result<Data, TransportFailure>
-            do { posted = .success(try await transport.post(path: Self.servicePath, body: request)) } catch {
+            let transaction = Transaction(rawValue: message.infno)
+            let path = transaction.map(settings.profile.path) ?? settings.profile.servicePath
+            do {
+                posted = .success(try await transport.post(
+                    path: path, body: request, headers: signer.headers(path: path, body: request, now: now())))
+            } catch {
                 posted = .failure(error)
             }
             let failure: SettlementError
@@ -128,23 +136,29 @@ public actor SettlementClient {
         return msg.contains("签到") || msg.contains("sign_no")
     }
 
+    /// The journaled request with a new `sign_no`, every other byte as it was (numbers keep
+    /// their exact text). The envelope's keys are sorted, so `sign_no` is the top level's.
     static func restamp(_ request: Data, signNo: String) throws(SettlementError) -> Data {
-        guard var object = (try? JSONSerialization.jsonObject(with: request)) as? [String: Any] else {
-            throw .journal("a journaled request is not a JSON object")
-        }
-        object["sign_no"] = signNo
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { throw .journal("cannot re-encode a journaled request") }
-        return data
+        guard let header = try? JSONSerialization.jsonObject(with: request) as? [String: Any],
+              let old = header["sign_no"] as? String,
+              let oldField = try? WireJSON.encode(["sign_no": old]), let newField = try? WireJSON.encode(["sign_no": signNo])
+        else { throw .journal("a journaled request is not the platform's envelope") }
+        // `{"sign_no":"…"}` without its braces is the field as it stands in the request.
+        let from = oldField.dropFirst().dropLast(), to = newField.dropFirst().dropLast()
+        guard let range = request.range(of: Data(from)) else { throw .journal("a journaled request has no sign_no field") }
+        var out = request
+        out.replaceSubrange(range, with: to)
+        return out
     }
 
     /// Journals, sends and decodes one transaction. A refusal (`infcode` ≠ 0) throws
     /// `.refused`; a query that got no answer is marked abandoned (it changed nothing).
     func call<I: Encodable & Sendable, O: Decodable>(
-        _ infno: String, _ input: I, as output: O.Type, visitId: Int64? = nil, insuplc: String = "",
-        reverses: String? = nil, retries: Int? = nil
+        _ transaction: Transaction, _ input: I, as output: O.Type, visitId: Int64? = nil, insuplc: String = "",
+        insutype: String? = nil, reverses: String? = nil, retries: Int? = nil
     ) async throws(SettlementError) -> (O, JournalMessage) {
-        let message = try await record(infno, input, visitId: visitId, insuplc: insuplc, reverses: reverses)
+        let message = try await record(transaction, input, visitId: visitId, insuplc: insuplc, insutype: insutype,
+                                       reverses: reverses)
         return (try await deliver(message, as: output, retries: retries), message)
     }
 
@@ -162,7 +176,8 @@ public actor SettlementClient {
         do {
             return try WireJSON.decode(AnswerOutput<O>.self, from: data).output
         } catch {
-            throw .badAnswer(infno: message.infno, detail: "its output is not as the spec writes it: \(error)")
+            // The core did what was asked (infcode 0): this is not in doubt, only unread.
+            throw .unreadableOutput(infno: message.infno, detail: Self.describe(error))
         }
     }
 
@@ -180,10 +195,10 @@ public actor SettlementClient {
         if !force, let existing = try journal.signIn(day: day) { return existing }
         let host = HostAddress.primary()
         let input = SignInInput(signIn: .init(opter_no: settings.operatorCode, mac: host.mac, ip: host.ip))
-        let (out, _) = try await call("9001", input, as: SignInOutput.self)
-        try journal.saveSignIn(day: day, signNo: out.signinoutb.sign_no, signTime: out.signinoutb.sign_time)
+        let (out, _) = try await call(.signIn, input, as: SignInOutput.self)
+        try journal.saveSignIn(day: day, signNo: out.sign_no, signTime: out.sign_time ?? WireTime.infTime(now()))
         log.info("signed in to the city core", metadata: ["day": "\(day)"])
-        return out.signinoutb.sign_no
+        return out.sign_no
     }
 
     /// Signs in now (9001, a fresh sign_no) and returns the core's `respond_time` minus the
@@ -200,8 +215,24 @@ public actor SettlementClient {
     public func signOut() async throws(SettlementError) {
         let day = WireTime.day(now())
         guard let signNo = try journal.signIn(day: day) else { return }
-        _ = try await call("9002", SignOutInput(signOut: .init(sign_no: signNo, opter_no: settings.operatorCode)),
-                           as: SignOutOutput.self)
+        _ = try await call(.signOut, SignOutInput(signOut: .init(sign_no: signNo, opter_no: settings.operatorCode)),
+                           as: Ignored.self)
         try journal.forgetSignIn(day: day)
+    }
+
+    /// A decoding error in words: which field, and what was wrong with it (no values: an
+    /// answer may carry personal data).
+    static func describe(_ error: any Error) -> String {
+        guard let e = error as? DecodingError else { return "\(type(of: error))" }
+        func path(_ c: [any CodingKey]) -> String {
+            c.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: ["."])
+        }
+        switch e {
+        case .keyNotFound(let key, let c): return "\(path(c.codingPath + [key])) is missing"
+        case .valueNotFound(_, let c): return "\(path(c.codingPath)) is null"
+        case .typeMismatch(let type, let c): return "\(path(c.codingPath)) is not \(type)"
+        case .dataCorrupted(let c): return "\(path(c.codingPath)) is malformed"
+        @unknown default: return "it does not decode"
+        }
     }
 }

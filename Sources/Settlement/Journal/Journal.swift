@@ -81,6 +81,12 @@ public final class Journal: Sendable {
                 t.column("sign_time", .text).notNull()
             }
         }
+        m.registerMigration("v2: clearing of each settlement, for 3201 by insutype × clr_type × clr_optins") { db in
+            try db.alter(table: "visit") { t in
+                t.add(column: "clr_type", .text)
+                t.add(column: "clr_optins", .text)
+            }
+        }
         return m
     }
 
@@ -108,19 +114,21 @@ public final class Journal: Sendable {
 
     /// Allocates the next msgid for this second (fixmedins_code + yyyyMMddHHmmss + 4 digits)
     /// and writes the message as `queued` in the same transaction, so the id is unique
-    /// across restarts and two processes.
-    public func recordMessage(infno: String, institutionCode: String, visitId: Int64?, now: Date,
+    /// across restarts and two processes. The sequence's first digit is the terminal's
+    /// `slot` (`[terminal] msgid_slot`), so up to ten terminals of one institution never
+    /// collide, each with 999 messages a second.
+    public func recordMessage(infno: String, institutionCode: String, slot: Int = 0, visitId: Int64?, now: Date,
                               reverses: String? = nil,
                               makeRequest: (String) throws -> Data) throws(SettlementError) -> JournalMessage {
         try write { db in
-            let prefix = institutionCode + WireTime.stamp(now)
+            let prefix = institutionCode + WireTime.stamp(now) + String(slot)
             let last = try String.fetchOne(
                 db, sql: "SELECT MAX(msgid) FROM message WHERE msgid >= ? AND msgid <= ?",
-                arguments: [prefix + "0000", prefix + "9999"])
-            let next = (last.flatMap { Int($0.suffix(4)) } ?? 0) + 1
-            guard next <= 9999 else { throw SettlementError.journal("more than 9999 messages in one second") }
+                arguments: [prefix + "000", prefix + "999"])
+            let next = (last.flatMap { Int($0.suffix(3)) } ?? 0) + 1
+            guard next <= 999 else { throw SettlementError.journal("more than 999 messages in one second") }
             let seq = String(next)
-            let msgid = prefix + String(repeating: "0", count: 4 - seq.count) + seq
+            let msgid = prefix + String(repeating: "0", count: 3 - seq.count) + seq
             let message = JournalMessage(
                 msgid: msgid, infno: infno, visitId: visitId, state: .queued, request: try makeRequest(msgid),
                 answer: nil, infcode: nil, errMsg: nil, attempts: 0, createdAt: now.timeIntervalSince1970,
@@ -238,24 +246,39 @@ public final class Journal: Sendable {
 
     // MARK: Reconciliation
 
+    /// One 3201 line: a day's settlements under one insurance type, clearing type and
+    /// clearing agency.
     public struct DayTotal: Sendable, Equatable, Codable {
         public var insutype: String
+        public var clrType: String
+        public var clrOptins: String
         public var medfeeSumamt: Int64
         public var fundPaySumamt: Int64
         public var acctPay: Int64
         public var count: Int
     }
 
-    /// The day's settled visits (reversed ones excluded), by insurance type.
+    /// The day's settled visits (reversed ones excluded, as 3201 is sent with
+    /// `refd_setl_flag` 0), by insurance type × clearing type × clearing agency. A visit
+    /// settled before the journal kept the clearing is counted under 11 (门诊) and its
+    /// patient's insurance division.
     public func dayTotals(day: String) throws(SettlementError) -> [DayTotal] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT insutype, SUM(medfee_sumamt) AS m, SUM(fund_pay_sumamt) AS f, SUM(acct_pay) AS a, COUNT(*) AS n
-                FROM visit WHERE state = 'settled' AND setl_day = ? GROUP BY insutype ORDER BY insutype
+                SELECT insutype, COALESCE(clr_type, '11') AS ct, COALESCE(clr_optins, insuplc_admdvs) AS co,
+                       SUM(medfee_sumamt) AS m, SUM(fund_pay_sumamt) AS f, SUM(acct_pay) AS a, COUNT(*) AS n
+                FROM visit WHERE state = 'settled' AND setl_day = ? GROUP BY insutype, ct, co ORDER BY insutype, ct, co
                 """, arguments: [day]).map {
-                DayTotal(insutype: $0["insutype"], medfeeSumamt: $0["m"], fundPaySumamt: $0["f"],
-                         acctPay: $0["a"], count: $0["n"])
+                DayTotal(insutype: $0["insutype"], clrType: $0["ct"], clrOptins: $0["co"], medfeeSumamt: $0["m"],
+                         fundPaySumamt: $0["f"], acctPay: $0["a"], count: $0["n"])
             }
+        }
+    }
+
+    /// Visits the core settled whose answer could not be read: a person must review them.
+    public func visitsNeedingReview() throws(SettlementError) -> [JournalVisit] {
+        try read { db in
+            try JournalVisit.filter(Column("state") == VisitState.needsReview.rawValue).order(Column("id")).fetchAll(db)
         }
     }
 }

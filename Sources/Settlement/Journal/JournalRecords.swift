@@ -49,9 +49,13 @@ public struct JournalMessage: Codable, Sendable, FetchableRecord, PersistableRec
 /// One outpatient visit from registration to settlement (or its undoing).
 public enum VisitState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
     case open, registered, uploaded, presettled, settling, settled, reversing, reversed, cancelled
+    /// The core confirmed the settlement (2207 `infcode` 0) but its answer could not be read:
+    /// settled at the core, amounts unknown here. Never reversed or cancelled by cuntong; a
+    /// person reviews it with the raw answer kept on the 2207 message.
+    case needsReview = "settled-needs-review"
 
-    /// Nothing further will happen to a visit in these states.
-    public var isFinal: Bool { self == .settled || self == .reversed || self == .cancelled }
+    /// Nothing further will happen to a visit in these states by itself.
+    public var isFinal: Bool { self == .settled || self == .reversed || self == .cancelled || self == .needsReview }
 }
 
 public struct JournalVisit: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
@@ -74,6 +78,9 @@ public struct JournalVisit: Codable, Sendable, FetchableRecord, MutablePersistab
     public var cashPay: Int64?
     /// The China-time day of the settlement, `yyyy-MM-dd`.
     public var setlDay: String?
+    /// From the 2207 answer: 清算类别 and 清算经办机构, which 3201 groups by.
+    public var clrType: String?
+    public var clrOptins: String?
     public var ownerPid: Int32
     public var createdAt: Double
     public var updatedAt: Double
@@ -85,7 +92,7 @@ public struct JournalVisit: Codable, Sendable, FetchableRecord, MutablePersistab
         case insuplcAdmdvs = "insuplc_admdvs", iptOtpNo = "ipt_otp_no", mdtrtId = "mdtrt_id"
         case chrgBchno = "chrg_bchno", setlId = "setl_id", medfeeSumamt = "medfee_sumamt"
         case fundPaySumamt = "fund_pay_sumamt", acctPay = "acct_pay", cashPay = "cash_pay"
-        case setlDay = "setl_day", ownerPid = "owner_pid", createdAt = "created_at", updatedAt = "updated_at"
+        case setlDay = "setl_day", clrType = "clr_type", clrOptins = "clr_optins", ownerPid = "owner_pid", createdAt = "created_at", updatedAt = "updated_at"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

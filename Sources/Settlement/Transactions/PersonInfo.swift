@@ -1,10 +1,11 @@
+import Foundation
 import TerminalCore
 
 // 1101 人员信息获取.
 
-public struct PersonInfoInput: Codable, Sendable {
-    public struct Body: Codable, Sendable {
-        /// 01 e-credential token, 02 ID number, 03 social-security card, 05 face token.
+public struct PersonInfoInput: Encodable, Sendable {
+    public struct Body: Encodable, Sendable {
+        /// 01 e-credential token, 02 ID number, 03 social-security card.
         public var mdtrt_cert_type: String
         public var mdtrt_cert_no: String
         /// The card identifier (卡识别码), for a social-security card.
@@ -18,41 +19,88 @@ public struct PersonInfoInput: Codable, Sendable {
     public var data: Body
 }
 
-public struct PersonInfoOutput: Codable, Sendable {
-    public struct BaseInfo: Codable, Sendable {
+/// 1101's answer: only what cuntong uses is read; everything else a core sends is ignored.
+public struct PersonInfoOutput: Decodable, Sendable {
+    public struct BaseInfo: Decodable, Sendable {
         public var psn_no: String
-        public var psn_cert_type: String
+        public var psn_cert_type: String?
         public var certno: String
         public var psn_name: String
-        public var gend: String
-        public var naty: String?
-        public var brdy: String
-        public var age: Money?
-        /// Extension field; this core writes `{"fam_acct_shar_flag":"1"}` when relatives'
-        /// accounts may pay (家庭共济). Absent means no.
-        public var expContent: String?
+        public var gend: String?
+        public var brdy: String?
+        /// 家庭共济: relatives' personal accounts may pay, as the extension field says
+        /// (`exp_content` in the spec's tables, `expContent` in some cores' answers).
+        public var familyAccountSharing: Bool
+
+        public init(from decoder: any Decoder) throws {
+            let f = try WireFields(decoder)
+            psn_no = try f.text("psn_no")
+            psn_cert_type = f.optionalText("psn_cert_type")
+            certno = try f.text("certno")
+            psn_name = try f.text("psn_name")
+            gend = f.optionalText("gend")
+            brdy = f.optionalText("brdy")
+            familyAccountSharing = (ExpContent.read(f, "exp_content") ?? ExpContent.read(f, "expContent"))?
+                .fam_acct_shar_flag == "1"
+        }
     }
-    public struct InsuInfo: Codable, Sendable {
+    public struct InsuInfo: Decodable, Sendable {
+        /// Personal-account balance; some cores leave it out for residents (no account).
         public var balc: Money
         public var insutype: String
-        public var psn_type: String
-        public var psn_insu_stas: String
-        public var psn_insu_date: String?
-        public var paus_insu_date: String?
-        public var cvlserv_flag: String
+        public var psn_type: String?
+        /// 1 正常参保, 2 暂停参保, 4 终止参保.
+        public var psn_insu_stas: String?
         public var insuplc_admdvs: String
-        public var emp_name: String?
+
+        public init(from decoder: any Decoder) throws {
+            let f = try WireFields(decoder)
+            balc = try f.optionalMoney("balc") ?? .zero
+            insutype = try f.text("insutype")
+            psn_type = f.optionalText("psn_type")
+            psn_insu_stas = f.optionalText("psn_insu_stas")
+            insuplc_admdvs = try f.text("insuplc_admdvs")
+        }
     }
-    public struct IdetInfo: Codable, Sendable {
+    public struct IdetInfo: Decodable, Sendable {
         public var psn_idet_type: String
         public var psn_type_lv: String?
         public var memo: String?
-        public var begntime: String
-        public var endtime: String?
+
+        public init(from decoder: any Decoder) throws {
+            let f = try WireFields(decoder)
+            psn_idet_type = try f.text("psn_idet_type")
+            psn_type_lv = f.optionalText("psn_type_lv")
+            memo = f.optionalText("memo")
+        }
     }
     public var baseinfo: BaseInfo
     public var insuinfo: [InsuInfo]
     public var idetinfo: [IdetInfo]
+
+    public init(from decoder: any Decoder) throws {
+        let f = try WireFields(decoder)
+        baseinfo = try f.object("baseinfo")
+        insuinfo = try f.list("insuinfo")
+        idetinfo = try f.list("idetinfo")
+    }
+}
+
+/// The extension field of 1101's baseinfo: a JSON object in some answers, a JSON-encoded
+/// string in others. Unreadable content means no flags (it only ever grants more).
+struct ExpContent: Decodable {
+    var fam_acct_shar_flag: String?
+
+    init(from decoder: any Decoder) throws {
+        fam_acct_shar_flag = try WireFields(decoder).optionalText("fam_acct_shar_flag")
+    }
+
+    static func read(_ f: WireFields, _ name: String) -> ExpContent? {
+        if let text = f.optionalText(name) {
+            return try? WireJSON.decode(ExpContent.self, from: Data(text.utf8))
+        }
+        return try? f.optionalObject(name, ExpContent.self)
+    }
 }
 
 /// How a credential is named to the core in 1101 and settlement (`mdtrt_cert_type`).
@@ -96,14 +144,14 @@ public enum InsuranceTypes {
 extension PersonInfoOutput {
     /// The identity as the terminal shows it. `clinicRegion` marks cross-region patients.
     public func identity(clinicRegion: String) -> Identity {
-        let sharing = baseinfo.expContent.map { $0.contains("\"fam_acct_shar_flag\":\"1\"") } ?? false
+        let sharing = baseinfo.familyAccountSharing
         return Identity(
             psnNo: baseinfo.psn_no, name: baseinfo.psn_name, idNumber: baseinfo.certno,
-            idType: baseinfo.psn_cert_type, gender: baseinfo.gend, birthDate: baseinfo.brdy,
+            idType: baseinfo.psn_cert_type ?? "01", gender: baseinfo.gend ?? "", birthDate: baseinfo.brdy ?? "",
             insurances: insuinfo.map {
                 Identity.Insurance(
                     type: $0.insutype, typeName: InsuranceTypes.name($0.insutype), region: $0.insuplc_admdvs,
-                    balance: $0.balc, personType: $0.psn_type, status: $0.psn_insu_stas,
+                    balance: $0.balc, personType: $0.psn_type ?? "", status: $0.psn_insu_stas ?? "1",
                     // Divisions agree on the prefecture (first four digits) within a city.
                     crossRegion: $0.insuplc_admdvs.prefix(4) != clinicRegion.prefix(4))
             },

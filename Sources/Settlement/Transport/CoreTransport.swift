@@ -3,8 +3,9 @@ import Foundation
 /// Carries one message to the city core and brings its answer back. The real one is HTTP
 /// (`HTTPCoreTransport`); tests use the same interface against the real simulator.
 public protocol CoreTransport: Sendable {
-    /// POSTs `body` (JSON) to `path` under the core's URL and returns the answer's body.
-    func post(path: String, body: Data) async throws(TransportFailure) -> Data
+    /// POSTs `body` (JSON) to `path` under the core's URL (or to `path` itself when it is a
+    /// full URL), with extra `headers` (the gateway's), and returns the answer's body.
+    func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data
     func shutdown() async
 }
 

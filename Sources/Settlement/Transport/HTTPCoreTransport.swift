@@ -33,10 +33,12 @@ public final class HTTPCoreTransport: CoreTransport {
         timeout = .milliseconds(Int64(settings.timeoutMilliseconds))
     }
 
-    public func post(path: String, body: Data) async throws(TransportFailure) -> Data {
-        var request = HTTPClientRequest(url: baseURL + path)
+    public func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data {
+        let url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : baseURL + path
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json;charset=utf-8")
+        request.headers.add(name: "Content-Type", value: GatewaySigner.contentType)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         do {

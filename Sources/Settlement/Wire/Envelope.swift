@@ -31,57 +31,53 @@ public struct RequestEnvelope<Input: Encodable & Sendable>: Encodable, Sendable 
     public var input: Input
 }
 
-/// The answer envelope, without its `output`, which is decoded separately by type.
+/// The answer envelope, without its `output`, which is decoded separately by type. Read
+/// as loosely as the outside world writes it: `infcode` as a number or a string, any other
+/// field as text, a number, null, or absent.
 public struct AnswerHeader: Decodable, Sendable {
     /// 0 = success; anything else is a refusal with `err_msg`.
     public var infcode: Int
     public var inf_refmsgid: String?
     public var refmsg_time: String?
+    /// `yyyyMMddHHmmssSSS` in the spec; some cores write `yyyy-MM-dd HH:mm:ss`.
     public var respond_time: String?
     public var err_msg: String?
     public var warn_msg: String?
 
-    enum CodingKeys: String, CodingKey {
-        case infcode, inf_refmsgid, refmsg_time, respond_time, err_msg, warn_msg
-    }
-
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        // Some cores write infcode as a string ("0"); accept both.
-        if let n = try? c.decode(Int.self, forKey: .infcode) {
-            infcode = n
-        } else {
-            let s = try c.decode(String.self, forKey: .infcode)
-            guard let n = Int(s) else {
-                throw DecodingError.dataCorruptedError(forKey: .infcode, in: c, debugDescription: "infcode is not a number")
-            }
-            infcode = n
+        let f = try WireFields(decoder)
+        let code = try f.text("infcode")
+        guard let n = Int(code) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [FieldKey("infcode")],
+                                                    debugDescription: "infcode is not a number: \(code)"))
         }
-        inf_refmsgid = try c.decodeIfPresent(String.self, forKey: .inf_refmsgid)
-        refmsg_time = try c.decodeIfPresent(String.self, forKey: .refmsg_time)
-        respond_time = try c.decodeIfPresent(String.self, forKey: .respond_time)
-        err_msg = try c.decodeIfPresent(String.self, forKey: .err_msg)
-        warn_msg = try c.decodeIfPresent(String.self, forKey: .warn_msg)
+        infcode = n
+        inf_refmsgid = f.optionalText("inf_refmsgid")
+        refmsg_time = f.optionalText("refmsg_time")
+        respond_time = f.optionalText("respond_time")
+        err_msg = f.optionalText("err_msg")
+        warn_msg = f.optionalText("warn_msg")
     }
 }
 
 struct AnswerOutput<Output: Decodable>: Decodable {
     var output: Output
 
-    enum CodingKeys: String, CodingKey { case output }
-
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let f = try WireFields(decoder)
         // Transactions whose answer carries nothing may omit `output` or send null.
-        if Output.self == Ignored.self, !((try? c.decodeNil(forKey: .output)) == false) {
+        if Output.self == Ignored.self {
             output = Ignored() as! Output
+        } else if let text = f.optionalText("output") {
+            // Some gateways pass `output` on as a JSON-encoded string.
+            output = try WireJSON.decode(Output.self, from: Data(text.utf8))
         } else {
-            output = try c.decode(Output.self, forKey: .output)
+            output = try f.object("output")
         }
     }
 }
 
-/// An `output` whose content the terminal does not need (2202, 2203, 2205, 2601).
+/// An `output` whose content the terminal does not need (2202, 2203, 2205, 2601, 9002).
 public struct Ignored: Decodable, Sendable {
     public init() {}
     public init(from decoder: any Decoder) throws {}
@@ -96,7 +92,8 @@ enum WireJSON {
         return e
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder().encode(value) }
+    /// Encodes a request; `WireNumber`s come out as bare JSON numbers with their exact text.
+    static func encode<T: Encodable>(_ value: T) throws -> Data { try writeNumbersBare(encoder().encode(value)) }
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try JSONDecoder().decode(type, from: data)

@@ -30,13 +30,37 @@ public enum WireTime {
         infTime(date).filter { $0.isNumber }
     }
 
-    /// Parses `yyyy-MM-dd HH:mm:ss` as China time.
+    /// Parses a time the platform wrote, as China time: `yyyy-MM-dd HH:mm:ss` (inf_time,
+    /// setl_time), `yyyyMMddHHmmssSSS` (respond_time and refmsg_time in the spec),
+    /// `yyyyMMddHHmmss`, or `yyyy-MM-dd HH:mm:ss.SSS`. Milliseconds are kept.
     public static func parse(_ text: String) -> Date? {
-        let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int($0) }
-        guard parts.count == 6 else { return nil }
+        let t = text.trimmingCharacters(in: .whitespaces)
+        var fields: [Int]
+        var millis = 0
+        if t.allSatisfy({ $0.isASCII && $0.isNumber }), t.count == 14 || t.count == 17 {
+            let d = Array(t)
+            func n(_ from: Int, _ len: Int) -> Int { Int(String(d[from..<(from + len)])) ?? 0 }
+            fields = [n(0, 4), n(4, 2), n(6, 2), n(8, 2), n(10, 2), n(12, 2)]
+            if t.count == 17 { millis = n(14, 3) }
+        } else {
+            let parts = t.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" || $0 == "." }).map { Int($0) }
+            guard parts.count == 6 || parts.count == 7, parts.allSatisfy({ $0 != nil }) else { return nil }
+            fields = parts.prefix(6).map { $0! }
+            if parts.count == 7 { millis = parts[6]! }
+        }
+        guard (1...12).contains(fields[1]), (1...31).contains(fields[2]), fields[3] < 24, fields[4] < 60, fields[5] < 61
+        else { return nil }
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(secondsFromGMT: chinaOffset)!
-        return cal.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2],
-                                             hour: parts[3], minute: parts[4], second: parts[5]))
+        guard let date = cal.date(from: DateComponents(year: fields[0], month: fields[1], day: fields[2],
+                                                       hour: fields[3], minute: fields[4], second: fields[5]))
+        else { return nil }
+        return date.addingTimeInterval(Double(millis) / 1000)
+    }
+
+    /// `yyyyMMddHHmmssSSS`, as the spec writes respond_time (the simulator answers so).
+    public static func respondTime(_ date: Date) -> String {
+        let ms = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
+        return stamp(date) + pad(ms, 3)
     }
 }

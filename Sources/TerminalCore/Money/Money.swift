@@ -10,23 +10,12 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static let zero = Money(fen: 0)
 
     /// Parses a yuan amount as written on the wire or in a fee list: `"12"`, `"12.3"`,
-    /// `"12.34"`, `"-0.50"`. More than two decimals, exponents, spaces or a bare `"."` are
-    /// refused rather than rounded: a price is never guessed.
+    /// `"12.34"`, `"-0.50"`, `"12.3400"`. A non-zero digit past the fen, exponents, spaces or
+    /// a bare `"."` are refused rather than rounded: a price is never guessed.
     public init?(yuan text: String) {
-        var chars = Substring(text)
-        var negative = false
-        if chars.first == "-" { negative = true; chars = chars.dropFirst() }
-        let parts = chars.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 2 else { return nil }
-        let whole = parts[0]
-        let frac = parts.count == 2 ? parts[1] : ""
-        guard !whole.isEmpty, whole.count <= 14, whole.allSatisfy({ $0.isASCII && $0.isNumber }),
-            frac.count <= 2, frac.allSatisfy({ $0.isASCII && $0.isNumber }),
-            parts.count == 1 || !frac.isEmpty,
-            let w = Int64(whole)
-        else { return nil }
-        let f = Int64(frac.padding(toLength: 2, withPad: "0", startingAt: 0)) ?? 0
-        let total = w * 100 + f
+        guard let (negative, whole, frac) = DecimalText.split(text), whole.count <= 14,
+              let fen = DecimalText.fraction(frac, places: 2), let w = Int64(whole) else { return nil }
+        let total = w * 100 + fen
         self.fen = negative ? -total : total
     }
 
@@ -65,19 +54,10 @@ extension Money: Codable {
     /// (`12.34`, as some cores do); encodes as a string so no float ever touches it.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
-            guard let money = Money(yuan: text) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "not a yuan amount with at most two decimals: \(text)")
-            }
-            self = money
-            return
-        }
-        // A JSON number: go through Decimal's text, which keeps what was written.
-        let number = try container.decode(Decimal.self)
-        guard let money = Money(yuan: number.plainText) else {
+        let text = try DecimalText.read(container)
+        guard let money = Money(yuan: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "not a yuan amount with at most two decimals: \(number)")
+                in: container, debugDescription: "not a yuan amount with at most two decimals: \(text)")
         }
         self = money
     }

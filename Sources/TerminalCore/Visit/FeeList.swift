@@ -6,7 +6,14 @@ public struct FeeList: Sendable, Hashable, Codable {
     public struct Coded: Sendable, Hashable, Codable {
         public var code: String
         public var name: String
-        public init(code: String, name: String) { self.code = code; self.name = name }
+        /// For the department: its code in the platform's 科别 dictionary (2201 `caty`, e.g.
+        /// A03 全科医疗科) when the clinic's own department code is not one.
+        public var caty: String?
+        public init(code: String, name: String, caty: String? = nil) {
+            self.code = code
+            self.name = name
+            self.caty = caty
+        }
     }
 
     public struct Item: Sendable, Hashable, Codable {
@@ -32,13 +39,18 @@ public struct FeeList: Sendable, Hashable, Codable {
 
     public var department: Coded
     public var doctor: Coded
+    /// The ICD diagnosis (2203 `diseinfo`).
     public var diagnosis: Coded
+    /// 病种: the disease category the visit is settled under (门诊慢特病 and the like; 2203 and
+    /// 2204 `dise_codg`). Absent for an ordinary outpatient visit.
+    public var diseaseCategory: Coded?
     public var items: [Item]
 
-    public init(department: Coded, doctor: Coded, diagnosis: Coded, items: [Item]) {
+    public init(department: Coded, doctor: Coded, diagnosis: Coded, diseaseCategory: Coded? = nil, items: [Item]) {
         self.department = department
         self.doctor = doctor
         self.diagnosis = diagnosis
+        self.diseaseCategory = diseaseCategory
         self.items = items
     }
 
@@ -89,36 +101,17 @@ public struct Quantity: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(tenThousandths: Int64) { self.tenThousandths = tenThousandths }
 
     public init?(text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = Int64(parts[0]), whole >= 0, parts[0].allSatisfy(\.isNumber) else { return nil }
-        var frac: Int64 = 0
-        if parts.count == 2 {
-            guard (1...4).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
-                let f = Int64(parts[1].padding(toLength: 4, withPad: "0", startingAt: 0))
-            else { return nil }
-            frac = f
-        }
-        self.tenThousandths = whole * 10_000 + frac
+        guard let (negative, whole, frac) = DecimalText.split(text), !negative, whole.count <= 12,
+              let f = DecimalText.fraction(frac, places: 4), let w = Int64(whole) else { return nil }
+        self.tenThousandths = w * 10_000 + f
     }
 
     /// `20`, `0.5`, `1.25`.
-    public var description: String {
-        let whole = tenThousandths / 10_000, frac = tenThousandths % 10_000
-        guard frac != 0 else { return String(whole) }
-        var digits = String(frac)
-        digits = String(repeating: "0", count: 4 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return "\(whole).\(digits)"
-    }
+    public var description: String { DecimalText.format(tenThousandths, places: 4, minimumPlaces: 0) }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        let text: String
-        if let s = try? container.decode(String.self) {
-            text = s
-        } else {
-            text = try container.decode(Decimal.self).plainText
-        }
+        let text = try DecimalText.read(container)
         guard let q = Quantity(text: text) else {
             throw DecodingError.dataCorruptedError(
                 in: container, debugDescription: "not a quantity with at most four decimals: \(text)")

@@ -26,7 +26,7 @@ struct APIProblem {
             switch e {
             case .coreUnreachable: status = 503
             case .coreTimeout: status = 504
-            case .badAnswer, .refused, .tls, .settlementInDoubt: status = 502
+            case .badAnswer, .unreadableOutput, .refused, .tls, .settlementInDoubt, .settledNeedsReview: status = 502
             case .codeRefused: status = 422
             case .notAllowed: status = 409
             case .configuration, .journal: status = 500

@@ -31,7 +31,7 @@ public enum APIViews {
                              idNumber: reveal ? p.identity.idNumber : Masking.idNumber(p.identity.idNumber),
                              insurance: p.identity.primaryInsurance?.type ?? ""),
               split: split(o.split),
-              funds: o.fundDetails.map { .init(_type: $0.fund_pay_type, name: $0.fund_pay_type_name, amount: $0.fund_payamt.yuan) })
+              funds: o.fundDetails.map { .init(_type: $0.fund_pay_type, name: $0.fund_pay_type_name ?? $0.fund_pay_type, amount: $0.fund_payamt.yuan) })
     }
 
     public static func checkin(_ c: CheckedIn, reveal: Bool) -> Components.Schemas.Checkin {

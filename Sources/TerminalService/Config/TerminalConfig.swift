@@ -17,6 +17,9 @@ public struct TerminalConfig: Sendable, Decodable {
         public var device_no: String
         public var `operator`: String
         public var operator_name: String
+        /// 0–9, different on each terminal of one institution: the first digit of the
+        /// msgid's sequence, so two terminals never write the same msgid.
+        public var msgid_slot: Int?
     }
     public struct Core: Sendable, Decodable {
         public var url: String
@@ -24,8 +27,15 @@ public struct TerminalConfig: Sendable, Decodable {
         public var connect_timeout_ms: Int?
         /// PEM file of the CA that signed the core's certificate.
         public var ca_file: String?
+        /// Override the profile's recer_sys_code and infver (a city that differs from its province).
         public var recer_sys_code: String?
         public var infver: String?
+        /// A built-in province profile (national, guangdong, zhejiang) or a profile file.
+        public var profile: String?
+        /// The 0600 file with the gateway's secrets ([tif] paasid/token, [x-ca] app_key/app_secret).
+        public var credentials_file: String?
+        /// The e-credential decode's URL; default: the profile's path under `url`.
+        public var ec_url: String?
     }
     public struct API: Sendable, Decodable {
         /// The Unix socket (0660, group cuntong). Default /run/cuntong/api.sock.
@@ -126,12 +136,16 @@ public struct TerminalConfig: Sendable, Decodable {
     }
 
     public func coreSettings(environment: [String: String] = ProcessInfo.processInfo.environment) throws(SettlementError) -> CoreSettings {
-        try CoreSettings(
+        var profile = try CoreProfile.load(core.profile)
+        if let code = core.recer_sys_code { profile.receiverSystemCode = code }
+        if let version = core.infver { profile.infver = version }
+        let credentials = try core.credentials_file.map { path throws(SettlementError) in try GatewayCredentials.load(path: path) }
+        return try CoreSettings(
             institutionCode: institution.code, institutionName: institution.name, adminDivision: institution.admdvs,
             deviceNumber: terminal.device_no, operatorCode: terminal.operator, operatorName: terminal.operator_name,
             url: core.url, timeoutMilliseconds: core.timeout_ms ?? 5000, connectTimeoutMilliseconds: core.connect_timeout_ms,
-            caFile: core.ca_file, receiverSystemCode: core.recer_sys_code ?? "FSI", interfaceVersion: core.infver ?? "V1.0",
-            stateDirectory: stateDirectory(environment: environment)
+            caFile: core.ca_file, profile: profile, credentials: credentials, ecURL: core.ec_url,
+            msgidSlot: terminal.msgid_slot ?? 0, stateDirectory: stateDirectory(environment: environment)
         ).validated()
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+import TerminalCore
+
+/// A JSON number in a request, written exactly as its text: amounts with two decimals
+/// (`12.30`), quantities and unit prices with the digits they have (`20`, `0.35`). The
+/// spec's 数值型 fields are numbers, and Foundation's encoder would write a Decimal
+/// normalised (`12.3`) and a Double with binary noise, so the text is carried through the
+/// encoder marked and written bare by `WireJSON.encode`.
+public struct WireNumber: Encodable, Sendable, Hashable, CustomStringConvertible {
+    public let text: String
+
+    /// An amount: yuan with exactly two decimals (16,2).
+    public init(_ money: Money) { text = money.yuan }
+    /// A quantity (`cnt`, 16,4), shortest exact text.
+    public init(_ quantity: Quantity) { text = quantity.description }
+    /// A unit price (`pric`, 16,6) from a yuan amount, shortest exact text.
+    public init(price: Money) { text = UnitPrice(price).description }
+    public init<P>(_ value: FixedDecimal<P>) { text = value.description }
+
+    public var description: String { text }
+
+    /// Marks the text so that `WireJSON.encode` can find it; never seen outside it.
+    static let marker = "\u{1}#"
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Self.marker + text)
+    }
+}
+
+extension WireJSON {
+    /// Replaces each marked string `"\u0001#12.30"` in encoded JSON with the bare number
+    /// `12.30`. The marker cannot occur otherwise: a string holding U+0001 would come out
+    /// of the encoder the same way, so such strings are refused.
+    static func writeNumbersBare(_ json: Data) throws -> Data {
+        let open = Array("\"\\u0001#".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(json.count)
+        let bytes = [UInt8](json)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\""), bytes.count - i >= open.count, Array(bytes[i..<(i + open.count)]) == open {
+                var j = i + open.count
+                let start = j
+                while j < bytes.count, bytes[j] != UInt8(ascii: "\"") { j += 1 }
+                let number = bytes[start..<j]
+                guard !number.isEmpty, j < bytes.count,
+                      number.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
+                else { throw EncodingError.invalidValue(String(decoding: number, as: UTF8.self), .init(
+                    codingPath: [], debugDescription: "a text field holds U+0001 or a malformed number")) }
+                out.append(contentsOf: number)
+                i = j + 1
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return Data(out)
+    }
+}
