@@ -85,6 +85,7 @@ public struct SettleOutput: Decodable, Sendable {
             clr_type = f.optionalText("clr_type")
         }
     }
+    /// One fund's part. Shown, never summed: some cores send rows of empty strings.
     public struct SetlDetail: Decodable, Sendable {
         public var fund_pay_type: String
         public var fund_pay_type_name: String?
@@ -92,9 +93,9 @@ public struct SettleOutput: Decodable, Sendable {
 
         public init(from decoder: any Decoder) throws {
             let f = try WireFields(decoder)
-            fund_pay_type = try f.text("fund_pay_type")
+            fund_pay_type = f.optionalText("fund_pay_type") ?? ""
             fund_pay_type_name = f.optionalText("fund_pay_type_name")
-            fund_payamt = try f.money("fund_payamt")
+            fund_payamt = try f.optionalMoney("fund_payamt") ?? .zero
         }
     }
     public var setlinfo: SetlInfo
@@ -103,7 +104,7 @@ public struct SettleOutput: Decodable, Sendable {
     public init(from decoder: any Decoder) throws {
         let f = try WireFields(decoder)
         setlinfo = try f.object("setlinfo")
-        setldetail = try f.list("setldetail")
+        setldetail = try f.list("setldetail", SetlDetail.self).filter { !$0.fund_pay_type.isEmpty || $0.fund_payamt != .zero }
     }
 }
 
