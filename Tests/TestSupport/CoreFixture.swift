@@ -29,11 +29,11 @@ public final class CoreFixture: Sendable {
     }
 
     public static func start(faults: [String] = [], directory: String? = nil, port: Int = 0,
-                      tls: (certificate: String, key: String)? = nil) async throws -> CoreFixture {
+                      tls: (certificate: String, key: String)? = nil, profile: SimProfile = .national) async throws -> CoreFixture {
         let directory = directory ?? NSTemporaryDirectory() + "cuntong-test-\(UUID().uuidString.prefix(8))"
         let simulator = try CoreSimulator(
             stateDirectory: directory + "/core", personsDirectory: root + "/hardware-sim/core/persons",
-            policyPath: root + "/hardware-sim/core/policy/village-clinic.json")
+            policyPath: root + "/hardware-sim/core/policy/village-clinic.json", profile: profile)
         let server = CoreServer(simulator: simulator, faults: faults.compactMap(CoreFault.init(parsing:)))
         var logger = Logger(label: "test.core")
         logger.logLevel = .critical

@@ -223,7 +223,7 @@ extension SettlementClient {
             mdtrtinfo: .init(mdtrt_id: v.mdtrtId ?? "", psn_no: v.psnNo, med_type: "11", begntime: begntime,
                              main_cond_dscr: fees.diagnosis.name, dise_codg: fees.diseaseCategory?.code ?? "",
                              dise_name: fees.diseaseCategory?.name ?? ""),
-            diseinfo: [.init(diag_type: "1", diag_srt_no: "1", diag_code: fees.diagnosis.code,
+            diseinfo: [.init(diag_type: "1", diag_srt_no: 1, diag_code: fees.diagnosis.code,
                              diag_name: fees.diagnosis.name, diag_dept: fees.department.name,
                              dise_dor_no: fees.doctor.code, dise_dor_name: fees.doctor.name, diag_time: begntime,
                              vali_flag: "1")])

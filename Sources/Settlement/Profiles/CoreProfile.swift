@@ -63,7 +63,8 @@ public struct CoreProfile: Sendable, Equatable {
     /// The profiles compiled into cuntong, by name.
     public static let builtInNames = ["national", "guangdong", "zhejiang"]
 
-    static func builtInText(_ name: String) -> String? {
+    /// The text of a built-in profile (the simulator reads it with its own parser).
+    public static func builtInText(_ name: String) -> String? {
         let bytes: [UInt8]
         switch name {
         case "national": bytes = PackageResources.national_toml

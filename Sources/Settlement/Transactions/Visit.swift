@@ -59,7 +59,8 @@ public struct VisitInfoInput: Encodable, Sendable {
     public struct DiseInfo: Encodable, Sendable {
         /// 1 = 西医诊断.
         public var diag_type: String
-        public var diag_srt_no: String
+        /// 数值型 2.
+        public var diag_srt_no: Int
         public var diag_code: String
         public var diag_name: String
         public var diag_dept: String

@@ -69,7 +69,8 @@ public struct APIHandler: APIProtocol {
                         connected: s.faceEndpoint == nil ? nil : s.faceConnected, lastResult: s.faceLastResult),
             core: .init(url: settings.coreURL, reachable: s.coreReachable, signedIn: signedIn, lastContact: s.lastContact),
             queue: .init(inDoubt: (try? journal.count(in: [.sending, .inDoubt])) ?? s.inDoubt,
-                         queued: (try? journal.count(in: [.queued])) ?? s.queued),
+                         queued: (try? journal.count(in: [.queued])) ?? s.queued,
+                         needsReview: (try? journal.visitsNeedingReview().count) ?? 0),
             checkinWaiting: s.checkinWaiting, notice: s.notice))))
     }
 
@@ -169,7 +170,8 @@ public struct APIHandler: APIProtocol {
             let journal = box.client.journal
             return .ok(.init(body: .json(.init(
                 visits: try journal.visits(limit: limit).map(APIViews.journalVisit),
-                inDoubt: try journal.count(in: [.sending, .inDoubt]), queued: try journal.count(in: [.queued])))))
+                inDoubt: try journal.count(in: [.sending, .inDoubt]), queued: try journal.count(in: [.queued]),
+                needsReview: try journal.visitsNeedingReview().count))))
         }
     }
 

@@ -114,6 +114,10 @@ public struct Doctor: Sendable {
             let doubt = try journal.count(in: [.inDoubt, .sending])
             add("settlements in doubt", doubt == 0 ? .pass : .warn,
                 doubt == 0 ? "none" : "\(doubt) message(s): cuntong journal recover (the daemon also retries)")
+            let review = try journal.visitsNeedingReview()
+            add("settlements needing review", review.isEmpty ? .pass : .warn,
+                review.isEmpty ? "none" : "\(review.count) confirmed by the core with an unreadable answer (visit \(review.map { String($0.id!) }.joined(separator: ", "))): never reversed; have the insurance office confirm the amounts")
+            add("core profile", .pass, "\(client.settings.profile.name) (infver \(client.settings.profile.infver), recer_sys_code \(client.settings.profile.receiverSystemCode), gateway \(client.settings.profile.gateway.rawValue)), msgid slot \(client.settings.msgidSlot)")
             await client.shutdown()
 
             // Disk space where the journal lives.

@@ -64,6 +64,10 @@ extension JournalCommand {
                 }
                 let doubt = try journal.count(in: [.inDoubt, .sending])
                 if doubt > 0 { Output.line("\(doubt) message(s) in doubt: run `cuntong journal recover`.") }
+                let review = try journal.visitsNeedingReview()
+                if !review.isEmpty {
+                    Output.line("\(review.count) settlement(s) confirmed by the core with an unreadable answer (settled-needs-review, never reversed): visit \(review.map { String($0.id!) }.joined(separator: ", ")); show the 2207 answer with `cuntong journal show MSGID` and have the insurance office confirm the amounts.")
+                }
             } catch {
                 throw Output.fail(any: error)
             }

@@ -22,7 +22,8 @@ struct Settle: AsyncParsableCommand {
             Exit status: 0 settled; 1 not settled (nothing charged); 3 IN DOUBT — the answer
             to 2207 was lost; the message says whether it was already reversed (冲正). Never
             settle an in-doubt visit again by hand before `cuntong journal recover` says it
-            is resolved.
+            is resolved; 4 SETTLED, NEEDS REVIEW — the core confirmed the settlement but its
+            answer cannot be read: never settle it again; `cuntong journal list` shows it.
 
             JSON keys: visitId, mdtrtId, setlId, settledAt, patient {name, idNumber, insurance},
             split {total, basicFund, criticalIllness, medicalAid, otherFunds, fundTotal,
@@ -69,6 +70,10 @@ struct Settle: AsyncParsableCommand {
             if case .settlementInDoubt = error {
                 Output.error(error.description)
                 throw ExitCode(3)
+            }
+            if case .settledNeedsReview = error {
+                Output.error(error.description)
+                throw ExitCode(4)
             }
             throw Output.fail(error)
         } catch {

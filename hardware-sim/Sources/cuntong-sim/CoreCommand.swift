@@ -8,11 +8,15 @@ struct CoreCommand: AsyncParsableCommand {
         commandName: "core",
         abstract: "A simulated city settlement core speaking the national platform's interface.",
         discussion: """
-            Serves POST /fsi/api/rsfComIfsService/callService (9001, 9002, 1101, 2201-2208, 2601,
-            3201) and the e-credential query POST /localcfc/api/hsecfc/localQrCodeQuery, with its
-            own SQLite ledger under --state-dir, insured persons from --persons (the same people
-            as hardware-sim/cards/, plus QR codes and face tokens) and the reimbursement policy
-            in --policy. A repeated msgid gets the first answer.
+            Serves the national platform's transactions (9001, 9002, 1101, 2201-2208, 2601, 3201)
+            on the paths of --profile (national: POST /fsi/api/rsfComIfsService/callService; a
+            province's per-service paths, infno variants, infver and gateway signature, checked
+            with the secrets of --credentials) and the e-credential query, with its own SQLite
+            ledger under --state-dir, insured persons from --persons (the same people as
+            hardware-sim/cards/, plus QR codes and face tokens) and the reimbursement policy in
+            --policy. It answers as recorded real cores do (numbers, nulls, fields left out,
+            17-digit times) and refuses a request missing a field the spec requires
+            (hardware-sim/core/spec/transactions.json). A repeated msgid gets the first answer.
 
             Faults (--fault, repeatable; or POST one per line to /sim/faults while running):
               \(CoreFault.usage)
@@ -21,10 +25,12 @@ struct CoreCommand: AsyncParsableCommand {
               http500:INFNO[:TIMES]  HTTP 500, nothing done
               reset:INFNO[:TIMES]    connection cut, nothing done
               wrong-sign-no[:TIMES]  the next message is refused for a stale sign_no
+              bad-output:INFNO[:TIMES]  done and committed, answered infcode 0 with an unreadable output
             GET /sim/totals?fixmedins_code=C&day=YYYY-MM-DD gives the ledger's settled totals.
 
             Example:
               cuntong-sim core --port 8443 --fault drop:2207
+              cuntong-sim core --profile zhejiang --credentials creds.toml
             """)
 
     @Option(help: "Address to listen on.")
@@ -51,6 +57,12 @@ struct CoreCommand: AsyncParsableCommand {
     @Option(help: "The PEM private key for --tls-cert.")
     var tlsKey: String?
 
+    @Option(help: "The province profile to serve: national, guangdong, zhejiang, or a profile file.")
+    var profile: String = "national"
+
+    @Option(help: "The gateway's secrets, in the format of [core] credentials_file ([tif] paasid/token, [x-ca] app_key/app_secret).")
+    var credentials: String?
+
     @Option(help: "A fault to show (repeatable): \(CoreFault.usage).")
     var fault: [String] = []
 
@@ -68,7 +80,8 @@ struct CoreCommand: AsyncParsableCommand {
     func run() async throws {
         let simulator: CoreSimulator
         do {
-            simulator = try CoreSimulator(stateDirectory: stateDir, personsDirectory: persons, policyPath: policy)
+            simulator = try CoreSimulator(stateDirectory: stateDir, personsDirectory: persons, policyPath: policy,
+                                          profile: try SimProfile.load(profile, credentialsFile: credentials))
         } catch {
             throw ValidationError("cannot start the core: \(error)")
         }

@@ -6,10 +6,14 @@
 ///     http500:INFNO[:TIMES]     answer HTTP 500 without processing
 ///     reset:INFNO[:TIMES]       cut the connection without processing
 ///     wrong-sign-no[:TIMES]     refuse the next message as if its sign_no were stale
+///     bad-output:INFNO[:TIMES]  process and commit, then answer infcode 0 with an output that
+///                               does not read (a settlement the core did, unreadable)
 ///
 /// INFNO may be `*` (any transaction). TIMES defaults to 1; 0 means every time.
 public struct CoreFault: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Equatable { case delay, drop, http500, reset, wrongSignNo = "wrong-sign-no" }
+    public enum Kind: String, Sendable, Equatable {
+        case delay, drop, http500, reset, wrongSignNo = "wrong-sign-no", badOutput = "bad-output"
+    }
 
     public var kind: Kind
     public var infno: String
@@ -17,7 +21,7 @@ public struct CoreFault: Sendable, Equatable, CustomStringConvertible {
     /// nil = every time.
     public var remaining: Int?
 
-    public static let usage = "delay:MS[:INFNO] | drop:INFNO[:TIMES] | http500:INFNO[:TIMES] | reset:INFNO[:TIMES] | wrong-sign-no[:TIMES]"
+    public static let usage = "delay:MS[:INFNO] | drop:INFNO[:TIMES] | http500:INFNO[:TIMES] | reset:INFNO[:TIMES] | wrong-sign-no[:TIMES] | bad-output:INFNO[:TIMES]"
 
     public init?(parsing text: String) {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":").map(String.init)
@@ -35,7 +39,7 @@ public struct CoreFault: Sendable, Equatable, CustomStringConvertible {
             milliseconds = ms
             infno = parts.count == 3 ? parts[2] : "*"
             remaining = nil
-        case .drop, .http500, .reset:
+        case .drop, .http500, .reset, .badOutput:
             guard parts.count == 2 || parts.count == 3, let t = times(parts.count == 3 ? parts[2] : nil) else { return nil }
             infno = parts[1]
             remaining = t

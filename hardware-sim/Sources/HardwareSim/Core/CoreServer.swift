@@ -9,8 +9,6 @@ import NIOSSL
 /// The simulated core over HTTP (Hummingbird): the platform's service path, the
 /// e-credential query, and `/sim/…` endpoints for tests and technicians.
 public struct CoreServer: Sendable {
-    public static let servicePath = "/fsi/api/rsfComIfsService/callService"
-    public static let ecQueryPath = "/localcfc/api/hsecfc/localQrCodeQuery"
 
     let simulator: CoreSimulator
     let faults: FaultBoard
@@ -27,6 +25,14 @@ public struct CoreServer: Sendable {
                  body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// The same envelope (infcode kept) with an output that cannot be read: amounts in words,
+    /// as a broken gateway or a core's bug would send.
+    static func unreadable(_ answer: Data) -> Data {
+        guard var a = (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any] else { return answer }
+        a["output"] = ["setlinfo": ["medfee_sumamt": "十二元", "psn_cash_pay": "见附件"], "result": "格式错误"] as [String: Any]
+        return (try? JSONSerialization.data(withJSONObject: a, options: [.sortedKeys])) ?? answer
+    }
+
     /// A response whose body fails at once: the connection is closed mid-answer.
     static func cut() -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"],
@@ -36,8 +42,7 @@ public struct CoreServer: Sendable {
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         let simulator = self.simulator, faults = self.faults
-        router.post(RouterPath(stringLiteral: Self.servicePath)) { request, _ -> Response in
-            let body = Data(buffer: try await request.body.collect(upTo: 4 * 1024 * 1024))
+        @Sendable func serve(_ body: Data, allowed: Set<String>?) async throws -> Response {
             let infno = JSONObject(data: body)?.optionalString("infno") ?? ""
             let ms = await faults.delay(for: infno)
             if ms > 0 { try await Task.sleep(for: .milliseconds(ms)) }
@@ -47,17 +52,34 @@ public struct CoreServer: Sendable {
             case .wrongSignNo:
                 let e = JSONObject(data: body)
                 return Self.json(simulator.answer(
-                    infcode: -1, msgid: e?.optionalString("msgid") ?? "", refTime: e?.optionalString("inf_time") ?? "",
+                    infcode: -1, msgid: e?.optionalString("msgid") ?? "", received: simulator.clock(),
                     error: "签到编号(sign_no)无效或已签退，请重新签到(9001)", output: nil))
             default: break
             }
-            let outcome = simulator.handle(body)
+            let outcome = simulator.handle(body, allowed: allowed)
             if await faults.take([.drop], infno: infno) != nil {
                 return Self.cut()
             }
+            if await faults.take([.badOutput], infno: infno) != nil {
+                return Self.json(Self.unreadable(outcome.answer))
+            }
             return Self.json(outcome.answer)
         }
-        router.post(RouterPath(stringLiteral: Self.ecQueryPath)) { request, _ -> Response in
+        // The profile's paths: one callService, one per service, or the gateway's path
+        // ending in the infno. A request on a path that does not take its infno is refused.
+        for (path, allowed) in simulator.profile.routes(CoreSimulator.knownTransactions) {
+            router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
+                let body = Data(buffer: try await request.body.collect(upTo: 4 * 1024 * 1024))
+                var headers: [String: String] = [:]
+                for field in request.headers { headers[field.name.canonicalName] = field.value }
+                if let refusal = simulator.profile.verify(headers: headers, body: body, now: simulator.clock()) {
+                    return Self.json((try? JSONSerialization.data(withJSONObject: [
+                        "type": "error", "infcode": -1, "err_msg": refusal] as [String: Any])) ?? Data())
+                }
+                return try await serve(body, allowed: allowed)
+            }
+        }
+        router.post(RouterPath(stringLiteral: simulator.profile.ecQueryPath)) { request, _ -> Response in
             let body = Data(buffer: try await request.body.collect(upTo: 1024 * 1024))
             return Self.json(simulator.ecQuery(body))
         }

@@ -60,23 +60,27 @@ extension CoreSimulator {
         }
         var info: [String: Any] = [
             "mdtrt_id": mdtrtId, "psn_no": psnNo, "psn_name": p.psn_name, "psn_cert_type": "01", "certno": p.certno,
-            "gend": p.gend, "naty": p.naty, "brdy": p.brdy, "age": String(age(birth: p.brdy)) + ".0",
+            "gend": p.gend, "naty": p.naty, "brdy": p.brdy, "age": Double(age(birth: p.brdy)),
             "insutype": insutype, "psn_type": p.insurance.psn_type, "cvlserv_flag": p.insurance.cvlserv_flag,
             "setl_time": now, "mdtrt_cert_type": try input.string("mdtrt_cert_type"), "med_type": try input.string("med_type"),
-            "medfee_sumamt": split.total.yuan, "fulamt_ownpay_amt": split.fullOwnPay.yuan, "overlmt_selfpay": "0.00",
-            "preselfpay_amt": split.preSelfPay.yuan, "inscp_scp_amt": split.inScope.yuan, "act_pay_dedc": "0.00",
-            "hifp_pay": split.basicFund.yuan, "pool_prop_selfpay": split.poolSelfPay.yuan, "cvlserv_pay": "0.00",
-            "hifes_pay": "0.00", "hifmi_pay": split.criticalIllness.yuan, "hifob_pay": "0.00", "maf_pay": split.medicalAid.yuan,
-            "oth_pay": "0.00", "fund_pay_sumamt": split.fundTotal.yuan, "psn_part_amt": split.personalPart.yuan,
-            "acct_pay": split.personalAccount.yuan, "psn_cash_pay": split.cash.yuan, "hosp_part_amt": "0.00",
-            "balc": (state.balance - (commit ? .zero : split.personalAccount)).yuan, "acct_mulaid_pay": "0.00",
-            "medins_setl_id": msgid, "clr_optins": p.insurance.insuplc_admdvs, "clr_way": "1", "clr_type": "11"]
-        if let setlId { info["setl_id"] = setlId }
+            "medfee_sumamt": number(split.total), "fulamt_ownpay_amt": number(split.fullOwnPay), "overlmt_selfpay": 0,
+            "preselfpay_amt": number(split.preSelfPay), "inscp_scp_amt": number(split.inScope), "act_pay_dedc": 0,
+            "hifp_pay": number(split.basicFund), "pool_prop_selfpay": number(split.poolSelfPay), "cvlserv_pay": 0,
+            "hifes_pay": 0, "hifmi_pay": number(split.criticalIllness), "hifob_pay": 0, "maf_pay": number(split.medicalAid),
+            "oth_pay": 0, "fund_pay_sumamt": number(split.fundTotal), "psn_part_amt": number(split.personalPart),
+            "acct_pay": number(split.personalAccount), "psn_cash_pay": number(split.cash),
+            "balc": number(state.balance - (commit ? .zero : split.personalAccount)),
+            "medins_setl_id": msgid, "clr_type": "11", "hosp_part_amt": NSNull(), "acct_mulaid_pay": NSNull()]
+        // As recorded pre-settlements answer: no settlement id, time or clearing yet.
+        info["setl_id"] = setlId ?? NSNull()
+        info["setl_time"] = commit ? now : NSNull()
+        info["clr_way"] = commit ? "1" : NSNull()
+        info["clr_optins"] = commit ? p.insurance.insuplc_admdvs : NSNull()
         var details: [[String: Any]] = []
         func detail(_ type: String, _ name: String, _ amount: Money) {
             guard amount.fen != 0 else { return }
-            details.append(["fund_pay_type": type, "fund_pay_type_name": name, "inscp_scp_amt": split.inScope.yuan,
-                            "crt_payb_lmt_amt": "0.00", "fund_payamt": amount.yuan, "setl_proc_info": ""])
+            details.append(["fund_pay_type": type, "fund_pay_type_name": name, "inscp_scp_amt": number(split.inScope),
+                            "crt_payb_lmt_amt": 0, "fund_payamt": amount.yuan, "setl_proc_info": ""])
         }
         detail(insutype == "310" ? "310100" : "390100", "基本医疗保险统筹基金", split.basicFund)
         detail(insutype == "310" ? "330100" : "390200", insutype == "310" ? "大额医疗费用补助" : "城乡居民大病保险", split.criticalIllness)
@@ -123,7 +127,7 @@ extension CoreSimulator {
         _ = try input.string("psn_no")
         let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM message WHERE msgid = ?", arguments: [omsgid]) == true
         guard seen else {
-            let tombstone = answer(infcode: -1, msgid: omsgid, refTime: "", error: "该报文已被冲正，不再处理", output: nil)
+            let tombstone = answer(infcode: -1, msgid: omsgid, received: clock(), error: "该报文已被冲正，不再处理", output: nil)
             try db.execute(sql: "INSERT INTO message (msgid, infno, answer) VALUES (?, ?, ?)", arguments: [omsgid, oinfno, tombstone])
             return [:]
         }

@@ -25,15 +25,17 @@ extension CoreSimulator {
         let state = try CoreLedger.state(of: p.psn_no, in: db)
         var base: [String: Any] = [
             "psn_no": p.psn_no, "psn_cert_type": "01", "certno": p.certno, "psn_name": p.psn_name, "gend": p.gend,
-            "naty": p.naty, "brdy": p.brdy, "age": String(age(birth: p.brdy)) + ".0"]
-        if p.familyAccountSharing { base["expContent"] = "{\"fam_acct_shar_flag\":\"1\"}" }
+            "naty": p.naty, "brdy": p.brdy, "age": Double(age(birth: p.brdy))]
+        // exp_content: a JSON object written inside a string, or null, as recorded answers have it.
+        base["exp_content"] = p.familyAccountSharing ? "{\"fam_acct_shar_flag\":\"1\"}" : NSNull()
         let i = p.insurance
         return [
             "baseinfo": base,
             "insuinfo": [[
-                "balc": (state?.balance ?? i.balc).yuan, "insutype": i.insutype, "psn_type": i.psn_type,
-                "psn_insu_stas": i.psn_insu_stas, "psn_insu_date": "2010-01-01", "cvlserv_flag": i.cvlserv_flag,
-                "insuplc_admdvs": i.insuplc_admdvs, "emp_name": i.emp_name]],
+                "balc": number(state?.balance ?? i.balc), "insutype": i.insutype, "psn_type": i.psn_type,
+                "psn_insu_stas": i.psn_insu_stas, "psn_insu_date": "2010-01-01", "paus_insu_date": NSNull(),
+                "cvlserv_flag": i.cvlserv_flag, "insuplc_admdvs": i.insuplc_admdvs,
+                "emp_name": i.emp_name.isEmpty ? NSNull() : i.emp_name as Any]],
             "idetinfo": p.identities.map {
                 ["psn_idet_type": $0.psn_idet_type, "psn_type_lv": $0.psn_type_lv, "memo": $0.memo, "begntime": $0.begntime]
             },
@@ -145,11 +147,14 @@ extension CoreSimulator {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
                 """, arguments: [mdtrtId, sn, try item.string("chrg_bchno"), code, amount.fen, line.level,
                                  line.fullOwnPay.fen, line.preSelfPay.fen, line.inScope.fen, msgid])
+            // Numbers as recorded answers write them; memo and the other flags left out or null.
             results.append([
-                "feedetl_sn": sn, "det_item_fee_sumamt": amount.yuan, "cnt": cnt, "pric": price.yuan,
-                "selfpay_prop": line.level == "03" ? "1" : String(format: "%.2f", Double(policy.catalog[code]?.selfpayRatio ?? 0) / 10_000),
-                "fulamt_ownpay_amt": line.fullOwnPay.yuan, "overlmt_amt": "0.00", "preselfpay_amt": line.preSelfPay.yuan,
-                "inscp_scp_amt": line.inScope.yuan, "chrgitm_lv": line.level, "med_chrgitm_type": ""])
+                "feedetl_sn": sn, "det_item_fee_sumamt": number(amount), "cnt": Double(quantity.tenThousandths) / 10_000,
+                "pric": number(price), "pric_uplmt_amt": 999999,
+                "selfpay_prop": line.level == "03" ? 1 : Double(policy.catalog[code]?.selfpayRatio ?? 0) / 10_000,
+                "fulamt_ownpay_amt": number(line.fullOwnPay), "overlmt_amt": 0, "preselfpay_amt": number(line.preSelfPay),
+                "inscp_scp_amt": number(line.inScope), "chrgitm_lv": line.level, "med_chrgitm_type": "09",
+                "lmt_used_flag": "0", "chld_medc_flag": NSNull()])
         }
         return ["result": results]
     }

@@ -9,22 +9,25 @@ public final class CoreSimulator: Sendable {
     let persons: [CorePerson]
     let policy: CorePolicy
     let clock: @Sendable () -> Date
+    let spec: SpecTables
+    public let profile: SimProfile
+    let refmsgSerial = Serial()
 
-    public init(stateDirectory: String, personsDirectory: String, policyPath: String,
-                clock: @escaping @Sendable () -> Date = Date.init) throws {
+    /// `specPath` defaults to `spec/transactions.json` beside the persons directory.
+    public init(stateDirectory: String, personsDirectory: String, policyPath: String, specPath: String? = nil,
+                profile: SimProfile = .national, clock: @escaping @Sendable () -> Date = Date.init) throws {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         persons = try CorePerson.loadAll(directory: personsDirectory)
         policy = try CorePolicy.load(path: policyPath)
         ledger = try CoreLedger(path: stateDirectory + "/core-ledger.sqlite", persons: persons)
+        spec = try SpecTables(path: specPath
+            ?? ((personsDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("spec/transactions.json"))
+        self.profile = profile
         self.clock = clock
     }
 
     static let knownTransactions: Set<String> = [
         "9001", "9002", "1101", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2601", "3201"]
-    static let envelopeFields = [
-        "infno", "msgid", "mdtrtarea_admvs", "insuplc_admdvs", "recer_sys_code", "dev_no", "dev_safe_info",
-        "cainfo", "signtype", "infver", "opter_type", "opter", "opter_name", "inf_time", "fixmedins_code",
-        "fixmedins_name", "sign_no", "input"]
 
     /// Every settlement with the clinic's visit number (JSON), as `/sim/settlements` serves it.
     public func ledgerSettlements(day: String?) throws -> Data { try ledger.settlements(day: day) }
@@ -45,15 +48,20 @@ public final class CoreSimulator: Sendable {
         public var fromCache: Bool
     }
 
-    public func handle(_ body: Data) -> Outcome {
-        let received = time(clock())
+    /// `allowed`: the transactions the path the request came on takes (nil = any).
+    public func handle(_ body: Data, allowed: Set<String>? = nil) -> Outcome {
+        let received = clock()
         guard let envelope = JSONObject(data: body) else {
-            return Outcome(answer: answer(infcode: -1, msgid: "", refTime: "", error: "报文不是JSON对象", output: nil),
+            return Outcome(answer: answer(infcode: -1, msgid: "", received: received, error: "报文不是JSON对象", output: nil),
                            infno: "", fromCache: false)
         }
         let msgid = envelope.optionalString("msgid") ?? ""
-        let infno = envelope.optionalString("infno") ?? ""
-        let refTime = envelope.optionalString("inf_time") ?? ""
+        let wire = envelope.optionalString("infno") ?? ""
+        guard let infno = profile.transaction(ofWire: wire), allowed?.contains(infno) ?? true else {
+            // As a real gateway answers a wrong path or infno: a reduced envelope.
+            let reduced: [String: Any] = ["type": "error", "infcode": -1, "err_msg": "FSI-交易报文不正确：未知交易编号！"]
+            return Outcome(answer: (try? JSONSerialization.data(withJSONObject: reduced)) ?? Data(), infno: wire, fromCache: false)
+        }
         do {
             return try ledger.db.write { db in
                 if let cached = try Data.fetchOne(db, sql: "SELECT answer FROM message WHERE msgid = ?", arguments: [msgid]) {
@@ -63,11 +71,11 @@ public final class CoreSimulator: Sendable {
                     try validateEnvelope(envelope, msgid: msgid, infno: infno, in: db)
                     let input = try envelope.object("input")
                     let output = try process(infno: infno, msgid: msgid, envelope: envelope, input: input, in: db)
-                    let data = answer(infcode: 0, msgid: msgid, refTime: refTime, error: nil, output: output)
+                    let data = answer(infcode: 0, msgid: msgid, received: received, error: nil, output: output)
                     try db.execute(sql: "INSERT INTO message (msgid, infno, answer) VALUES (?, ?, ?)", arguments: [msgid, infno, data])
                     return Outcome(answer: data, infno: infno, fromCache: false)
                 } catch let refusal as CoreRefusal {
-                    let data = answer(infcode: -1, msgid: msgid, refTime: refTime, error: refusal.reason, output: nil)
+                    let data = answer(infcode: -1, msgid: msgid, received: received, error: refusal.reason, output: nil)
                     if !refusal.beforeProcessing {
                         try db.execute(sql: "INSERT INTO message (msgid, infno, answer) VALUES (?, ?, ?)", arguments: [msgid, infno, data])
                     }
@@ -75,25 +83,55 @@ public final class CoreSimulator: Sendable {
                 }
             }
         } catch {
-            return Outcome(answer: answer(infcode: -1, msgid: msgid, refTime: received, error: "中心内部错误: \(error)", output: nil),
+            return Outcome(answer: answer(infcode: -1, msgid: msgid, received: received, error: "中心内部错误: \(error)", output: nil),
                            infno: infno, fromCache: false)
         }
     }
 
-    func answer(infcode: Int, msgid: String, refTime: String, error: String?, output: [String: Any]?) -> Data {
+    /// `yyyyMMddHHmmssSSS`, China time, as the spec writes refmsg_time and respond_time.
+    public func stamp17(_ date: Date) -> String {
+        let ms = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
+        return time(date).filter(\.isNumber) + String(format: "%03d", ms)
+    }
+
+    /// The answer envelope as recorded cores write it: infcode a number, the 30-character
+    /// inf_refmsgid (the core's division, the time, a 10-digit serial), 17-digit times,
+    /// null for what is not there.
+    func answer(infcode: Int, msgid: String, received: Date, error: String?, output: [String: Any]?) -> Data {
+        let serial = refmsgSerial.next()
         var a: [String: Any] = [
-            "infcode": infcode, "inf_refmsgid": msgid, "refmsg_time": refTime, "respond_time": time(clock()),
-            "warn_msg": "", "cainfo": "", "signtype": ""]
-        a["err_msg"] = error ?? ""
+            "infcode": infcode, "inf_refmsgid": "360400" + time(received).filter(\.isNumber) + String(format: "%010lld", serial),
+            "refmsg_time": stamp17(received), "respond_time": stamp17(clock()),
+            "warn_msg": NSNull(), "cainfo": NSNull(), "signtype": NSNull()]
+        a["err_msg"] = error.map { $0 as Any } ?? NSNull()
         a["output"] = output ?? NSNull()
         return (try? JSONSerialization.data(withJSONObject: a, options: [.sortedKeys])) ?? Data()
     }
 
     func validateEnvelope(_ e: JSONObject, msgid: String, infno: String, in db: Database) throws(CoreRefusal) {
-        for field in Self.envelopeFields where e.raw[field] == nil {
-            throw CoreRefusal("报文缺少字段: \(field)", beforeProcessing: true)
+        for field in spec.envelopeRequired where (e.optionalString(field) ?? "").isEmpty {
+            throw CoreRefusal("报文缺少必填字段: \(field)", beforeProcessing: true)
         }
+        guard e.raw["input"] is [String: Any] else { throw CoreRefusal("报文缺少字段: input", beforeProcessing: true) }
         guard Self.knownTransactions.contains(infno) else { throw CoreRefusal("交易编号不存在: \(infno)", beforeProcessing: true) }
+        let infver = e.optionalString("infver") ?? ""
+        guard infver == profile.infver else { throw CoreRefusal("接口版本号(infver)错误: \(infver)", beforeProcessing: true) }
+        let input = (try? e.object("input")) ?? JSONObject([:])
+        if let missing = spec.missing(infno: infno, input: input) {
+            throw CoreRefusal("缺少必填字段: \(missing)", beforeProcessing: true)
+        }
+        // 如果交易输入中含有人员编号，insuplc_admdvs 必填.
+        let psnNo = Self.firstValue(of: "psn_no", in: input.raw)
+        if psnNo != nil, (e.optionalString("insuplc_admdvs") ?? "").isEmpty {
+            throw CoreRefusal("参保地医保区划(insuplc_admdvs)不能为空: 交易输入含人员编号", beforeProcessing: true)
+        }
+        let insutype = Self.firstValue(of: "insutype", in: input.raw)
+            ?? psnNo.flatMap { p in persons.first { $0.psn_no == p }?.insurance.insutype }
+        let receiver = e.optionalString("recer_sys_code") ?? ""
+        let expected = profile.receiverCode(infno: infno, insutype: insutype)
+        guard receiver == expected else {
+            throw CoreRefusal("接收方系统代码(recer_sys_code)错误: \(receiver)，应为\(expected)", beforeProcessing: true)
+        }
         let code = try e.string("fixmedins_code")
         guard code.count == 12 else { throw CoreRefusal("定点医药机构编号应为12位", beforeProcessing: true) }
         let digits = msgid.dropFirst(12)
@@ -115,6 +153,17 @@ public final class CoreSimulator: Sendable {
     }
 
     func person(psnNo: String) -> CorePerson? { persons.first { $0.psn_no == psnNo } }
+
+    /// The first value of `key` anywhere in a message's input (its nodes and rows).
+    static func firstValue(of key: String, in object: Any) -> String? {
+        if let o = object as? [String: Any] {
+            if let v = JSONObject(o).optionalString(key) { return v }
+            for value in o.values { if let v = firstValue(of: key, in: value) { return v } }
+        } else if let a = object as? [Any] {
+            for value in a { if let v = firstValue(of: key, in: value) { return v } }
+        }
+        return nil
+    }
 
     func process(infno: String, msgid: String, envelope: JSONObject, input: JSONObject,
                  in db: Database) throws -> [String: Any] {
@@ -173,5 +222,18 @@ public final class CoreSimulator: Sendable {
         } catch {
             return reply(-1, "中心内部错误", nil)
         }
+    }
+}
+
+/// A counter for the inf_refmsgid serial (the ledger's own counters are taken inside its
+/// write transaction, which the answer is built in).
+final class Serial: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64 = 0
+    func next() -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

@@ -54,3 +54,6 @@ struct CoreRefusal: Error {
         self.beforeProcessing = beforeProcessing
     }
 }
+
+/// An amount as recorded cores write it: a JSON number (`12.3`, `0`, `1200`).
+func number(_ m: Money) -> Double { Double(m.fen) / 100 }
