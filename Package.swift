@@ -199,6 +199,13 @@ let package = Package(
                 "Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport", "Scanners",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
+        // The national platform as the public record writes it: the corpus of requests and
+        // answers (Tests/Conformance/corpus) and the client's requests in every profile.
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["Settlement", "TerminalCore", "HardwareSim", "TestSupport"],
+            path: "Tests/Conformance",
+            exclude: ["corpus"]),
         .testTarget(
             name: "CardIntegrationTests",
             dependencies: ["CardReaders", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport"]),

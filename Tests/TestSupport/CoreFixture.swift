@@ -67,17 +67,21 @@ public final class CoreFixture: Sendable {
 
     public var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    public func settings(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil) -> CoreSettings {
+    public func settings(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil,
+                         profile: CoreProfile = .national, credentials: GatewayCredentials? = nil) -> CoreSettings {
         CoreSettings(institutionCode: Self.institution, institutionName: "濂溪区某某村卫生室", adminDivision: "360402",
                      deviceNumber: "CT-TEST", operatorCode: "D001", operatorName: "王医生", url: url ?? self.url,
-                     timeoutMilliseconds: timeoutMs, caFile: caFile, stateDirectory: directory + "/" + name)
+                     timeoutMilliseconds: timeoutMs, caFile: caFile, profile: profile, credentials: credentials,
+                     stateDirectory: directory + "/" + name)
     }
 
     /// A client with a journal of its own under this fixture's directory.
     public func client(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil,
+                profile: CoreProfile = .national, credentials: GatewayCredentials? = nil,
                 retryDelays: [Duration] = [.milliseconds(50), .milliseconds(100)],
                 now: @escaping @Sendable () -> Date = Date.init) throws -> SettlementClient {
-        let settings = settings(journal: name, timeoutMs: timeoutMs, url: url, caFile: caFile)
+        let settings = settings(journal: name, timeoutMs: timeoutMs, url: url, caFile: caFile, profile: profile,
+                                credentials: credentials)
         var logger = Logger(label: "test.settlement")
         logger.logLevel = .critical
         return SettlementClient(settings: settings, journal: try Journal(directory: settings.stateDirectory),
@@ -144,6 +148,8 @@ public enum Fixtures {
     public static let wangXiuying = "360421194709151003"
     public static let liNa = "360403200106301004"
     public static let paused = "360421195201011020"
+    /// 孙建华, a retired cadre (insutype 340).
+    public static let sunJianhua = "360402193003150013"
 }
 
 /// Each settlement test gets a fresh core and journal, so they may run side by side.
@@ -156,5 +162,36 @@ public func withCore<T>(faults: [String] = [], _ body: (CoreFixture) async throw
     } catch {
         await core.stop()
         throw error
+    }
+}
+
+/// Gateway secrets for the province profiles' tests, in the format of `[core]
+/// credentials_file`, written 0600 for both the client and the simulated core.
+public enum GatewayFixture {
+    public static let text = """
+        [tif]
+        paasid = "cuntong_test"
+        token = "T0k3n-for-tests-only"
+
+        [x-ca]
+        app_key = "H36040200017"
+        app_secret = "S3cret-for-tests-only"
+        """
+
+    public static func write(in directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/core-credentials.toml"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        return path
+    }
+
+    /// A simulated core serving `profile`, with a client configured for it.
+    public static func start(profile name: String) async throws -> (CoreFixture, SettlementClient) {
+        let scratch = NSTemporaryDirectory() + "cuntong-gw-\(UUID().uuidString.prefix(8))"
+        let credentialsFile = try write(in: scratch)
+        let core = try await CoreFixture.start(profile: try SimProfile.load(name, credentialsFile: credentialsFile))
+        let client = try core.client(profile: try CoreProfile.load(name),
+                                     credentials: try GatewayCredentials.load(path: credentialsFile))
+        return (core, client)
     }
 }

@@ -65,7 +65,9 @@ extension SettlementClient {
             message = existing
         } else {
             message = try await record(.reverseMessage, ReverseMessageInput(data: .init(
-                psn_no: visit?.psnNo ?? "", omsgid: original.msgid, oinfno: original.infno)),
+                psn_no: visit?.psnNo ?? "", omsgid: original.msgid,
+                // The infno as the original went on the wire (2207A where the profile says so).
+                oinfno: Transaction(rawValue: original.infno).map(settings.profile.wireInfno) ?? original.infno)),
                 visitId: original.visitId, insuplc: visit?.insuplcAdmdvs ?? "", reverses: original.msgid)
         }
         _ = try await deliver(message, as: Ignored.self)

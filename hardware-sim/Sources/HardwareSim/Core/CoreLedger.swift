@@ -36,6 +36,12 @@ final class CoreLedger: Sendable {
                 CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 """)
         }
+        m.registerMigration("v2: clearing agency and type of each settlement (3201 is grouped by them)") { db in
+            try db.execute(sql: """
+                ALTER TABLE settlement ADD COLUMN clr_optins TEXT NOT NULL DEFAULT '';
+                ALTER TABLE settlement ADD COLUMN clr_type TEXT NOT NULL DEFAULT '11';
+                """)
+        }
         try m.migrate(db)
         try db.write { db in
             for p in persons {
@@ -89,13 +95,23 @@ final class CoreLedger: Sendable {
         try db.read { db in try Self.totals(fixmedinsCode: fixmedinsCode, insutype: insutype, from: from, to: to, in: db) }
     }
 
-    static func totals(fixmedinsCode: String, insutype: String?, from: String, to: String, in db: Database) throws -> Totals {
+    /// Settled totals, narrowed to a clearing agency and type when given. With
+    /// `includeRefunds` (3201's refd_setl_flag 1 or absent) a reversed settlement and its
+    /// reversal both count, and cancel out in the amounts.
+    static func totals(fixmedinsCode: String, insutype: String?, clrType: String? = nil, clrOptins: String? = nil,
+                       includeRefunds: Bool = false, from: String, to: String, in db: Database) throws -> Totals {
         var sql = """
-            SELECT COUNT(*) AS n, COALESCE(SUM(total), 0) AS t, COALESCE(SUM(fund), 0) AS f, COALESCE(SUM(acct), 0) AS a
-            FROM settlement WHERE state = 'settled' AND fixmedins_code = ? AND day >= ? AND day <= ?
+            SELECT COALESCE(SUM(CASE state WHEN 'settled' THEN 1 ELSE 2 END), 0) AS n,
+                   COALESCE(SUM(CASE state WHEN 'settled' THEN total ELSE 0 END), 0) AS t,
+                   COALESCE(SUM(CASE state WHEN 'settled' THEN fund ELSE 0 END), 0) AS f,
+                   COALESCE(SUM(CASE state WHEN 'settled' THEN acct ELSE 0 END), 0) AS a
+            FROM settlement WHERE fixmedins_code = ? AND day >= ? AND day <= ?
             """
         var args: [any DatabaseValueConvertible] = [fixmedinsCode, from, to]
+        if !includeRefunds { sql += " AND state = 'settled'" }
         if let insutype { sql += " AND insutype = ?"; args.append(insutype) }
+        if let clrType { sql += " AND clr_type = ?"; args.append(clrType) }
+        if let clrOptins { sql += " AND clr_optins = ?"; args.append(clrOptins) }
         let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(args))!
         return Totals(count: row["n"], total: row["t"], fund: row["f"], acct: row["a"])
     }

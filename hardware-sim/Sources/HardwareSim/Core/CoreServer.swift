@@ -43,7 +43,9 @@ public struct CoreServer: Sendable {
         let router = Router()
         let simulator = self.simulator, faults = self.faults
         @Sendable func serve(_ body: Data, allowed: Set<String>?) async throws -> Response {
-            let infno = JSONObject(data: body)?.optionalString("infno") ?? ""
+            // Faults name the transaction (2207), whatever variant the profile puts on the wire.
+            let wire = JSONObject(data: body)?.optionalString("infno") ?? ""
+            let infno = simulator.profile.transaction(ofWire: wire) ?? wire
             let ms = await faults.delay(for: infno)
             if ms > 0 { try await Task.sleep(for: .milliseconds(ms)) }
             switch await faults.take([.http500, .reset, .wrongSignNo], infno: infno) {

@@ -47,13 +47,14 @@ extension CoreSimulator {
             setlId = id
             try db.execute(sql: """
                 INSERT INTO settlement (setl_id, mdtrt_id, psn_no, fixmedins_code, insutype, day, total, fund, acct, cash,
-                                        basic, ci, aid, ci_base_delta, aid_base_delta, state, msgid)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'settled', ?)
+                                        basic, ci, aid, ci_base_delta, aid_base_delta, state, msgid, clr_optins, clr_type)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'settled', ?, ?, '11')
                 """, arguments: [id, mdtrtId, psnNo, code, insutype, String(now.prefix(10)), split.total.fen,
                                  split.fundTotal.fen, split.personalAccount.fen, split.cash.fen, split.basicFund.fen,
                                  split.criticalIllness.fen, split.medicalAid.fen,
                                  (split.after.criticalIllnessBase - state.ytd.criticalIllnessBase).fen,
-                                 (split.after.medicalAidBase - state.ytd.medicalAidBase).fen, msgid])
+                                 (split.after.medicalAidBase - state.ytd.medicalAidBase).fen, msgid,
+                                 p.insurance.insuplc_admdvs])
             state.balance -= split.personalAccount
             state.ytd = split.after
             try CoreLedger.save(state, of: psnNo, in: db)
@@ -123,7 +124,8 @@ extension CoreSimulator {
     /// nothing to undo, and its msgid is remembered as reversed so that a late copy of it
     /// is refused rather than acted on.
     func reverseMessage(input: JSONObject, in db: Database) throws -> [String: Any] {
-        let omsgid = try input.string("omsgid"), oinfno = try input.string("oinfno")
+        let omsgid = try input.string("omsgid")
+        let oinfno = profile.transaction(ofWire: try input.string("oinfno")) ?? ""
         _ = try input.string("psn_no")
         let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM message WHERE msgid = ?", arguments: [omsgid]) == true
         guard seen else {
@@ -149,11 +151,12 @@ extension CoreSimulator {
     func reconcile(input: JSONObject, code: String, in db: Database) throws -> [String: Any] {
         let insutype = try input.string("insutype")
         let from = try input.string("stmt_begndate"), to = try input.string("stmt_enddate")
-        _ = try input.string("clr_type")
+        let clrType = try input.string("clr_type"), optins = try input.string("setl_optins")
         let theirs = CoreLedger.Totals(count: Int(try input.string("fixmedins_setl_cnt")) ?? -1,
                                        total: try input.money("medfee_sumamt").fen,
                                        fund: try input.money("fund_pay_sumamt").fen, acct: try input.money("acct_pay").fen)
-        let ours = try CoreLedger.totals(fixmedinsCode: code, insutype: insutype, from: from, to: to, in: db)
+        let ours = try CoreLedger.totals(fixmedinsCode: code, insutype: insutype, clrType: clrType, clrOptins: optins,
+                                         includeRefunds: input.optionalString("refd_setl_flag") != "0", from: from, to: to, in: db)
         let agrees = ours == theirs
         return ["stmtinfo": [
             "setl_optins": input.optionalString("setl_optins") ?? "", "stmt_rslt": agrees ? "0" : "1",
