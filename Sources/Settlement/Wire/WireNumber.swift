@@ -20,7 +20,7 @@ public struct WireNumber: Encodable, Sendable, Hashable, CustomStringConvertible
     public var description: String { text }
 
     /// Marks the text so that `WireJSON.encode` can find it; never seen outside it.
-    static let marker = "\u{1}#"
+    static let marker = "\u{1}\u{2}cuntong-number:"
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
@@ -29,11 +29,11 @@ public struct WireNumber: Encodable, Sendable, Hashable, CustomStringConvertible
 }
 
 extension WireJSON {
-    /// Replaces each marked string `"\u0001#12.30"` in encoded JSON with the bare number
-    /// `12.30`. The marker cannot occur otherwise: a string holding U+0001 would come out
-    /// of the encoder the same way, so such strings are refused.
+    /// Replaces each marked string in encoded JSON with the bare number (`12.30`). Text
+    /// from outside (names, codes) never holds the marker's control characters; if a
+    /// marked string is not a plain number, encoding fails rather than send it.
     static func writeNumbersBare(_ json: Data) throws -> Data {
-        let open = Array("\"\\u0001#".utf8)
+        let open = Array("\"\\u0001\\u0002cuntong-number:".utf8)
         var out = [UInt8]()
         out.reserveCapacity(json.count)
         let bytes = [UInt8](json)
