@@ -106,7 +106,8 @@ public struct APIHandler: APIProtocol {
         await answer(Operations.CreateVisit.Output.default) {
             guard case .json(let r) = input.body else { throw CheckinProblem.invalidRequest("the body must be JSON") }
             let header = FeeList(department: APIViews.coded(r.department), doctor: APIViews.coded(r.doctor),
-                                 diagnosis: APIViews.coded(r.diagnosis), items: [])
+                                 diagnosis: APIViews.coded(r.diagnosis),
+                                 diseaseCategory: APIViews.diseaseCategory(r.diseaseCategory), items: [])
             let visit = try await desk.openVisit(checkinId: r.checkinId, fees: header)
             return .created(.init(body: .json(try await view(visit.visitId))))
         }
@@ -157,7 +158,9 @@ public struct APIHandler: APIProtocol {
         await answer(Operations.CreateSettlement.Output.default) {
             guard case .json(let r) = input.body else { throw CheckinProblem.invalidRequest("the body must be JSON") }
             let fees = try FeeList(department: APIViews.coded(r.department), doctor: APIViews.coded(r.doctor),
-                                   diagnosis: APIViews.coded(r.diagnosis), items: Self.items(r.items)).validated()
+                                   diagnosis: APIViews.coded(r.diagnosis),
+                                   diseaseCategory: APIViews.diseaseCategory(r.diseaseCategory),
+                                   items: Self.items(r.items)).validated()
             let (outcome, patient) = try await desk.settleAll(checkinId: r.checkinId, fees: fees)
             return .ok(.init(body: .json(APIViews.settlement(outcome, patient: patient, reveal: input.query.reveal ?? false))))
         }

@@ -77,5 +77,9 @@ public enum APIViews {
         return FeeList.Item(code: i.code, name: i.name, category: i.category, unitPrice: price, quantity: quantity)
     }
 
-    public static func coded(_ c: Components.Schemas.Coded) -> FeeList.Coded { .init(code: c.code, name: c.name) }
+    public static func coded(_ c: Components.Schemas.Coded) -> FeeList.Coded { .init(code: c.code, name: c.name, caty: c.caty) }
+
+    public static func diseaseCategory(_ c: Components.Schemas.DiseaseCategory?) -> FeeList.Coded? {
+        c.map { .init(code: $0.code, name: $0.name) }
+    }
 }

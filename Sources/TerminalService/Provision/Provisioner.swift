@@ -31,7 +31,10 @@ public struct Provisioner: Sendable {
     /// The configuration file's text, as DESIGN.md lays it out.
     public static let tokenPath = "/etc/cuntong/api.token"
 
-    public static func configText(_ a: CoreSettings, pagePort: Int? = nil) -> String {
+    /// `profile` and `credentialsFile` as the technician named them (a built-in profile's
+    /// name or a profile file's path).
+    public static func configText(_ a: CoreSettings, pagePort: Int? = nil, profile: String? = nil,
+                                  credentialsFile: String? = nil) -> String {
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         return """
             # Written by `cuntong provision`.
@@ -44,11 +47,14 @@ public struct Provisioner: Sendable {
             device_no = \(q(a.deviceNumber))
             operator = \(q(a.operatorCode))
             operator_name = \(q(a.operatorName))
+            msgid_slot = \(a.msgidSlot)   # 0–9, different on each terminal of this institution
 
             [core]
             url = \(q(a.url))
             timeout_ms = \(a.timeoutMilliseconds)
             \(a.caFile.map { "ca_file = \(q($0))" } ?? "# ca_file = \"/etc/cuntong/core-ca.pem\"")
+            profile = \(q(profile ?? a.profile.name))   # national, guangdong, zhejiang, or a profile file
+            \(credentialsFile.map { "credentials_file = \(q($0))" } ?? "# credentials_file = \"/etc/cuntong/core-credentials.toml\"   # 0600: the gateway's secrets")
 
             [api]
             socket = "/run/cuntong/api.sock"
@@ -116,7 +122,8 @@ public struct Provisioner: Sendable {
     /// `answers` as the terminal will use them (paths as seen from `/`).
     /// `pagePort`: also serve the API and the check-in page on 127.0.0.1:PORT, with a new
     /// bearer token in /etc/cuntong/api.token (0600, owner cuntong).
-    public func provision(_ answers: CoreSettings, startService: Bool, pagePort: Int? = nil) async throws(Failure) {
+    public func provision(_ answers: CoreSettings, startService: Bool, pagePort: Int? = nil, profile: String? = nil,
+                          credentialsFile: String? = nil) async throws(Failure) {
         let total = 7
         // The same settings, with their paths under the root being provisioned.
         var settings = answers
@@ -140,7 +147,7 @@ public struct Provisioner: Sendable {
         try await run("writing the configuration \(configPath) (0600, owner cuntong)", 3, total) {
             let target = root + configPath
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: target, contents: Data(Self.configText(answers, pagePort: pagePort).utf8),
+            guard FileManager.default.createFile(atPath: target, contents: Data(Self.configText(answers, pagePort: pagePort, profile: profile, credentialsFile: credentialsFile).utf8),
                                                  attributes: [.posixPermissions: 0o600]) else {
                 throw Failure(step: "configuration", why: "cannot write \(target)")
             }

@@ -194,10 +194,12 @@ struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reconcile a day's settlements with the city core (3201 对总账).",
         discussion: """
-            Sends the journal's totals of settled visits for the day, per insurance type, and
-            prints the core's verdict. Exit status 1 if any line does not agree: a mismatch is
-            reported, never hidden. JSON: a list of {day, insutype, count, medfeeSumamt,
-            fundPaySumamt, acctPay, result, detail, agrees}.
+            Sends the journal's totals of settled visits for the day, one line per insurance
+            type × clearing type × clearing agency (as the core named them in each 2207
+            answer), and prints the core's verdict. Reversed settlements are left out on both
+            sides (refd_setl_flag 0). Exit status 1 if any line does not agree: a mismatch is
+            reported, never hidden. JSON: a list of {day, insutype, clrType, setlOptins, count,
+            medfeeSumamt, fundPaySumamt, acctPay, result, detail, agrees}.
             """)
     @OptionGroup var config: ConfigOption
     @Option(help: "The day, YYYY-MM-DD (China time). Default: today.") var date: String?
@@ -210,7 +212,7 @@ struct Reconcile: AsyncParsableCommand {
     }
 
     struct Line: Encodable {
-        var day, insutype: String
+        var day, insutype, clrType, setlOptins: String
         var count: Int
         var medfeeSumamt, fundPaySumamt, acctPay, result, detail: String
         var agrees: Bool
@@ -225,7 +227,7 @@ struct Reconcile: AsyncParsableCommand {
             throw Output.fail(any: error)
         }
         let view = lines.map {
-            Line(day: $0.day, insutype: $0.insutype, count: $0.count, medfeeSumamt: $0.medfeeSumamt.yuan,
+            Line(day: $0.day, insutype: $0.insutype, clrType: $0.clrType, setlOptins: $0.setlOptins, count: $0.count, medfeeSumamt: $0.medfeeSumamt.yuan,
                  fundPaySumamt: $0.fundPaySumamt.yuan, acctPay: $0.acctPay.yuan, result: $0.result, detail: $0.detail,
                  agrees: $0.agrees)
         }
@@ -233,7 +235,7 @@ struct Reconcile: AsyncParsableCommand {
             Output.line(Output.json(view))
         } else {
             for l in view {
-                Output.line("\(l.day)  \(l.insutype)  \(l.count) settlement(s)  total ¥\(l.medfeeSumamt)  fund ¥\(l.fundPaySumamt)  account ¥\(l.acctPay)  \(l.agrees ? "平 agrees" : "不平 MISMATCH: " + l.detail)")
+                Output.line("\(l.day)  \(l.insutype)  清算 \(l.clrType)/\(l.setlOptins)  \(l.count) settlement(s)  total ¥\(l.medfeeSumamt)  fund ¥\(l.fundPaySumamt)  account ¥\(l.acctPay)  \(l.agrees ? "平 agrees" : "不平 MISMATCH: " + l.detail)")
             }
         }
         if view.contains(where: { !$0.agrees }) {

@@ -25,6 +25,12 @@ struct Provision: AsyncParsableCommand {
     @Option(help: "The city core's URL.") var coreUrl: String?
     @Option(help: "PEM file of the CA that signed the core's certificate.") var caFile: String?
     @Option(help: "Milliseconds to wait for the core.") var timeoutMs: Int = 5000
+    @Option(help: "How the province's core carries the messages: national, guangdong, zhejiang, or a profile file.")
+    var profile: String = "national"
+    @Option(help: "The 0600 file with the gateway's secrets, for a profile whose gateway signs (guangdong, zhejiang).")
+    var credentialsFile: String?
+    @Option(help: "This terminal's msgid slot, 0–9: different on each terminal of the institution.")
+    var msgidSlot: Int = 0
     @Flag(help: "Take every answer from the flags; ask nothing.") var nonInteractive = false
     @Option(help: "Install into this root instead of /.") var root: String = "/"
     @Option(help: "Where the packaged unit, sysusers and tmpfiles files are.") var files: String = "/usr/share/cuntong/systemd"
@@ -58,10 +64,13 @@ struct Provision: AsyncParsableCommand {
             operatorCode: try ask("operator code", `operator`),
             operatorName: try ask("operator name", operatorName),
             url: try ask("city core URL", coreUrl),
-            timeoutMilliseconds: timeoutMs, caFile: caFile, stateDirectory: "/var/lib/cuntong")
+            timeoutMilliseconds: timeoutMs, caFile: caFile, profile: try CoreProfile.load(profile),
+            credentials: try credentialsFile.map { path throws(SettlementError) in try GatewayCredentials.load(path: path) },
+            msgidSlot: msgidSlot, stateDirectory: "/var/lib/cuntong")
         let provisioner = Provisioner(root: root, filesDirectory: files) { Output.error($0) }
         do {
-            try await provisioner.provision(answers, startService: !noStart, pagePort: pagePort)
+            try await provisioner.provision(answers, startService: !noStart, pagePort: pagePort, profile: profile,
+                                            credentialsFile: credentialsFile)
             Output.line("provisioned: run `cuntong doctor` to check the devices")
         } catch {
             throw Output.fail(error)
