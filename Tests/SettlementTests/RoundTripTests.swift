@@ -187,18 +187,20 @@ struct RoundTripTests {
             for id in [Fixtures.ouyang, Fixtures.liuYan] {
                 _ = try await client.settle(try await client.checkIn(Fixtures.idNumber(id)), fees: try Fixtures.fees())
             }
+            // A cross-region patient's settlement is cleared by his own division: a line of its own.
+            _ = try await client.settle(try await client.checkIn(Fixtures.idNumber(Fixtures.zhangWei)), fees: try Fixtures.fees())
             let today = WireTime.day(Date())
             let lines = try await client.reconcile(day: today)
-            #expect(lines.map(\.insutype) == ["310", "390"])
+            #expect(lines.map { "\($0.insutype)/\($0.clrType)/\($0.setlOptins)" } == ["310/11/360102", "310/11/360402", "390/11/360402"])
             #expect(lines.allSatisfy { $0.agrees })
-            #expect(lines.map(\.count) == [1, 1])
+            #expect(lines.map(\.count) == [1, 1, 1])
 
             // Another terminal of the same clinic settles with a journal of its own: this
             // journal's totals no longer match the core's, and that is reported. (msgids are
             // unique per journal and second, so the two journals keep to different seconds.)
             try await Task.sleep(for: .milliseconds(1100))
             let other = try core.client(journal: "other")
-            _ = try await other.settle(try await other.checkIn(Fixtures.idNumber(Fixtures.liNa)), fees: try Fixtures.fees())
+            _ = try await other.settle(try await other.checkIn(Fixtures.idNumber(Fixtures.liuYan)), fees: try Fixtures.fees())
             try await Task.sleep(for: .milliseconds(1100))
             let after = try await client.reconcile(day: today)
             #expect(after.first { $0.insutype == "390" }?.agrees == false)

@@ -44,17 +44,10 @@ public struct FixedDecimal<Places: DecimalPlaces>: Sendable, Hashable, Comparabl
     public static func < (a: Self, b: Self) -> Bool { a.units < b.units }
 }
 
-extension FixedDecimal: Codable {
-    /// Reads a JSON number or a numeric string (cores write both).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try DecimalText.read(container)
-        guard let value = Self(text: text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "not a decimal with at most \(Places.places) places: \(text)")
-        }
-        self = value
-    }
+extension FixedDecimal: Codable, DecimalTextDecodable {
+    public init?(decimalText text: String) { self.init(text: text) }
+    public static var expected: String { "a decimal with at most \(Places.places) places" }
+    public init(from decoder: any Decoder) throws { try self.init(decimalTextFrom: decoder) }
 
     /// Writes the shortest exact text as a string; the wire's numbers are written by the
     /// settlement module, which controls the JSON text.
@@ -68,6 +61,26 @@ extension FixedDecimal: Codable {
 public typealias UnitPrice = FixedDecimal<SixPlaces>
 /// A ratio (`selfpay_prop`, `pool_prop_selfpay`: 5,4), e.g. 0.1000 for 10 %.
 public typealias Ratio = FixedDecimal<FourPlaces>
+
+/// A value read from decimal text, written as a JSON number or a numeric string (cores and
+/// clinic software write both): Money, Quantity, FixedDecimal.
+public protocol DecimalTextDecodable: Decodable {
+    init?(decimalText: String)
+    /// What the text must be, for the error that names it.
+    static var expected: String { get }
+}
+
+extension DecimalTextDecodable {
+    /// The one reading of decimal text that each type's `init(from:)` calls.
+    public init(decimalTextFrom decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try DecimalText.read(container)
+        guard let value = Self(decimalText: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not \(Self.expected): \(text)")
+        }
+        self = value
+    }
+}
 
 /// Decimal text as the platform writes it, shared by Money, Quantity and FixedDecimal.
 public enum DecimalText {

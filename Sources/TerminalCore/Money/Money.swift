@@ -49,18 +49,12 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func max(_ a: Money, _ b: Money) -> Money { a < b ? b : a }
 }
 
-extension Money: Codable {
-    /// Decodes the wire's yuan, written either as a string (`"12.34"`) or as a JSON number
-    /// (`12.34`, as some cores do); encodes as a string so no float ever touches it.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try DecimalText.read(container)
-        guard let money = Money(yuan: text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "not a yuan amount with at most two decimals: \(text)")
-        }
-        self = money
-    }
+/// Decodes the wire's yuan, written either as a string (`"12.34"`) or as a JSON number
+/// (`12.34`, as cores do); encodes as a string so no float ever touches it.
+extension Money: Codable, DecimalTextDecodable {
+    public init?(decimalText text: String) { self.init(yuan: text) }
+    public static var expected: String { "a yuan amount with at most two decimals" }
+    public init(from decoder: any Decoder) throws { try self.init(decimalTextFrom: decoder) }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

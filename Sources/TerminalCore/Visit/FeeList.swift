@@ -95,7 +95,7 @@ public struct FeeList: Sendable, Hashable, Codable {
 
 /// A quantity with up to four decimals (the platform's `cnt` is 16,4), kept as an integer
 /// number of ten-thousandths.
-public struct Quantity: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct Quantity: Sendable, Hashable, Codable, DecimalTextDecodable, CustomStringConvertible {
     public var tenThousandths: Int64
 
     public init(tenThousandths: Int64) { self.tenThousandths = tenThousandths }
@@ -109,15 +109,9 @@ public struct Quantity: Sendable, Hashable, Codable, CustomStringConvertible {
     /// `20`, `0.5`, `1.25`.
     public var description: String { DecimalText.format(tenThousandths, places: 4, minimumPlaces: 0) }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try DecimalText.read(container)
-        guard let q = Quantity(text: text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "not a quantity with at most four decimals: \(text)")
-        }
-        self = q
-    }
+    public init?(decimalText text: String) { self.init(text: text) }
+    public static var expected: String { "a quantity with at most four decimals" }
+    public init(from decoder: any Decoder) throws { try self.init(decimalTextFrom: decoder) }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

@@ -313,11 +313,19 @@ public actor CheckinDesk {
 
     private func settlementFailed(_ error: any Error, visitId: Int64?) {
         noteCore(error)
-        let inDoubt = (error as? SettlementError).map { if case .settlementInDoubt = $0 { true } else { false } } ?? false
-        Counter(label: "cuntong_settlements_total", dimensions: [("result", inDoubt ? "in-doubt" : "failed")]).increment()
+        let result: String
+        switch error as? SettlementError {
+        case .settlementInDoubt: result = "in-doubt"
+        case .settledNeedsReview: result = "needs-review"
+        default: result = "failed"
+        }
+        Counter(label: "cuntong_settlements_total", dimensions: [("result", result)]).increment()
         hub.publish(.settlement_failed) {
             $0.visitId = visitId ?? (error as? SettlementError).flatMap {
-                if case .settlementInDoubt(let visit, _) = $0 { visit } else { nil }
+                switch $0 {
+                case .settlementInDoubt(let visit, _), .settledNeedsReview(let visit): visit
+                default: nil
+                }
             }
             $0.code = error.code
             $0.message = error.message
