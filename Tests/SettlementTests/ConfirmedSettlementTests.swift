@@ -84,6 +84,31 @@ struct ConfirmedSettlementTests {
         }
     }
 
+    @Test("cuntong settle, reconcile and journal recover work in every shipped profile", arguments: CoreProfile.builtInNames)
+    func commandsInEveryProfile(profile: String) async throws {
+        let scratch = NSTemporaryDirectory() + "cuntong-gw-\(UUID().uuidString.prefix(8))"
+        let credentialsFile = try GatewayFixture.write(in: scratch)
+        let core = try await CoreFixture.start(faults: ["drop:2207"],
+                                               profile: try SimProfile.load(profile, credentialsFile: credentialsFile))
+        let config = try core.configFile(core: "profile = \"\(profile)\"\ncredentials_file = \"\(credentialsFile)\"")
+        // The first answer to 2207 is lost after the core committed: the retry under the
+        // same msgid gets the first answer, through the profile's path and signature.
+        let settle = try await cuntong(["settle", "--config", config, "--id-number", Fixtures.zhangWei,
+                                        "--fees", Fixtures.feesFile(), "--json"])
+        #expect(settle.status == 0, "\(profile): \(settle.stderr)")
+        #expect(settle.stdout.contains("\"setlId\""))
+        let recover = try await cuntong(["journal", "recover", "--config", config, "--json"])
+        #expect(recover.status == 0, "\(profile): \(recover.stderr)")
+        let reconcile = try await cuntong(["reconcile", "--config", config])
+        #expect(reconcile.status == 0, "\(profile): \(reconcile.stdout) \(reconcile.stderr)")
+        #expect(reconcile.stdout.contains("310  清算 11/360102  1 settlement(s)") && reconcile.stdout.contains("平 agrees"))
+        let doctor = try await cuntong(["doctor", "--config", config])
+        let profileLine = try Regex("PASS  core profile +\(profile) [(]")
+        #expect(doctor.stdout.contains(profileLine), "\(doctor.stdout)")
+        #expect(!doctor.stdout.contains("T0k3n") && !doctor.stdout.contains("S3cret"), "secrets are never printed")
+        await core.stop()
+    }
+
     @Test("A province gateway refuses a wrong secret in words; nothing is in doubt", arguments: ["guangdong", "zhejiang"])
     func gatewayRefusesAWrongSecret(profile: String) async throws {
         let scratch = NSTemporaryDirectory() + "cuntong-gw-\(UUID().uuidString.prefix(8))"

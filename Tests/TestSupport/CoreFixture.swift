@@ -103,8 +103,10 @@ public final class CoreFixture: Sendable {
     }
 
     /// A config file for the CLI pointing at this core and a journal under this fixture.
-    /// `extra` is more TOML (sections after [storage]); the API socket is `<name>.sock` here.
-    public func configFile(journal name: String = "cli-journal", timeoutMs: Int = 2000, extra: String = "") throws -> String {
+    /// `core` is more keys of [core]; `extra` is more TOML (sections after [storage]); the
+    /// API socket is `<name>.sock` here.
+    public func configFile(journal name: String = "cli-journal", timeoutMs: Int = 2000, core: String = "",
+                           extra: String = "") throws -> String {
         let path = directory + "/\(name).toml"
         try """
             [institution]
@@ -118,6 +120,7 @@ public final class CoreFixture: Sendable {
             [core]
             url = "\(url)"
             timeout_ms = \(timeoutMs)
+            \(core)
             [storage]
             state_dir = "\(directory)/\(name)"
             [api]
