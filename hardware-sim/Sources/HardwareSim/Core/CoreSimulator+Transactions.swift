@@ -130,10 +130,13 @@ extension CoreSimulator {
             let row = try visit(mdtrtId, psnNo: try item.string("psn_no"), in: db)
             guard row["state"] as String == "registered" else { throw CoreRefusal("就诊已撤销，不能上传费用") }
             let sn = try item.string("feedetl_sn")
-            let amount = try item.money("det_item_fee_sumamt"), price = try item.money("pric")
+            let amount = try item.money("det_item_fee_sumamt")
+            // pric is 16,6 and cnt 16,4: their product, rounded to the fen, is the row's amount.
+            let pric = try item.string("pric")
+            guard let price = UnitPrice(text: pric), price.units > 0 else { throw CoreRefusal("单价格式错误: \(pric)") }
             let cnt = try item.string("cnt")
             guard let quantity = Quantity(text: cnt), quantity.tenThousandths > 0 else { throw CoreRefusal("数量格式错误: \(cnt)") }
-            guard price.scaled(quantity.tenThousandths, over: 10_000) == amount else {
+            guard Money(fen: price.units).scaled(quantity.tenThousandths, over: 100_000_000) == amount else {
                 throw CoreRefusal("明细项目费用总额与单价×数量不符: \(sn)")
             }
             let code = try item.string("med_list_codg")
@@ -150,7 +153,7 @@ extension CoreSimulator {
             // Numbers as recorded answers write them; memo and the other flags left out or null.
             results.append([
                 "feedetl_sn": sn, "det_item_fee_sumamt": number(amount), "cnt": Double(quantity.tenThousandths) / 10_000,
-                "pric": number(price), "pric_uplmt_amt": 999999,
+                "pric": Double(price.units) / 1_000_000, "pric_uplmt_amt": 999999,
                 "selfpay_prop": line.level == "03" ? 1 : Double(policy.catalog[code]?.selfpayRatio ?? 0) / 10_000,
                 "fulamt_ownpay_amt": number(line.fullOwnPay), "overlmt_amt": 0, "preselfpay_amt": number(line.preSelfPay),
                 "inscp_scp_amt": number(line.inScope), "chrgitm_lv": line.level, "med_chrgitm_type": "09",
