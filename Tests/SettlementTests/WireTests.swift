@@ -67,9 +67,9 @@ struct WireTests {
 
     @Test("A stale sign_no is replaced; every other byte of the journaled request stays")
     func restamp() throws {
-        let request = Data(#"{"input":{"data":{"medfee_sumamt":12.30}},"sign_no":"SN1","x":"sign_no"}"#.utf8)
+        let request = Data(#"{"input":{"signOut":{"sign_no":"SN1","n":12.30}},"sign_no":"SN1","x":"sign_no"}"#.utf8)
         let out = try SettlementClient.restamp(request, signNo: "SN22")
-        #expect(text(out) == #"{"input":{"data":{"medfee_sumamt":12.30}},"sign_no":"SN22","x":"sign_no"}"#)
+        #expect(text(out) == #"{"input":{"signOut":{"sign_no":"SN1","n":12.30}},"sign_no":"SN22","x":"sign_no"}"#)
     }
 
     @Test("msgid: institution, second, the terminal's slot, then its own sequence; ipt_otp_no within 30")

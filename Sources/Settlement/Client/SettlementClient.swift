@@ -137,7 +137,8 @@ public actor SettlementClient {
     }
 
     /// The journaled request with a new `sign_no`, every other byte as it was (numbers keep
-    /// their exact text). The envelope's keys are sorted, so `sign_no` is the top level's.
+    /// their exact text). The envelope's keys are sorted: the top level's `sign_no` comes
+    /// after `input` (whose 9002 body has a `sign_no` of its own) and is the last one.
     static func restamp(_ request: Data, signNo: String) throws(SettlementError) -> Data {
         guard let header = try? JSONSerialization.jsonObject(with: request) as? [String: Any],
               let old = header["sign_no"] as? String,
@@ -145,7 +146,7 @@ public actor SettlementClient {
         else { throw .journal("a journaled request is not the platform's envelope") }
         // `{"sign_no":"…"}` without its braces is the field as it stands in the request.
         let from = oldField.dropFirst().dropLast(), to = newField.dropFirst().dropLast()
-        guard let range = request.range(of: Data(from)) else { throw .journal("a journaled request has no sign_no field") }
+        guard let range = request.range(of: Data(from), options: .backwards) else { throw .journal("a journaled request has no sign_no field") }
         var out = request
         out.replaceSubrange(range, with: to)
         return out
