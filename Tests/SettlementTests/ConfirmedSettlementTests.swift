@@ -66,6 +66,29 @@ struct ConfirmedSettlementTests {
         }
     }
 
+    @Test("A registration confirmed with an unreadable answer has no mdtrt_id to go on: it is undone with 2601 at once")
+    func unreadableRegistration() async throws {
+        try await withCore(faults: ["bad-output:2201"]) { core in
+            let client = try core.client()
+            let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
+            await #expect {
+                _ = try await client.settle(patient, fees: try Fixtures.fees())
+            } throws: { error in
+                guard case SettlementError.unreadableOutput(let infno, _) = error else { return false }
+                return infno == "2201"
+            }
+            let visit = try #require(try client.journal.visits().first)
+            #expect(visit.state == .reversed)
+            let messages = try client.journal.messages(limit: 50, visitId: visit.id)
+            let register = try #require(messages.first { $0.infno == "2201" })
+            let undo = try #require(messages.first { $0.infno == "2601" })
+            #expect(undo.reversesMsgid == register.msgid && undo.state == .answered)
+            #expect(!messages.contains { $0.infno == "2207" }, "nothing was settled")
+            #expect(try await client.recover().isClean)
+            await client.shutdown()
+        }
+    }
+
     @Test("cuntong settle exits 4 and says not to settle again; journal list and doctor show it")
     func needsReviewInTheCLI() async throws {
         try await withCore(faults: ["bad-output:2207"]) { core in

@@ -85,7 +85,7 @@ extension SettlementClient {
         if let id = original.visitId {
             try journal.updateVisit(id, now: now()) {
                 $0.state = .reversed
-                $0.note = "2207 answer lost; reversed by 2601"
+                $0.note = "\(original.infno) answer lost or unreadable; reversed by 2601"
             }
         }
     }
