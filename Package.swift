@@ -192,7 +192,7 @@ let package = Package(
                 "FaceTerminal", "TerminalCore", "HardwareSim",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        .testTarget(name: "ScannersTests", dependencies: ["Scanners", "TerminalCore", "HardwareSim", "TestSupport"]),
+        .testTarget(name: "ScannersTests", dependencies: ["Scanners", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport"]),
         .testTarget(
             name: "SettlementTests",
             dependencies: [

@@ -105,18 +105,29 @@ struct DecoderTests {
         #expect(lf.feed(Array("A\rB\n".utf8)) == [.code(Array("A\rB".utf8))])
     }
 
-    @Test("Payload: printable ASCII only; classified by the rules; unknown is refused")
+    @Test("Payload: only what cannot be a credential is refused; rules route and name, never refuse")
     func payload() throws {
-        let c = PayloadClassifier.standard()
-        #expect(c.classify("ECQR:360400:0001:7f3a9c21d4e8b6a0") == .credential(.medicalInsuranceQRCode, name: "医保电子凭证"))
-        #expect(c.classify("ESSC:360400:abcdefABCDEF0123") == .credential(.electronicSocialSecurityQRCode, name: "电子社保卡"))
-        #expect(c.classify("https://example.com") == .unknown)
+        let shipped = PayloadClassifier.standard()
+        // No public source shows a real code's shape: whatever is printable goes to the platform.
+        for code in ["https://example.com", "ECQR:360400:0001:7f3a9c21d4e8b6a0", "3604AB1234567890XYZ", "1234567"] {
+            #expect(try shipped.credential(from: Array(code.utf8), device: "x").kind == .unclassifiedQRCode, "\(code)")
+        }
         #expect(throws: PayloadClassifier.Problem.notPrintable) { try PayloadClassifier.text(of: [0x41, 0x00]) }
         #expect(throws: PayloadClassifier.Problem.notPrintable) { try PayloadClassifier.text(of: Array("医保".utf8)) }
-        #expect(throws: PayloadClassifier.Problem.unknown) { try c.credential(from: Array("4006001234567".utf8), device: "x") }
-        let credential = try c.credential(from: Array("ECQR:360400:0001:7f3a9c21d4e8b6a0".utf8), device: "/dev/hidraw0")
-        #expect(credential.kind == .medicalInsuranceQRCode)
-        #expect(credential.source == "/dev/hidraw0")
+        #expect(throws: PayloadClassifier.Problem.tooLong) { try PayloadClassifier.text(of: [UInt8](repeating: 0x41, count: 2049)) }
+        for barcode in ["4006001234567", "69012345", "036000291452", "10614141000415"] {
+            #expect(throws: PayloadClassifier.Problem.productBarcode) { try shipped.credential(from: Array(barcode.utf8), device: "x") }
+        }
+        // A province's rules (configuration) name codes and route 电子社保卡 to its decoder.
+        let configured = try PayloadClassifier.with(configured: [
+            .init(kind: "electronicSocialSecurityQRCode", name: "电子社保卡", pattern: "^ESSC:"),
+            .init(kind: "medicalInsuranceQRCode", name: "医保电子凭证", pattern: "^ECQR:")])
+        #expect(configured.classify("ESSC:360400:abcdefABCDEF0123") == .credential(.electronicSocialSecurityQRCode, name: "电子社保卡"))
+        let credential = try configured.credential(from: Array("ECQR:360400:0001:7f3a9c21d4e8b6a0".utf8), device: "/dev/hidraw0")
+        #expect(credential.kind == .medicalInsuranceQRCode && credential.source == "/dev/hidraw0")
+        #expect(try configured.credential(from: Array("other".utf8), device: "x").kind == .unclassifiedQRCode)
+        #expect(throws: PayloadClassifier.Problem.self) { try PayloadClassifier.with(configured: [.init(kind: "faceAuthToken", name: "x", pattern: ".")]) }
+        #expect(throws: PayloadClassifier.Problem.self) { try PayloadClassifier.with(configured: [.init(kind: "unclassifiedQRCode", name: "x", pattern: "(")]) }
     }
 
     @Test("The same code twice within the window counts once; after it, again")

@@ -2,6 +2,7 @@ import Foundation
 import HardwareSim
 import Scanners
 import TerminalCore
+import TerminalService
 import TestSupport
 import Testing
 
@@ -13,6 +14,7 @@ struct DeviceIntegrationTests {
 
     /// Writes the umockdev files for `scanner` sending `codes` and runs `cuntong scan ARGS` under umockdev-run.
     func scanUnderUmockdev(_ scanner: VirtualScanner, codes: [String], truncate: Bool = false,
+                           config: String? = Fixtures.simulatorConfig,
                            _ args: [String]) async throws -> ProcessRunner.Result {
         let dir = directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -23,7 +25,7 @@ struct DeviceIntegrationTests {
         return try await ProcessRunner.run(
             "/usr/bin/umockdev-run",
             ["--device", dir + "/s.umockdev", "--script", "/dev/hidraw0=" + dir + "/s.script", "--",
-             ProcessRunner.executable("cuntong"), "scan"] + args)
+             ProcessRunner.executable("cuntong"), "scan"] + args + (config.map { ["--config", $0] } ?? []))
     }
 
     func json(_ line: Substring) throws -> [String: String] {
@@ -62,12 +64,22 @@ struct DeviceIntegrationTests {
         #expect(payloads == [Self.code, other])
     }
 
-    @Test("A code that is not a medical-insurance code: exit 1, the reason, nothing on stdout")
-    func unknownCode() async throws {
+    @Test("A product barcode (EAN-13) is refused in words: exit 1, nothing on stdout")
+    func productBarcode() async throws {
         let r = try await scanUnderUmockdev(VirtualScanner(mode: .hidpos), codes: ["6901234567892"], ["--timeout", "10"])
         #expect(r.status == 1)
         #expect(r.stdout.isEmpty)
-        #expect(r.stderr.contains("[SCAN-UNKNOWN-CODE]"))
+        #expect(r.stderr.contains("[SCAN-PRODUCT-BARCODE]") && r.stderr.contains("医保码"))
+    }
+
+    @Test("A code of a shape no rule names is printed as unknown, exit 0: the platform will say what it is")
+    func unknownShape() async throws {
+        let code = "1DB8E9C7A2F34B5D:9F0A-" + String(repeating: "x7", count: 40)
+        let r = try await scanUnderUmockdev(VirtualScanner(mode: .keyboard), codes: [code], config: nil,
+                                            ["--json", "--reveal", "--timeout", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try json(r.stdout.split(separator: "\n")[0])
+        #expect(out["kind"] == "unknown" && out["payload"] == code)
     }
 
     @Test("An unterminated stream is not a code: it times out")
@@ -105,7 +117,8 @@ struct DeviceIntegrationTests {
     @Test("A serial scanner on a pty: lines read, then the scanner unplugged is reported")
     func serialPTY() async throws {
         let (master, device) = try SerialScannerPTY.open()
-        let reader = ScannerReader(path: device, options: .init(mode: .serial, baud: 115200))
+        let reader = ScannerReader(path: device, options: .init(mode: .serial, baud: 115200),
+                                   classifier: try TerminalConfig.load(path: Fixtures.simulatorConfig).classifier())
         var events = reader.events().makeAsyncIterator()
         let scanner = VirtualScanner(mode: .serial)
         // Two codes, one split across writes, one with LF only.

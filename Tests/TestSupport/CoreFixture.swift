@@ -151,6 +151,9 @@ public enum Fixtures {
     public static let wangXiuying = "360421194709151003"
     public static let liNa = "360403200106301004"
     public static let paused = "360421195201011020"
+    /// The simulated terminal's configuration, whose [credentials] rules name the simulated
+    /// platform's codes.
+    public static let simulatorConfig = CoreFixture.root + "/hardware-sim/core/cuntong-sim.toml"
     /// 孙建华, a retired cadre (insutype 340).
     public static let sunJianhua = "360402193003150013"
 }

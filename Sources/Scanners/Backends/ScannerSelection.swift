@@ -6,7 +6,8 @@ import TerminalCore
 /// first known scanner sysfs shows.
 public enum ScannerSelection {
     public static func resolve(device: String?, mode: ScanMode?, baud: Int = 9600,
-                               terminator: SerialLineDecoder.Terminator = .crlf) throws(ScanError) -> ScannerReader {
+                               terminator: SerialLineDecoder.Terminator = .crlf,
+                               classifier: PayloadClassifier = .standard()) throws(ScanError) -> ScannerReader {
         let found: ScannerDevice?
         let path: String
         if let device {
@@ -20,7 +21,7 @@ public enum ScannerSelection {
         }
         guard let scanMode = mode ?? found?.mode ?? (path.contains("tty") ? .serial : nil) else { throw .modeUnknown(path) }
         return ScannerReader(path: path, options: .init(mode: scanMode, reportLength: found?.known?.reportLength, baud: baud,
-                                                        terminator: terminator))
+                                                        terminator: terminator), classifier: classifier)
     }
 }
 

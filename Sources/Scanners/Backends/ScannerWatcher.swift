@@ -17,22 +17,26 @@ public final class ScannerWatcher: Sendable {
     let fixed: (path: String, mode: ScanMode)?
     let devDirectory: String
     let sysfs: String
+    let classifier: PayloadClassifier
 
-    public init(device: String? = nil, mode: ScanMode? = nil, devDirectory: String = "/dev", sysfs: String = "/sys") {
+    public init(device: String? = nil, mode: ScanMode? = nil, devDirectory: String = "/dev", sysfs: String = "/sys",
+                classifier: PayloadClassifier = .standard()) {
         if let device, let mode { fixed = (device, mode) } else { fixed = nil }
         self.devDirectory = devDirectory
         self.sysfs = sysfs
+        self.classifier = classifier
     }
 
     func reader(for name: String) -> ScannerReader? {
         let path = (devDirectory as NSString).appendingPathComponent(name)
         if let fixed {
-            return fixed.path == path ? ScannerReader(path: path, options: .init(mode: fixed.mode)) : nil
+            return fixed.path == path ? ScannerReader(path: path, options: .init(mode: fixed.mode), classifier: classifier) : nil
         }
         guard name.hasPrefix("hidraw") || name.hasPrefix("ttyACM"),
             let device = SysfsScanners.describe(node: path, sysfs: sysfs), let known = device.known
         else { return nil }
-        return ScannerReader(path: path, options: .init(mode: known.mode, reportLength: known.reportLength))
+        return ScannerReader(path: path, options: .init(mode: known.mode, reportLength: known.reportLength),
+                             classifier: classifier)
     }
 
     public func events() -> AsyncStream<Event> {

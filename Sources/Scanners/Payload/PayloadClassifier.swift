@@ -1,14 +1,22 @@
 import Foundation
 import TerminalCore
 
-/// What a scanned code is, by the rules in `qr-classes.json` (data, so a province whose
-/// codes differ is fixed by editing data). Checks come first: printable ASCII only, at
-/// most 2 KB.
+/// What a scanned code is. Only what cannot be a credential is refused here: bytes a code
+/// never has, more than 2 KB, and plain product barcodes (EAN/UPC). Everything else goes to
+/// the platform, which alone knows what it issued; the rules in `qr-classes.json` (data,
+/// extended by `[credentials] rules` in the configuration) only route a code to a decoder
+/// and name it for people. A code no rule names is `unclassifiedQRCode`, never refused.
 public struct PayloadClassifier: Sendable {
     public struct Rule: Sendable, Decodable {
         public var kind: String
         public var name: String
         public var pattern: String
+
+        public init(kind: String, name: String, pattern: String) {
+            self.kind = kind
+            self.name = name
+            self.pattern = pattern
+        }
     }
     struct File: Decodable {
         var rules: [Rule]
@@ -22,13 +30,16 @@ public struct PayloadClassifier: Sendable {
     public enum Problem: TerminalError, Equatable {
         case tooLong
         case notPrintable
-        case unknown
+        case productBarcode
+        /// A classification rule in the configuration that cannot be used.
+        case badRule(String)
 
         public var code: String {
             switch self {
             case .tooLong: "SCAN-TOO-LONG"
             case .notPrintable: "SCAN-GARBAGE"
-            case .unknown: "SCAN-UNKNOWN-CODE"
+            case .productBarcode: "SCAN-PRODUCT-BARCODE"
+            case .badRule: "CONFIG-INVALID"
             }
         }
 
@@ -38,27 +49,43 @@ public struct PayloadClassifier: Sendable {
                 "The scanned code is longer than 2 KB: it is not a medical-insurance code. Scan the patient's code again."
             case .notPrintable:
                 "What was scanned is not a medical-insurance code (it has characters a code never has). Ask the patient to open the code in the app and scan again."
-            case .unknown:
-                "This code is not a 医保电子凭证 or 电子社保卡 code. Ask the patient to open the medical-insurance code in the app."
+            case .productBarcode:
+                "That is a product barcode (EAN/UPC), not a patient's code. Ask the patient to open the 医保码 (medical-insurance code) in the app and scan the QR code."
+            case .badRule(let why):
+                "A code classification rule in the configuration cannot be used: \(why)."
             }
         }
     }
 
     let rules: [(Rule, Credential.Kind, NSRegularExpression)]
 
-    public init(rules: [Rule]) throws {
-        self.rules = try rules.map { rule in
-            guard let kind = Credential.Kind(rawValue: rule.kind) else {
-                throw Problem.unknown
+    /// Rules that route codes; a rule may name any QR kind.
+    public init(rules: [Rule]) throws(Problem) {
+        var compiled: [(Rule, Credential.Kind, NSRegularExpression)] = []
+        for rule in rules {
+            guard let kind = Credential.Kind(rawValue: rule.kind), Self.qrKinds.contains(kind) else {
+                throw .badRule("kind \"\(rule.kind)\" is not one of \(Self.qrKinds.map(\.rawValue).joined(separator: ", "))")
             }
-            return (rule, kind, try NSRegularExpression(pattern: rule.pattern))
+            guard let regex = try? NSRegularExpression(pattern: rule.pattern) else {
+                throw .badRule("the pattern of \(rule.name) is not a regular expression")
+            }
+            compiled.append((rule, kind, regex))
         }
+        self.rules = compiled
     }
 
+    static let qrKinds: [Credential.Kind] = [.medicalInsuranceQRCode, .electronicSocialSecurityQRCode, .unclassifiedQRCode]
+
     /// The rules shipped with cuntong.
-    public static func standard() -> PayloadClassifier {
-        let file = try! JSONDecoder().decode(File.self, from: Data(PackageResources.qr_classes_json))
-        return try! PayloadClassifier(rules: file.rules)
+    public static let shippedRules: [Rule] =
+        try! JSONDecoder().decode(File.self, from: Data(PackageResources.qr_classes_json)).rules
+
+    public static func standard() -> PayloadClassifier { try! PayloadClassifier(rules: shippedRules) }
+
+    /// The configuration's rules first (they may name codes the shipped rules do not), then
+    /// the shipped ones.
+    public static func with(configured: [Rule]) throws(Problem) -> PayloadClassifier {
+        try PayloadClassifier(rules: configured + shippedRules)
     }
 
     /// Checks a decoded code and turns it into text: printable ASCII (0x20–0x7E), bounded.
@@ -66,6 +93,12 @@ public struct PayloadClassifier: Sendable {
         guard bytes.count <= ScanLimits.maximumLength else { throw .tooLong }
         guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7E).contains($0) }) else { throw .notPrintable }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// EAN-8, UPC-A, EAN-13 and GTIN-14 are 8, 12, 13 or 14 digits and nothing else: the
+    /// barcodes of goods, which a patient's code never is.
+    public static func isProductBarcode(_ text: String) -> Bool {
+        [8, 12, 13, 14].contains(text.count) && text.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     public func classify(_ text: String) -> Classification {
@@ -76,10 +109,13 @@ public struct PayloadClassifier: Sendable {
         return .unknown
     }
 
-    /// A decoded code as a credential, or the reason it is not one.
+    /// A decoded code as a credential, or the reason it cannot be one.
     public func credential(from bytes: [UInt8], device: String) throws(Problem) -> Credential {
         let text = try Self.text(of: bytes)
-        guard case .credential(let kind, _) = classify(text) else { throw .unknown }
+        guard !Self.isProductBarcode(text) else { throw .productBarcode }
+        guard case .credential(let kind, _) = classify(text) else {
+            return Credential(kind: .unclassifiedQRCode, payload: text, source: device)
+        }
         return Credential(kind: kind, payload: text, source: device)
     }
 }

@@ -19,7 +19,7 @@ extension SettlementClient {
             return (Certificate(type: .socialSecurityCard, number: credential.payload,
                                 cardSN: credential.attributes["cardIdentifier"] ?? ""),
                     credential.attributes["socialSecurityNumber"] ?? "")
-        case .medicalInsuranceQRCode, .electronicSocialSecurityQRCode:
+        case .medicalInsuranceQRCode, .electronicSocialSecurityQRCode, .unclassifiedQRCode:
             let answer = try await ecQuery(qrCode: credential.payload, authCode: nil, deviceSerial: deviceSerial)
             return (Certificate(type: .ecToken, number: answer.ecToken), answer.idNo)
         case .faceAuthToken:

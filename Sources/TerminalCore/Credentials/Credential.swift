@@ -8,6 +8,9 @@ public struct Credential: Sendable, Hashable, CustomStringConvertible {
         case medicalInsuranceQRCode
         /// QR code of the 电子社保卡.
         case electronicSocialSecurityQRCode
+        /// A QR code no classification rule names. No public source shows what a real code
+        /// looks like, so it is not refused: the platform decodes it like a 医保电子凭证.
+        case unclassifiedQRCode
         /// One-time token from the face-scan terminal.
         case faceAuthToken
         /// ID number typed in by the doctor.

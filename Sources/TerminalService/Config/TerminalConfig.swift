@@ -1,4 +1,5 @@
 import Foundation
+import Scanners
 import Settlement
 import TerminalCore
 import TOMLKit
@@ -60,6 +61,13 @@ public struct TerminalConfig: Sendable, Decodable {
         public var device: String?
         public var tcp: String?
     }
+    /// How scanned codes are routed (`rules`, first match wins, before the shipped ones)
+    /// and how 电子社保卡 codes are resolved (`essc_decoder`: "ec.query", the default, or
+    /// "refuse").
+    public struct Credentials: Sendable, Decodable {
+        public var rules: [PayloadClassifier.Rule]?
+        public var essc_decoder: String?
+    }
     public struct Storage: Sendable, Decodable {
         public var state_dir: String?
     }
@@ -75,6 +83,14 @@ public struct TerminalConfig: Sendable, Decodable {
     public var simulator: Simulator?
     public var face: Face?
     public var scanner: Scanner?
+    public var credentials: Credentials?
+
+    /// The code classifier: `[credentials] rules`, then the shipped rules.
+    public func classifier(path: String = TerminalConfig.defaultPath) throws(Problem) -> PayloadClassifier {
+        do { return try PayloadClassifier.with(configured: credentials?.rules ?? []) } catch {
+            throw .invalid(path, "[credentials] rules: \(error.message)")
+        }
+    }
 
     public static let defaultSocket = "/run/cuntong/api.sock"
     public var apiSocket: String { api?.socket ?? Self.defaultSocket }

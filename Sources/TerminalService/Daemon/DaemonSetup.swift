@@ -38,11 +38,13 @@ public enum DaemonSetup {
 
     /// `[scanner] device` and `mode`: one scanner at a fixed path, followed in its directory.
     public static func scannerWatcher(_ config: TerminalConfig, devDirectory: String) throws(TerminalConfig.Problem) -> ScannerWatcher {
-        guard let device = config.scanner?.device else { return ScannerWatcher(devDirectory: devDirectory) }
+        let classifier = try config.classifier()
+        guard let device = config.scanner?.device else { return ScannerWatcher(devDirectory: devDirectory, classifier: classifier) }
         guard let text = config.scanner?.mode, let mode = ScanMode(rawValue: text) else {
             throw .invalid(TerminalConfig.defaultPath, "[scanner] device needs mode = \"keyboard\", \"hidpos\" or \"serial\"")
         }
-        return ScannerWatcher(device: device, mode: mode, devDirectory: (device as NSString).deletingLastPathComponent)
+        return ScannerWatcher(device: device, mode: mode, devDirectory: (device as NSString).deletingLastPathComponent,
+                              classifier: classifier)
     }
 
     /// `[face] device` or `[face] tcp`; nil when neither is set.

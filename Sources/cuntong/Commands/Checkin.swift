@@ -97,8 +97,8 @@ struct Checkin: AsyncParsableCommand {
     }
 
     /// A code given or typed, through the same checks and rules as a scanner's.
-    static func classified(_ bytes: [UInt8], source: String) throws -> Credential {
-        do { return try PayloadClassifier.standard().credential(from: bytes, device: source) } catch {
+    static func classified(_ bytes: [UInt8], source: String, classifier: PayloadClassifier) throws -> Credential {
+        do { return try classifier.credential(from: bytes, device: source) } catch {
             throw ScanError.rejected(error)
         }
     }
@@ -109,9 +109,12 @@ struct Checkin: AsyncParsableCommand {
         }
         if let faceToken { return Credential(kind: .faceAuthToken, payload: faceToken, source: "face-token") }
         if scan {
-            if let code { return try Self.classified(Array(code.utf8), source: "--code") }
-            if scanner == "-" { return try Self.classified(Array(try ScannedLine.read(timeout: timeout).utf8), source: "stdin") }
-            return try await ScannerSelection.resolve(device: scanner, mode: nil).first(timeout: .seconds(timeout))
+            let classifier = try TerminalConfig.load(path: config.path).classifier(path: config.path)
+            if let code { return try Self.classified(Array(code.utf8), source: "--code", classifier: classifier) }
+            if scanner == "-" {
+                return try Self.classified(Array(try ScannedLine.read(timeout: timeout).utf8), source: "stdin", classifier: classifier)
+            }
+            return try await ScannerSelection.resolve(device: scanner, mode: nil, classifier: classifier).first(timeout: .seconds(timeout))
         }
         if face {
             let endpoint = FaceEndpoint.parse(device: faceDevice, tcp: faceTcp)!

@@ -3,6 +3,7 @@ import Foundation
 import Scanners
 import Synchronization
 import TerminalCore
+import TerminalService
 
 struct Scan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,12 +12,15 @@ struct Scan: AsyncParsableCommand {
             Reads a hidraw node (keyboard-wedge or HID-POS scanner) or a tty (USB COM scanner).
             Without --device the first known scanner (by vendor:product, see --list) is used;
             --mode auto takes the mode from that table. The code is checked (printable, at most
-            2 KB) and classified (医保电子凭证, 电子社保卡) before anything is sent anywhere; the
-            same code scanned twice within 3 s counts once. Masked unless --reveal.
+            2 KB, not a product barcode) and named by the code rules ([credentials] rules of
+            --config); a code no rule names is "unknown" and still goes to the platform, which
+            decodes every code it issued. The same code scanned twice within 3 s counts once.
+            Masked unless --reveal.
 
-            JSON keys: kind ("e-credential" or "e-social-security-card"), name, payload, device.
-            On a timeout, a code that is not a medical-insurance code, or a device error: a
-            message on stderr, nothing on stdout, exit status 1.
+            JSON keys: kind ("e-credential", "e-social-security-card" or "unknown"), name,
+            payload, device. Exit 0 when a code was read. On a timeout, bytes that cannot be a
+            code, a product barcode (EAN/UPC), or a device error: a message on stderr, nothing
+            on stdout, exit status 1.
             """)
 
     enum Mode: String, ExpressibleByArgument, CaseIterable {
@@ -50,6 +54,9 @@ struct Scan: AsyncParsableCommand {
     @Flag(help: "List the scanners found and exit.")
     var list = false
 
+    @Option(help: "The configuration whose [credentials] rules name codes (default: /etc/cuntong/cuntong.toml when it exists).")
+    var config: String?
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -71,7 +78,15 @@ struct Scan: AsyncParsableCommand {
         var device: String
     }
 
+    /// The configured code rules, or the shipped ones when there is no configuration.
+    func classifier() throws -> PayloadClassifier {
+        let path = config ?? TerminalConfig.defaultPath
+        guard config != nil || FileManager.default.fileExists(atPath: path) else { return .standard() }
+        do { return try TerminalConfig.load(path: path).classifier(path: path) } catch { throw Output.fail(error) }
+    }
+
     func run() async throws {
+        let classifier = try classifier()
         if list {
             let found = SysfsScanners.all()
             if found.isEmpty { Output.line("No hidraw or ttyACM devices.") }
@@ -88,7 +103,7 @@ struct Scan: AsyncParsableCommand {
                 throw Output.fail(ScanError.modeUnknown(usb))
             }
             let scanner = LibUSBScanner(vendor: ids[0], product: ids[1],
-                                        options: .init(mode: scanMode, reportLength: known?.reportLength))
+                                        options: .init(mode: scanMode, reportLength: known?.reportLength), classifier: classifier)
             var got = 0
             let timer = Task { try await Task.sleep(for: .seconds(timeout)) }
             let events = scanner.events()
@@ -123,14 +138,15 @@ struct Scan: AsyncParsableCommand {
         if watch {
             let fixedMode: ScanMode? = mode == .auto ? (device.flatMap { SysfsScanners.describe(node: $0)?.mode }) : ScanMode(rawValue: mode.rawValue)
             let watcher = ScannerWatcher(device: device, mode: fixedMode,
-                                         devDirectory: device.map { ($0 as NSString).deletingLastPathComponent } ?? "/dev")
+                                         devDirectory: device.map { ($0 as NSString).deletingLastPathComponent } ?? "/dev",
+                                         classifier: classifier)
             for await event in watcher.events() { show(event, connected: "connected") }
             return
         }
         do {
             let reader = try ScannerSelection.resolve(
                 device: device, mode: mode == .auto ? nil : ScanMode(rawValue: mode.rawValue), baud: baud,
-                terminator: SerialLineDecoder.Terminator(rawValue: terminator)!)
+                terminator: SerialLineDecoder.Terminator(rawValue: terminator)!, classifier: classifier)
             let show = self.show
             try await reader.read(count: count, timeout: .seconds(timeout)) { show(.credential($0, lastReport: .now), "") }
         } catch {
@@ -156,12 +172,17 @@ struct Scan: AsyncParsableCommand {
         switch kind {
         case .medicalInsuranceQRCode: "e-credential"
         case .electronicSocialSecurityQRCode: "e-social-security-card"
+        case .unclassifiedQRCode: "unknown"
         default: kind.rawValue
         }
     }
 
     static func name(_ kind: Credential.Kind) -> String {
-        kind == .electronicSocialSecurityQRCode ? "电子社保卡" : "医保电子凭证"
+        switch kind {
+        case .electronicSocialSecurityQRCode: "电子社保卡"
+        case .medicalInsuranceQRCode: "医保电子凭证"
+        default: "二维码 (QR code, the platform will say what it is)"
+        }
     }
 }
 
