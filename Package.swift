@@ -203,7 +203,7 @@ let package = Package(
         // answers (Tests/Conformance/corpus) and the client's requests in every profile.
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["Settlement", "TerminalCore", "HardwareSim", "TestSupport"],
+            dependencies: ["Settlement", "TerminalCore", "HardwareSim", "TestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Conformance",
             exclude: ["corpus"]),
         .testTarget(

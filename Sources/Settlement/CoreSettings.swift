@@ -27,6 +27,38 @@ public struct CoreSettings: Sendable, Equatable {
     /// `[terminal] msgid_slot` (0–9): the first digit of each msgid's 4-digit sequence, so
     /// that the terminals of one institution never write the same msgid in the same second.
     public var msgidSlot: Int
+    /// `[credentials]`: how codes and faces are resolved by the e-credential platform.
+    public var codes: CodeSettings
+
+    public struct CodeSettings: Sendable, Equatable {
+        /// 医保科室编号 / 科室名称 sent with ec.query (`[credentials] office_id`, `office_name`).
+        public var officeId: String
+        public var officeName: String
+        /// `[credentials] device_type`: "SelfService" on a self-service kiosk, else empty.
+        public var deviceType: String
+        /// How 电子社保卡 codes are resolved (`[credentials] essc_decoder`).
+        public var esscDecoder: ESSCDecoder
+        /// The key under which the face terminal's result goes in cn.nhsa.ec.auth's extData
+        /// (`[credentials] face_result_key`): no public source names the field.
+        public var faceResultKey: String
+
+        public enum ESSCDecoder: String, Sendable, Equatable {
+            /// The e-credential platform's decode, as for a 医保码 (no public 电子社保卡 decode
+            /// on the national platform is known).
+            case ecQuery = "ec.query"
+            /// Refused at the terminal: the patient shows the 医保码 or the card instead.
+            case refuse
+        }
+
+        public init(officeId: String = "", officeName: String = "", deviceType: String = "",
+                    esscDecoder: ESSCDecoder = .ecQuery, faceResultKey: String = "faceAuthCode") {
+            self.officeId = officeId
+            self.officeName = officeName
+            self.deviceType = deviceType
+            self.esscDecoder = esscDecoder
+            self.faceResultKey = faceResultKey
+        }
+    }
     /// Where the journal lives.
     public var stateDirectory: String
 
@@ -34,7 +66,7 @@ public struct CoreSettings: Sendable, Equatable {
                 deviceNumber: String, operatorCode: String, operatorName: String, url: String,
                 timeoutMilliseconds: Int = 5000, connectTimeoutMilliseconds: Int? = nil,
                 caFile: String? = nil, profile: CoreProfile = .national, credentials: GatewayCredentials? = nil,
-                ecURL: String? = nil, msgidSlot: Int = 0, stateDirectory: String) {
+                ecURL: String? = nil, msgidSlot: Int = 0, codes: CodeSettings = .init(), stateDirectory: String) {
         self.institutionCode = institutionCode
         self.institutionName = institutionName
         self.adminDivision = adminDivision
@@ -49,6 +81,7 @@ public struct CoreSettings: Sendable, Equatable {
         self.credentials = credentials
         self.ecURL = ecURL
         self.msgidSlot = msgidSlot
+        self.codes = codes
         self.stateDirectory = stateDirectory
     }
 

@@ -83,7 +83,7 @@ struct RoundTripTests {
             let patient = try await client.checkIn(code)
             #expect(patient.identity.name == "欧阳淼")
             #expect(patient.certificate.type == .ecToken)
-            #expect(patient.certificate.number.hasPrefix("ect"))
+            #expect(patient.certificate.number.count == 38 && patient.certificate.number.hasPrefix("360000ec"))
             do {
                 _ = try await client.checkIn(code)
                 Issue.record("a used code must be refused")
@@ -101,14 +101,24 @@ struct RoundTripTests {
         }
     }
 
-    @Test("A face token becomes a face credential (05) the core resolves")
+    @Test("A face is confirmed with the platform (cn.nhsa.ec.auth → authNo → cn.nhsa.auth.check) and 1101 goes by ID number (02)")
     func faceToken() async throws {
         try await withCore { core in
             let client = try core.client()
             let patient = try await client.checkIn(Credential(kind: .faceAuthToken, payload: "FACE-WX-0001", source: "face"))
             #expect(patient.identity.name == "王秀英")
-            #expect(patient.certificate.type == .faceToken)
+            #expect(patient.certificate == Certificate(type: .idNumber, number: Fixtures.wangXiuying))
             #expect(patient.identity.identities.first?.memo == "医疗救助第一类：特困人员")
+            // A face result is good once; one the platform does not know is refused in its words.
+            for used in ["FACE-WX-0001", "FACE-NOBODY"] {
+                await #expect {
+                    _ = try await client.checkIn(Credential(kind: .faceAuthToken, payload: used, source: "face"))
+                } throws: { error in
+                    guard case SettlementError.codeRefused(let reason) = error else { return false }
+                    return reason.contains("cn.nhsa.ec.auth code -1") && (reason.contains("已使用") || reason.contains("未通过"))
+                }
+            }
+            #expect(try client.journal.messages(limit: 10).filter { $0.infno == "1101" }.count == 1, "1101 only once confirmed")
             await client.shutdown()
         }
     }

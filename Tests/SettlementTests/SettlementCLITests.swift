@@ -72,7 +72,7 @@ struct SettlementCLITests {
         }
     }
 
-    @Test("checkin --face: one scan at the face terminal (simulated, TCP), the token resolved by the core")
+    @Test("checkin --face: one scan at the face terminal (simulated, TCP), confirmed by the platform, 1101 by ID number")
     func checkinFace() async throws {
         try await withCore { core in
             let config = try core.configFile()
@@ -88,7 +88,7 @@ struct SettlementCLITests {
             #expect(r.status == 0, "\(r.stderr)")
             let o = try object(r.stdout)
             #expect(o["name"] as? String == "王*英")
-            #expect(o["certificateType"] as? String == "05")
+            #expect(o["certificateType"] as? String == "02", "the platform confirmed the face; 1101 went by the ID number")
             #expect(r.stderr.contains("请正对摄像头"))
             try await server.close()
         }

@@ -7,66 +7,115 @@ public struct CheckedInPatient: Sendable {
     public var certificate: Certificate
 }
 
+/// What 1101 is asked with: the certificate, and the person as the credential names them.
+struct PersonQuery: Sendable {
+    var certificate: Certificate
+    /// psn_cert_type and certno: from the card, the typed ID number, or the platform.
+    var certType = "01"
+    var certno: String
+    var name = ""
+    /// The platform's `insuOrg`: the insurance division when 1101 gives none.
+    var insuOrg: String?
+}
+
 extension SettlementClient {
-    /// Turns what was presented into the certificate the core knows. QR codes and face
-    /// tokens are resolved by the e-credential service first; nothing about the person is
-    /// read from the code itself.
-    public func certificate(for credential: Credential, deviceSerial: String = "") async throws(SettlementError) -> (Certificate, certno: String) {
+    /// Turns what was presented into what 1101 is asked with. QR codes are decoded and faces
+    /// confirmed by the e-credential platform; nothing about the person is read from the code.
+    func query(for credential: Credential, business: ECBusiness) async throws(SettlementError) -> PersonQuery {
         switch credential.kind {
         case .manualIDNumber:
-            return (Certificate(type: .idNumber, number: credential.payload), credential.payload)
+            return PersonQuery(certificate: Certificate(type: .idNumber, number: credential.payload), certno: credential.payload)
         case .socialSecurityCard:
-            return (Certificate(type: .socialSecurityCard, number: credential.payload,
-                                cardSN: credential.attributes["cardIdentifier"] ?? ""),
-                    credential.attributes["socialSecurityNumber"] ?? "")
+            return PersonQuery(certificate: Certificate(type: .socialSecurityCard, number: credential.payload,
+                                                        cardSN: credential.attributes["cardIdentifier"] ?? ""),
+                               certno: credential.attributes["socialSecurityNumber"] ?? "")
+        case .electronicSocialSecurityQRCode where settings.codes.esscDecoder == .refuse:
+            throw .codeRefused("电子社保卡 codes are not accepted here ([credentials] essc_decoder = \"refuse\")")
         case .medicalInsuranceQRCode, .electronicSocialSecurityQRCode, .unclassifiedQRCode:
-            let answer = try await ecQuery(qrCode: credential.payload, authCode: nil, deviceSerial: deviceSerial)
-            return (Certificate(type: .ecToken, number: answer.ecToken), answer.idNo)
+            let holder = try await ecCall("ec.query", ECQueryBody(
+                orgId: settings.institutionCode, businessType: business.rawValue, operatorId: settings.operatorCode,
+                operatorName: settings.operatorName, officeId: settings.codes.officeId, officeName: settings.codes.officeName,
+                deviceType: settings.codes.deviceType, ecQrCode: credential.payload), as: ECHolder.self)
+            guard let token = holder.ecToken else {
+                throw .badAnswer(infno: "ec.query", detail: "the platform gave no ecToken")
+            }
+            // 1101 with the e-credential token (01), as the field table writes it.
+            return PersonQuery(certificate: Certificate(type: .ecToken, number: token), certType: holder.idType ?? "01",
+                               certno: holder.idNo, name: holder.userName ?? "", insuOrg: holder.insuOrg)
         case .faceAuthToken:
-            let answer = try await ecQuery(qrCode: nil, authCode: credential.payload, deviceSerial: deviceSerial)
-            return (Certificate(type: .faceToken, number: answer.ecToken), answer.idNo)
+            let holder = try await confirmFace(credential.payload, business: business)
+            // The platform confirmed the face; 1101 goes by the holder's ID number (02).
+            return PersonQuery(certificate: Certificate(type: .idNumber, number: holder.idNo), certType: holder.idType ?? "01",
+                               certno: holder.idNo, name: holder.userName ?? "", insuOrg: holder.insuOrg)
         }
     }
 
-    /// `ec.query`: resolves a code or face token into the e-credential token and holder.
-    /// A query with no effect at the core, so it is not journaled.
-    func ecQuery(qrCode: String?, authCode: String?, deviceSerial: String) async throws(SettlementError) -> ECQueryAnswer.Body {
-        let request = ECQueryRequest(
-            orgId: settings.institutionCode, transType: "ec.query",
-            data: .init(orgId: settings.institutionCode, businessType: "01101", operatorId: settings.operatorCode,
-                        operatorName: settings.operatorName, officeId: "", officeName: "", qrCode: qrCode,
-                        authCode: authCode, deviceSn: deviceSerial.isEmpty ? settings.deviceNumber : deviceSerial))
-        let body: Data
-        do { body = try WireJSON.encode(request) } catch { throw .badAnswer(infno: "ec.query", detail: "\(error)") }
-        let data: Data
+    /// The face terminal's result confirmed with the platform: `cn.nhsa.ec.auth` opens the
+    /// confirmation (the result in `extData`, under `[credentials] face_result_key`) and
+    /// returns `authNo`; `cn.nhsa.auth.check` returns the holder.
+    func confirmFace(_ result: String, business: ECBusiness) async throws(SettlementError) -> ECHolder {
+        let s = settings
+        let extData = (try? WireJSON.encode([s.codes.faceResultKey: result])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let auth = try await ecCall("cn.nhsa.ec.auth", ECAuthBody(
+            orgId: s.institutionCode, outBizNo: outBizNo(), businessType: business.rawValue, operatorId: s.operatorCode,
+            operatorName: s.operatorName, officeId: s.codes.officeId, officeName: s.codes.officeName, extData: extData),
+            as: ECAuthResult.self)
+        return try await ecCall("cn.nhsa.auth.check", ECAuthCheckBody(
+            orgId: s.institutionCode, outBizNo: outBizNo(), businessType: business.rawValue, operatorId: s.operatorCode,
+            operatorName: s.operatorName, officeId: s.codes.officeId, officeName: s.codes.officeName, authNo: auth.authNo),
+            as: ECHolder.self)
+    }
+
+    /// 定点医药机构本次业务流水号: unique per request, at most 64 characters.
+    func outBizNo() -> String {
+        settings.institutionCode + WireTime.stamp(now()) + String(UUID().uuidString.filter(\.isHexDigit).prefix(16))
+    }
+
+    /// One call to the e-credential platform. Queries with no effect at the core, so not
+    /// journaled. A non-zero `code` ends it with the platform's `message`, word for word.
+    func ecCall<Body: Encodable & Sendable, Out: Decodable & Sendable>(
+        _ transType: String, _ body: Body, as: Out.Type
+    ) async throws(SettlementError) -> Out {
+        let request: Data
+        do { request = try WireJSON.encode(ECRequest(orgId: settings.institutionCode, transType: transType, data: body)) } catch {
+            throw .badAnswer(infno: transType, detail: "the request could not be written")
+        }
         let url = settings.ecURL ?? settings.profile.ecQueryPath
-        do { data = try await transport.post(path: url, body: body, headers: signer.headers(path: url, body: body, now: now())) } catch {
+        let data: Data
+        do {
+            data = try await transport.post(path: url, body: request, headers: signer.headers(path: url, body: request, now: now()))
+        } catch {
             switch error {
             case .notSent(let why): throw .coreUnreachable(why)
-            case .noAnswer: throw .coreTimeout(infno: "ec.query", milliseconds: settings.timeoutMilliseconds)
+            case .noAnswer: throw .coreTimeout(infno: transType, milliseconds: settings.timeoutMilliseconds)
             case .tls(let why): throw .tls(why)
             }
         }
-        guard let answer = try? WireJSON.decode(ECQueryAnswer.self, from: data) else {
-            throw .badAnswer(infno: "ec.query", detail: "not the e-credential answer")
+        let answer: ECAnswer<Out>
+        do { answer = try WireJSON.decode(ECAnswer<Out>.self, from: data) } catch {
+            throw .badAnswer(infno: transType, detail: "not the e-credential platform's answer: \(Self.describe(error))")
         }
-        guard answer.code == 0, let found = answer.data else {
-            throw .codeRefused(answer.message ?? "the e-credential service gave no reason")
+        guard answer.code == 0 else {
+            throw .codeRefused("\(answer.message ?? "the platform gave no reason") (\(transType) code \(answer.code))")
+        }
+        guard let found = answer.data else {
+            throw .badAnswer(infno: transType, detail: "its data is missing or cannot be read")
         }
         return found
     }
 
-    /// 1101: who the credential belongs to, as the core says.
-    public func checkIn(_ credential: Credential, deviceSerial: String = "") async throws(SettlementError) -> CheckedInPatient {
-        let (cert, certno) = try await certificate(for: credential, deviceSerial: deviceSerial)
-        return try await personInfo(cert, certno: certno)
+    /// 1101: who the credential belongs to, as the core says. A code is decoded for
+    /// `business` (门诊挂号 at check-in).
+    public func checkIn(_ credential: Credential, business: ECBusiness = .registration) async throws(SettlementError) -> CheckedInPatient {
+        try await personInfo(try await query(for: credential, business: business))
     }
 
-    public func personInfo(_ cert: Certificate, certno: String) async throws(SettlementError) -> CheckedInPatient {
+    func personInfo(_ q: PersonQuery) async throws(SettlementError) -> CheckedInPatient {
         let input = PersonInfoInput(data: .init(
-            mdtrt_cert_type: cert.type.rawValue, mdtrt_cert_no: cert.number, card_sn: cert.cardSN,
-            begntime: WireTime.infTime(now()), psn_cert_type: "01", certno: certno, psn_name: ""))
+            mdtrt_cert_type: q.certificate.type.rawValue, mdtrt_cert_no: q.certificate.number, card_sn: q.certificate.cardSN,
+            begntime: WireTime.infTime(now()), psn_cert_type: q.certType, certno: q.certno, psn_name: q.name))
         let (out, _) = try await call(.personInfo, input, as: PersonInfoOutput.self)
-        return CheckedInPatient(identity: out.identity(clinicRegion: settings.adminDivision), certificate: cert)
+        return CheckedInPatient(identity: out.identity(clinicRegion: settings.adminDivision, fallbackRegion: q.insuOrg),
+                                certificate: q.certificate)
     }
 }

@@ -49,6 +49,9 @@ extension SettlementClient {
         guard let insurance = patient.identity.primaryInsurance else {
             throw .notAllowed("the core lists no insurance for this person, so there is nothing to settle under")
         }
+        guard !insurance.region.isEmpty else {
+            throw .notAllowed("neither the core nor the e-credential platform said where this person is insured (insuplc_admdvs)")
+        }
         let stamp = WireTime.stamp(now())
         let visit = try journal.insertVisit(JournalVisit(
             id: nil, psnNo: patient.identity.psnNo, certType: patient.certificate.type.rawValue,

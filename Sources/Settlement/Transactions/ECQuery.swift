@@ -1,39 +1,123 @@
-// Resolving an e-credential QR code or a face-auth token into the e-credential token
-// (ecToken) and the holder, through the e-credential service (`transType` "ec.query").
-// Field names are the e-credential interface's (camelCase, unlike the 1101-style messages).
+import Foundation
 
-public struct ECQueryRequest: Codable, Sendable {
-    public struct Body: Codable, Sendable {
-        public var orgId: String
-        /// 用码业务类型: 01101 挂号 (registration), 01301 结算.
-        public var businessType: String
-        public var operatorId: String
-        public var operatorName: String
-        public var officeId: String
-        public var officeName: String
-        /// The scanned code, or nil for a face token.
-        public var qrCode: String?
-        /// The face terminal's one-time token, or nil for a code.
-        public var authCode: String?
-        /// 设备准入: the scanning device's serial number.
-        public var deviceSn: String
-    }
+// The e-credential platform (电子凭证中台) on `[core] ec_url`: one envelope
+// `{"orgId", "transType", "data"}` for the QR decode (`ec.query`) and the face
+// confirmation (`cn.nhsa.ec.auth`, `cn.nhsa.auth.check`). Field names are the platform's
+// (camelCase). Sources: newtouch-cloud/openhis Models/Input/NationECCodeDll (EcQueryInput,
+// EcAuthInput, AuthCheckInput), fengzaiqishi11/hsa-his DzpzOutptBOImpl.java and
+// Constant.java (businessType), docs/national-platform.md.
+
+/// 用码业务类型 (businessType).
+public enum ECBusiness: String, Sendable {
+    /// 门诊挂号: at check-in.
+    case registration = "01101"
+    /// 门诊结算: at payment.
+    case settlement = "01301"
+}
+
+public struct ECRequest<Body: Encodable & Sendable>: Encodable, Sendable {
     public var orgId: String
     public var transType: String
     public var data: Body
 }
 
-public struct ECQueryAnswer: Codable, Sendable {
-    public struct Body: Codable, Sendable {
-        public var ecToken: String
-        public var idNo: String
-        public var idType: String
-        public var userName: String
-        public var ecIndexNo: String
-        public var insuOrg: String?
-    }
-    /// 0 = success.
+/// `ec.query`: the scanned code, decoded by the platform that issued it.
+public struct ECQueryBody: Encodable, Sendable {
+    public var orgId: String
+    public var businessType: String
+    public var operatorId: String
+    public var operatorName: String
+    public var officeId: String
+    public var officeName: String
+    /// "SelfService" on a self-service kiosk, empty otherwise.
+    public var deviceType: String
+    /// The code as scanned. The decode's public callers leave reading the code to the
+    /// vendor library; `ecQrCode` is the name the platform's neighbouring interfaces use.
+    public var ecQrCode: String
+}
+
+/// `cn.nhsa.ec.auth`: a face confirmation is opened; the platform answers with `authNo`.
+public struct ECAuthBody: Encodable, Sendable {
+    public var orgId: String
+    /// This institution's own serial for the request, unique, at most 64 characters.
+    public var outBizNo: String
+    public var businessType: String
+    public var operatorId: String
+    public var operatorName: String
+    public var officeId: String
+    public var officeName: String
+    /// 扩展参数 (a JSON object as text): carries the face terminal's result.
+    public var extData: String
+}
+
+/// `cn.nhsa.auth.check`: the confirmed face's holder, by `authNo`.
+public struct ECAuthCheckBody: Encodable, Sendable {
+    public var orgId: String
+    public var outBizNo: String
+    public var businessType: String
+    public var operatorId: String
+    public var operatorName: String
+    public var officeId: String
+    public var officeName: String
+    public var authNo: String
+}
+
+/// The platform's answer: `code` 0 on success (a number, or its text), `message`, and
+/// `data` as an object or as a JSON-encoded string.
+public struct ECAnswer<Body: Decodable & Sendable>: Decodable, Sendable {
     public var code: Int
     public var message: String?
     public var data: Body?
+
+    public init(from decoder: any Decoder) throws {
+        let f = try WireFields(decoder)
+        let text = try f.text("code")
+        guard let n = Int(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [FieldKey("code")], debugDescription: "code is not a number"))
+        }
+        code = n
+        message = f.optionalText("message")
+        if let encoded = f.optionalText("data") {
+            data = try? WireJSON.decode(Body.self, from: Data(encoded.utf8))
+        } else {
+            data = try? f.optionalObject("data", Body.self)
+        }
+    }
+}
+
+/// Who the platform says holds the code or the face: `ec.query`'s and
+/// `cn.nhsa.auth.check`'s data. Only `idNo` (and, for a code, `ecToken`) is required;
+/// `null`, `""` and the text "null" are all absent.
+public struct ECHolder: Decodable, Sendable {
+    public var ecToken: String?
+    public var idNo: String
+    /// 证件类型 (01 = resident identity card).
+    public var idType: String?
+    public var userName: String?
+    /// 参保地区编码: the holder's insurance division.
+    public var insuOrg: String?
+    public var ecIndexNo: String?
+    public var authNo: String?
+
+    public init(from decoder: any Decoder) throws {
+        let f = try WireFields(decoder)
+        func text(_ name: String) -> String? { f.optionalText(name).flatMap { $0 == "null" ? nil : $0 } }
+        guard let id = text("idNo") else { throw DecodingError.keyNotFound(FieldKey("idNo"), .init(codingPath: [], debugDescription: "idNo")) }
+        idNo = id
+        ecToken = text("ecToken")
+        idType = text("idType")
+        userName = text("userName")
+        insuOrg = text("insuOrg")
+        ecIndexNo = text("ecIndexNo")
+        authNo = text("authNo")
+    }
+}
+
+/// `cn.nhsa.ec.auth`'s data.
+public struct ECAuthResult: Decodable, Sendable {
+    public var authNo: String
+
+    public init(from decoder: any Decoder) throws {
+        authNo = try WireFields(decoder).text("authNo")
+    }
 }

@@ -51,7 +51,8 @@ public struct PersonInfoOutput: Decodable, Sendable {
         public var psn_type: String?
         /// 1 正常参保, 2 暂停参保, 4 终止参保.
         public var psn_insu_stas: String?
-        public var insuplc_admdvs: String
+        /// Nil when the core leaves it out; the e-credential platform's `insuOrg` stands in.
+        public var insuplc_admdvs: String?
 
         public init(from decoder: any Decoder) throws {
             let f = try WireFields(decoder)
@@ -59,7 +60,7 @@ public struct PersonInfoOutput: Decodable, Sendable {
             insutype = try f.text("insutype")
             psn_type = f.optionalText("psn_type")
             psn_insu_stas = f.optionalText("psn_insu_stas")
-            insuplc_admdvs = try f.text("insuplc_admdvs")
+            insuplc_admdvs = f.optionalText("insuplc_admdvs")
         }
     }
     public struct IdetInfo: Decodable, Sendable {
@@ -108,8 +109,6 @@ public enum CertificateType: String, Sendable, Codable {
     case ecToken = "01"
     case idNumber = "02"
     case socialSecurityCard = "03"
-    /// 终端扫脸: the face-auth token, resolved like an e-credential token.
-    case faceToken = "05"
 }
 
 /// What 1101 and 2201/2206/2207 quote as the patient's credential.
@@ -142,18 +141,20 @@ public enum InsuranceTypes {
 }
 
 extension PersonInfoOutput {
-    /// The identity as the terminal shows it. `clinicRegion` marks cross-region patients.
-    public func identity(clinicRegion: String) -> Identity {
+    /// The identity as the terminal shows it. `clinicRegion` marks cross-region patients;
+    /// `fallbackRegion` (the platform's `insuOrg`) is the insurance division where 1101 gives none.
+    public func identity(clinicRegion: String, fallbackRegion: String? = nil) -> Identity {
         let sharing = baseinfo.familyAccountSharing
         return Identity(
             psnNo: baseinfo.psn_no, name: baseinfo.psn_name, idNumber: baseinfo.certno,
             idType: baseinfo.psn_cert_type ?? "01", gender: baseinfo.gend ?? "", birthDate: baseinfo.brdy ?? "",
             insurances: insuinfo.map {
-                Identity.Insurance(
-                    type: $0.insutype, typeName: InsuranceTypes.name($0.insutype), region: $0.insuplc_admdvs,
+                let region = $0.insuplc_admdvs ?? fallbackRegion ?? ""
+                return Identity.Insurance(
+                    type: $0.insutype, typeName: InsuranceTypes.name($0.insutype), region: region,
                     balance: $0.balc, personType: $0.psn_type ?? "", status: $0.psn_insu_stas ?? "1",
                     // Divisions agree on the prefecture (first four digits) within a city.
-                    crossRegion: $0.insuplc_admdvs.prefix(4) != clinicRegion.prefix(4))
+                    crossRegion: !region.isEmpty && region.prefix(4) != clinicRegion.prefix(4))
             },
             identities: idetinfo.map {
                 Identity.SpecialIdentity(type: $0.psn_idet_type, level: $0.psn_type_lv ?? "", memo: $0.memo ?? "")

@@ -67,6 +67,13 @@ public struct TerminalConfig: Sendable, Decodable {
     public struct Credentials: Sendable, Decodable {
         public var rules: [PayloadClassifier.Rule]?
         public var essc_decoder: String?
+        /// 医保科室编号 and name sent with the e-credential calls.
+        public var office_id: String?
+        public var office_name: String?
+        /// "SelfService" on a self-service kiosk.
+        public var device_type: String?
+        /// The extData key of the face terminal's result in cn.nhsa.ec.auth.
+        public var face_result_key: String?
     }
     public struct Storage: Sendable, Decodable {
         public var state_dir: String?
@@ -156,12 +163,20 @@ public struct TerminalConfig: Sendable, Decodable {
         if let code = core.recer_sys_code { profile.receiverSystemCode = code }
         if let version = core.infver { profile.infver = version }
         let credentials = try core.credentials_file.map { path throws(SettlementError) in try GatewayCredentials.load(path: path) }
+        let decoderName = self.credentials?.essc_decoder ?? "ec.query"
+        guard let decoder = CoreSettings.CodeSettings.ESSCDecoder(rawValue: decoderName) else {
+            throw .configuration("[credentials] essc_decoder must be \"ec.query\" or \"refuse\", not \"\(decoderName)\"")
+        }
+        let c = self.credentials
+        let codes = CoreSettings.CodeSettings(officeId: c?.office_id ?? "", officeName: c?.office_name ?? "",
+                                              deviceType: c?.device_type ?? "", esscDecoder: decoder,
+                                              faceResultKey: c?.face_result_key ?? "faceAuthCode")
         return try CoreSettings(
             institutionCode: institution.code, institutionName: institution.name, adminDivision: institution.admdvs,
             deviceNumber: terminal.device_no, operatorCode: terminal.operator, operatorName: terminal.operator_name,
             url: core.url, timeoutMilliseconds: core.timeout_ms ?? 5000, connectTimeoutMilliseconds: core.connect_timeout_ms,
             caFile: core.ca_file, profile: profile, credentials: credentials, ecURL: core.ec_url,
-            msgidSlot: terminal.msgid_slot ?? 0, stateDirectory: stateDirectory(environment: environment)
+            msgidSlot: terminal.msgid_slot ?? 0, codes: codes, stateDirectory: stateDirectory(environment: environment)
         ).validated()
     }
 }

@@ -42,6 +42,12 @@ final class CoreLedger: Sendable {
                 ALTER TABLE settlement ADD COLUMN clr_type TEXT NOT NULL DEFAULT '11';
                 """)
         }
+        m.registerMigration("v3: face confirmations (cn.nhsa.ec.auth → authNo → cn.nhsa.auth.check)") { db in
+            try db.execute(sql: """
+                CREATE TABLE face_auth (auth_no TEXT PRIMARY KEY, psn_no TEXT NOT NULL, out_biz_no TEXT NOT NULL,
+                                        checked INTEGER NOT NULL DEFAULT 0);
+                """)
+        }
         try m.migrate(db)
         try db.write { db in
             for p in persons {

@@ -32,6 +32,8 @@ public struct CorePerson: Sendable, Decodable {
     public var brdy: String
     public var cards: [Card]
     public var qrCodes: [String]
+    /// Codes the platform issued to this person that have expired.
+    public var expiredQrCodes: [String]?
     public var faceTokens: [String]
     public var familyAccountSharing: Bool
     public var insurance: Insurance

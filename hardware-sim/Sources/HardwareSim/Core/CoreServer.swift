@@ -83,7 +83,7 @@ public struct CoreServer: Sendable {
         }
         router.post(RouterPath(stringLiteral: simulator.profile.ecQueryPath)) { request, _ -> Response in
             let body = Data(buffer: try await request.body.collect(upTo: 1024 * 1024))
-            return Self.json(simulator.ecQuery(body))
+            return Self.json(simulator.ecCall(body))
         }
         router.get("/sim/faults") { _, _ -> String in
             await faults.faults.map(\.description).joined(separator: "\n") + "\n"

@@ -17,8 +17,8 @@ extension CoreSimulator {
         return ["signoutoutb": ["sign_time": time(clock())]]
     }
 
-    /// 1101, by credential type: 02 ID number, 03 card number + card_sn, 01/05 a token
-    /// issued by `ec.query`.
+    /// 1101, by credential type: 02 ID number, 03 card number + card_sn, 01 an e-credential
+    /// token issued by `ec.query` or `cn.nhsa.auth.check`.
     func personInfo(input: JSONObject, in db: Database) throws -> [String: Any] {
         let p = try resolve(certType: try input.string("mdtrt_cert_type"), certNo: try input.string("mdtrt_cert_no"),
                             cardSN: input.optionalString("card_sn") ?? "", in: db)
@@ -61,7 +61,7 @@ extension CoreSimulator {
                 throw CoreRefusal("社会保障卡卡号与卡识别码不符")
             }
             found = p
-        case "01", "05":
+        case "01":
             let psnNo = try String.fetchOne(db, sql: "SELECT psn_no FROM ec_token WHERE token = ?", arguments: [certNo])
             guard let psnNo else { throw CoreRefusal("电子凭证令牌无效或已过期") }
             found = person(psnNo: psnNo)

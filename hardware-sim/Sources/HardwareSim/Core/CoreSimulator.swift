@@ -186,43 +186,6 @@ public final class CoreSimulator: Sendable {
         }
     }
 
-    /// e-credential `ec.query`: a QR code or face token becomes a one-time-use token.
-    public func ecQuery(_ body: Data) -> Data {
-        func reply(_ code: Int, _ message: String, _ data: [String: Any]?) -> Data {
-            var a: [String: Any] = ["code": code, "message": message]
-            a["data"] = data ?? NSNull()
-            return (try? JSONSerialization.data(withJSONObject: a, options: [.sortedKeys])) ?? Data()
-        }
-        guard let request = JSONObject(data: body), let data = try? request.object("data") else {
-            return reply(-1, "请求格式错误", nil)
-        }
-        guard request.optionalString("transType") == "ec.query" else { return reply(-1, "不支持的交易类型", nil) }
-        guard let device = data.optionalString("deviceSn"), !device.isEmpty else {
-            return reply(-1, "扫码设备未准入（缺少设备序列号）", nil)
-        }
-        let qr = data.optionalString("qrCode"), face = data.optionalString("authCode")
-        guard let presented = qr ?? face else { return reply(-1, "缺少二维码或刷脸授权码", nil) }
-        let holder = persons.first { qr != nil ? $0.qrCodes.contains(presented) : $0.faceTokens.contains(presented) }
-        guard let holder else {
-            return reply(-1, qr != nil ? "医保电子凭证二维码无效或已过期" : "刷脸授权码无效或已过期", nil)
-        }
-        do {
-            return try ledger.db.write { db in
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM used_code WHERE code = ?", arguments: [presented]) == true {
-                    return reply(-1, qr != nil ? "医保电子凭证二维码已使用，请刷新后重试" : "刷脸授权码已使用", nil)
-                }
-                try db.execute(sql: "INSERT INTO used_code (code, used_at) VALUES (?, ?)", arguments: [presented, time(clock())])
-                let token = "ect\(try CoreLedger.next("ectoken", in: db))" + String(holder.psn_no.suffix(6))
-                try db.execute(sql: "INSERT INTO ec_token (token, psn_no, kind) VALUES (?, ?, ?)",
-                               arguments: [token, holder.psn_no, qr != nil ? "01" : "05"])
-                return reply(0, "成功", [
-                    "ecToken": token, "idNo": holder.certno, "idType": "01", "userName": holder.psn_name,
-                    "ecIndexNo": "EI" + String(holder.psn_no.suffix(8)), "insuOrg": holder.insurance.insuplc_admdvs])
-            }
-        } catch {
-            return reply(-1, "中心内部错误", nil)
-        }
-    }
 }
 
 /// A counter for the inf_refmsgid serial (the ledger's own counters are taken inside its

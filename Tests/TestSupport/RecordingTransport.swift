@@ -1,0 +1,23 @@
+import Foundation
+import Settlement
+import Synchronization
+
+/// The real HTTP transport, keeping a copy of every request body and its path: the tests
+/// read exactly what went on the wire.
+public final class RecordingTransport: CoreTransport {
+    let inner: HTTPCoreTransport
+    private let sent = Mutex<[(path: String, body: Data)]>([])
+
+    public init(settings: CoreSettings) throws {
+        inner = try HTTPCoreTransport(settings: settings)
+    }
+
+    public var requests: [(path: String, body: Data)] { sent.withLock { $0 } }
+
+    public func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data {
+        sent.withLock { $0.append((path, body)) }
+        return try await inner.post(path: path, body: body, headers: headers)
+    }
+
+    public func shutdown() async { await inner.shutdown() }
+}
