@@ -203,7 +203,8 @@ let package = Package(
         // answers (Tests/Conformance/corpus) and the client's requests in every profile.
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["Settlement", "TerminalCore", "HardwareSim", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/Conformance",
             exclude: ["corpus"]),
         .testTarget(

@@ -3,6 +3,7 @@ import HardwareSim
 import Logging
 @testable import Settlement
 import TerminalCore
+import TerminalService
 import TestSupport
 import Testing
 
@@ -70,6 +71,51 @@ struct ECredentialTests {
             #expect(body["psn_cert_type"] as? String == "01" && body["certno"] as? String == Fixtures.liNa)
             await client.shutdown()
         }
+    }
+
+    @Test("cuntong checkin --scan: a code of a shape no rule names goes to the platform and checks the patient in; a product barcode does not")
+    func checkinAnyShape() async throws {
+        try await withCore { core in
+            let config = try core.configFile()
+            let cuntong = ProcessRunner.executable("cuntong")
+            let r = try await ProcessRunner.run(cuntong, ["checkin", "--config", config, "--scan", "--code",
+                                                          "3601K7HQ0Z.EC/9f8e7d6c5b4a39281706~v2+XQ", "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let o = try object(Data(r.stdout.utf8))
+            #expect(o["name"] as? String == "张*" && o["certificateType"] as? String == "01")
+            let barcode = try await ProcessRunner.run(cuntong, ["checkin", "--config", config, "--scan", "--code", "6901234567892"])
+            #expect(barcode.status == 1 && barcode.stdout.isEmpty)
+            #expect(barcode.stderr.contains("[SCAN-PRODUCT-BARCODE]"))
+        }
+    }
+
+    @Test("1101 that names no insurance division: the platform's insuOrg stands in")
+    func insuOrgFallback() throws {
+        let answer = Data(#"{"baseinfo":{"psn_no":"P1","certno":"360403200106301004","psn_name":"李娜"},"insuinfo":[{"insutype":"390","balc":0}]}"#.utf8)
+        let out = try WireJSON.decode(PersonInfoOutput.self, from: answer)
+        #expect(out.identity(clinicRegion: "360402", fallbackRegion: "360403").primaryInsurance?.region == "360403")
+        #expect(out.identity(clinicRegion: "360402").primaryInsurance?.region == "", "no guess where nothing says")
+    }
+
+    @Test("[credentials] essc_decoder = \"refuse\": a 电子社保卡 code is refused in words, nothing sent")
+    func esscRefused() async throws {
+        try await withCore { core in
+            var settings = core.settings(journal: "essc")
+            settings.codes.esscDecoder = .refuse
+            let transport = try RecordingTransport(settings: settings)
+            let client = SettlementClient(settings: settings, journal: try Journal(directory: settings.stateDirectory),
+                                          transport: transport)
+            await #expect(throws: SettlementError.self) {
+                _ = try await client.checkIn(Credential(kind: .electronicSocialSecurityQRCode, payload: "ESSC:360400:abc", source: "x"))
+            }
+            #expect(transport.requests.isEmpty)
+            await client.shutdown()
+        }
+        let bad = try FileManager.default.temporaryDirectory.appendingPathComponent("essc-\(UUID().uuidString).toml")
+        try String(contentsOfFile: CoreFixture.root + "/hardware-sim/core/cuntong-sim.toml", encoding: .utf8)
+            .replacingOccurrences(of: #"essc_decoder = "ec.query""#, with: #"essc_decoder = "tecsun""#)
+            .write(to: bad, atomically: true, encoding: .utf8)
+        #expect(throws: SettlementError.self) { try TerminalConfig.load(path: bad.path).coreSettings() }
     }
 
     @Test("A code the platform refuses ends with its message word for word, and nothing is sent to the core")
