@@ -1,4 +1,5 @@
 import Foundation
+import HardwareSim
 import TestSupport
 import Testing
 
@@ -86,6 +87,36 @@ struct CheckinPageTests {
             try await browser.press("Enter")
             try await browser.wait(until: "!document.getElementById('screen-wait').hidden")
             try await waitUntil { (try await daemon.api.get("/v1/status").object())["checkinWaiting"] as? Bool == true }
+            #expect(await daemon.stop() == 0)
+        }
+    }
+
+    @Test("While the page waits, a scanned code of a shape no rule names checks the patient in through the platform")
+    func scannedCodeOfAnyShape() async throws {
+        try await withCore { core in
+            let dev = core.directory + "/scanners"
+            try FileManager.default.createDirectory(atPath: dev, withIntermediateDirectories: true)
+            let node = dev + "/ttyACM0"
+            let (master, device) = try SerialScannerPTY.open()
+            try FileManager.default.createSymbolicLink(atPath: node, withDestinationPath: device)
+            let port = try freePort()
+            let (daemon, token) = try await DaemonFixture.startOnLoopback(core: core, port: port, extraAPIConfig: """
+
+                [scanner]
+                device = "\(node)"
+                mode = "serial"
+                """)
+            let browser = try HeadlessChromium(profile: core.directory + "/chromium", height: 1200)
+            try await browser.open("http://127.0.0.1:\(port)/?token=\(token)")
+            try await browser.wait(until: "!document.getElementById('screen-wait').hidden")
+            try await waitUntil { (try await daemon.api.get("/v1/status").object())["checkinWaiting"] as? Bool == true }
+
+            let bytes = Array("3601K7HQ0Z.EC/9f8e7d6c5b4a39281706~v2+XQ\r\n".utf8)
+            _ = bytes.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count) }
+            try await browser.wait(until: "!document.getElementById('screen-fees').hidden")
+            #expect(try await browser.text("#patient-name") == "张*")
+            #expect(try await browser.text("#insurance").contains("职工基本医疗保险"))
+            close(master)
             #expect(await daemon.stop() == 0)
         }
     }

@@ -257,7 +257,7 @@ struct LocalAPITests {
             let c = try await api.post("/v1/checkins", ["waitSeconds": 20])
             #expect(c.status == 201, "\(c.text)")
             #expect(c.object()["credentialKind"] as? String == "faceAuthToken")
-            #expect((c.object()["patient"] as? [String: Any])?["certificateType"] as? String == "05")
+            #expect((c.object()["patient"] as? [String: Any])?["certificateType"] as? String == "02", "confirmed by the platform; 1101 by ID number")
             let noMatch = await events.wait(for: "face.result") { $0.data["code"] as? String == "FACE-NO-MATCH" }
             #expect(noMatch?.data["message"] as? String == "未识别，请重试或刷卡")
             #expect(await events.wait(for: "face.result") { $0.data["code"] as? String == "FACE-MATCHED" } != nil)

@@ -67,12 +67,12 @@ struct FaultMatrixTests {
     @Test("A core slower than the timeout: the late 2207 arrives after its 2601 and is refused, never charged")
     func lateAnswer() async throws {
         // Margins wide enough for a loaded CI machine: answers in time take milliseconds.
-        try await withCore(faults: ["delay:3000:2207"]) { core in
-            let client = try core.client(timeoutMs: 1000)
+        try await withCore(faults: ["delay:6000:2207"]) { core in
+            let client = try core.client(timeoutMs: 2500)
             await #expect(throws: SettlementError.settlementInDoubt(visit: 1, reversed: true)) {
                 _ = try await settle(client, Fixtures.ouyang)
             }
-            try await Task.sleep(for: .milliseconds(3500))  // let the delayed copies land
+            try await Task.sleep(for: .milliseconds(6500))  // let the delayed copies land
             #expect(try core.totals() == (0, 0))
             #expect(try await agrees(client))
             await client.shutdown()

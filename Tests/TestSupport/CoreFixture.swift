@@ -54,10 +54,30 @@ public final class CoreFixture: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Stops serving (the link is down) but keeps the ledger for `restart`.
+    /// Stops serving (the link is down) but keeps the ledger for `restart`. Returns once a
+    /// connection to the port is refused: the server's task can end a moment before its
+    /// listening socket is closed, and a terminal asking in that moment would wait, not fail.
     public func halt() async {
         task.cancel()
         _ = try? await task.value
+        for _ in 0..<100 where Self.accepts(port: port) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Whether something listens on 127.0.0.1:`port`.
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return result == 0
     }
 
     /// The same core back on the same port with the same ledger.

@@ -20,7 +20,7 @@ public enum MessageMasking {
     static let idKeys: Set<String> = ["certno", "idNo"]
     static let nameKeys: Set<String> = ["psn_name", "userName", "opter_name", "dr_name", "bilg_dr_name", "dise_dor_name"]
     static let identifierKeys: Set<String> = [
-        "mdtrt_cert_no", "card_sn", "psn_no", "ecToken", "qrCode", "authCode", "ecIndexNo", "sign_no", "emp_name"]
+        "mdtrt_cert_no", "card_sn", "psn_no", "ecToken", "ecQrCode", "authNo", "extData", "ecIndexNo", "sign_no", "emp_name"]
 
     /// The JSON with every personal value masked, pretty-printed with sorted keys.
     public static func masked(_ data: Data, reveal: Bool) -> String {
@@ -40,7 +40,7 @@ public enum MessageMasking {
         if idKeys.contains(key) { return Masking.idNumber(s) }
         if nameKeys.contains(key) { return Masking.name(s) }
         if identifierKeys.contains(key) { return Masking.identifier(s) }
-        if key == "expContent" { return "***" }
+        if key == "expContent" || key == "exp_content" { return "***" }
         return value
     }
 }
