@@ -56,14 +56,13 @@ extension SettlementClient {
     func confirmFace(_ result: String, business: ECBusiness) async throws(SettlementError) -> ECHolder {
         let s = settings
         let extData = (try? WireJSON.encode([s.codes.faceResultKey: result])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let auth = try await ecCall("cn.nhsa.ec.auth", ECAuthBody(
-            orgId: s.institutionCode, outBizNo: outBizNo(), businessType: business.rawValue, operatorId: s.operatorCode,
-            operatorName: s.operatorName, officeId: s.codes.officeId, officeName: s.codes.officeName, extData: extData),
-            as: ECAuthResult.self)
-        return try await ecCall("cn.nhsa.auth.check", ECAuthCheckBody(
-            orgId: s.institutionCode, outBizNo: outBizNo(), businessType: business.rawValue, operatorId: s.operatorCode,
-            operatorName: s.operatorName, officeId: s.codes.officeId, officeName: s.codes.officeName, authNo: auth.authNo),
-            as: ECHolder.self)
+        func body(extData: String? = nil, authNo: String? = nil) -> ECFaceBody {
+            ECFaceBody(orgId: s.institutionCode, outBizNo: outBizNo(), businessType: business.rawValue,
+                       operatorId: s.operatorCode, operatorName: s.operatorName, officeId: s.codes.officeId,
+                       officeName: s.codes.officeName, extData: extData, authNo: authNo)
+        }
+        let auth = try await ecCall("cn.nhsa.ec.auth", body(extData: extData), as: ECAuthResult.self)
+        return try await ecCall("cn.nhsa.auth.check", body(authNo: auth.authNo), as: ECHolder.self)
     }
 
     /// 定点医药机构本次业务流水号: unique per request, at most 64 characters.

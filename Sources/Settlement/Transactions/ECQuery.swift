@@ -36,8 +36,10 @@ public struct ECQueryBody: Encodable, Sendable {
     public var ecQrCode: String
 }
 
-/// `cn.nhsa.ec.auth`: a face confirmation is opened; the platform answers with `authNo`.
-public struct ECAuthBody: Encodable, Sendable {
+/// The face confirmation's two calls: `cn.nhsa.ec.auth` opens it (the face terminal's
+/// result in `extData`) and is answered with `authNo`; `cn.nhsa.auth.check` sends that
+/// `authNo` and is answered with the holder.
+public struct ECFaceBody: Encodable, Sendable {
     public var orgId: String
     /// This institution's own serial for the request, unique, at most 64 characters.
     public var outBizNo: String
@@ -46,20 +48,10 @@ public struct ECAuthBody: Encodable, Sendable {
     public var operatorName: String
     public var officeId: String
     public var officeName: String
-    /// 扩展参数 (a JSON object as text): carries the face terminal's result.
-    public var extData: String
-}
-
-/// `cn.nhsa.auth.check`: the confirmed face's holder, by `authNo`.
-public struct ECAuthCheckBody: Encodable, Sendable {
-    public var orgId: String
-    public var outBizNo: String
-    public var businessType: String
-    public var operatorId: String
-    public var operatorName: String
-    public var officeId: String
-    public var officeName: String
-    public var authNo: String
+    /// cn.nhsa.ec.auth: 扩展参数 (a JSON object as text) carrying the face terminal's result.
+    public var extData: String?
+    /// cn.nhsa.auth.check: the confirmation to look up.
+    public var authNo: String?
 }
 
 /// The platform's answer: `code` 0 on success (a number, or its text), `message`, and
