@@ -48,11 +48,15 @@ struct CuntongDaemon: AsyncParsableCommand {
     @Option(help: "Seconds between settlement recovery passes.")
     var recoverInterval: Int = 300
 
+    @Option(help: "While the city core is unreachable, the longest pause between two probes (seconds; the pause doubles from 1 s up to it).")
+    var linkProbeMax: Int = 60
+
     @Option(help: "Device directory the scanner watch follows.")
     var devDirectory: String = "/dev"
 
     func validate() throws {
         guard recoverInterval >= 1 else { throw ValidationError("--recover-interval must be at least 1 second") }
+        guard linkProbeMax >= 1 else { throw ValidationError("--link-probe-max must be at least 1 second") }
     }
 
     func run() async throws {
@@ -90,7 +94,8 @@ struct CuntongDaemon: AsyncParsableCommand {
         let box = ClientBox(client)
         state.update { $0.faceEndpoint = face?.description }
         let faceLink = face.map(FaceLink.init(endpoint:))
-        let desk = CheckinDesk(client: box, hub: hub, state: state, face: faceLink)
+        let link = CoreLink(state: state, hub: hub)
+        let desk = CheckinDesk(client: box, hub: hub, state: state, face: faceLink, link: link)
         let ready = ReadySignal()
         let handler = APIHandler(
             settings: .init(version: CuntongVersion.string,
@@ -109,7 +114,11 @@ struct CuntongDaemon: AsyncParsableCommand {
         }
         var services: [any Service] = [
             supervised("settlement recovery", SettlementRecoveryService(
-                client: box, interval: .seconds(recoverInterval), state: state, desk: desk, logger: Logger(label: "cuntongd.recovery"))),
+                client: box, interval: .seconds(recoverInterval), state: state, desk: desk, link: link,
+                logger: Logger(label: "cuntongd.recovery"))),
+            supervised("city-core link", CoreLinkService(
+                client: box, link: link, state: state, maximumPause: .seconds(linkProbeMax),
+                logger: Logger(label: "cuntongd.core-link"))),
             supervised("card readers", CardReaderService(
                 simulator: simulatorMode, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards"))),
             supervised("scanners", ScannerService(

@@ -120,4 +120,30 @@ struct CheckinPageTests {
             #expect(await daemon.stop() == 0)
         }
     }
+
+    @Test("The page says the insurance network is down before a patient presents anything, and clears it when the core is back")
+    func coreDownBanner() async throws {
+        try await withCore { core in
+            await core.halt()
+            let port = try freePort()
+            let token = "token-\(UUID().uuidString)"
+            let tokenFile = core.directory + "/api.token"
+            try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            let daemon = try await DaemonFixture.start(core: core, extraConfig: """
+                listen = "127.0.0.1:\(port)"
+                token_file = "\(tokenFile)"
+                """, arguments: ["--link-probe-max", "2"])
+            try await waitUntil { (try await daemon.api.get("/v1/status").object())["core"].flatMap { ($0 as? [String: Any])?["state"] as? String } == "down" }
+            let browser = try HeadlessChromium(profile: core.directory + "/chromium", height: 900)
+            try await browser.open("http://127.0.0.1:\(port)/?token=\(token)")
+            try await browser.wait(until: "!document.getElementById('core-banner').hidden")
+            #expect(try await browser.text("#core-banner") == "医保网络中断 — 可先登记，恢复后结算")
+            try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
+            try await browser.screenshot(to: Self.artifacts + "/checkin-page-core-down.png")
+            let back = try await core.restart()
+            try await browser.wait(until: "document.getElementById('core-banner').hidden")
+            #expect(await daemon.stop() == 0)
+            await back.halt()
+        }
+    }
 }

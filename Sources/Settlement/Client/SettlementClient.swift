@@ -213,6 +213,20 @@ public actor SettlementClient {
         return (signNo, .milliseconds(Int64((coreTime.timeIntervalSince1970 - at) * 1000)))
     }
 
+    /// Whether the core answers at all: one POST of an empty object to the service path,
+    /// journaled nowhere (a refusal is an answer). The light probe of a link that is down.
+    public func coreAnswers() async -> Bool {
+        let path = settings.profile.path(.signIn), body = Data("{}".utf8)
+        do {
+            _ = try await transport.post(path: path, body: body, headers: signer.headers(path: path, body: body, now: now()))
+            return true
+        } catch {
+            // An HTTP error status is an answer too: the core is there.
+            if case .noAnswer(let why) = error, why.hasPrefix("HTTP") { return true }
+            return false
+        }
+    }
+
     public func signOut() async throws(SettlementError) {
         let day = WireTime.day(now())
         guard let signNo = try journal.signIn(day: day) else { return }

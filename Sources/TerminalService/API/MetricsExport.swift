@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 import Prometheus
 
@@ -5,13 +6,15 @@ import Prometheus
 /// read from the daemon's state at each scrape. No personal data, ever.
 public final class MetricsExport: Sendable {
     public let registry: PrometheusCollectorRegistry
-    let readers, scanners, coreReachable, inDoubt, queued, waiting: Prometheus.Gauge
+    let readers, scanners, coreReachable, coreUp, signInAge, inDoubt, queued, waiting: Prometheus.Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         readers = registry.makeGauge(name: "cuntong_readers", help: "Card readers connected.")
         scanners = registry.makeGauge(name: "cuntong_scanners", help: "QR scanners connected.")
         coreReachable = registry.makeGauge(name: "cuntong_core_reachable", help: "1 when the city core answered last time.")
+        coreUp = registry.makeGauge(name: "cuntong_core_up", help: "1 while the link to the city core is up, 0 while down or not known yet.")
+        signInAge = registry.makeGauge(name: "cuntong_core_signin_age_seconds", help: "Seconds since the daemon last signed in (9001); -1 before it has.")
         inDoubt = registry.makeGauge(name: "cuntong_journal_in_doubt", help: "Messages whose outcome at the core is unknown.")
         queued = registry.makeGauge(name: "cuntong_journal_queued", help: "Messages waiting for the link.")
         waiting = registry.makeGauge(name: "cuntong_checkin_waiting", help: "1 while a check-in waits for a credential.")
@@ -26,6 +29,8 @@ public final class MetricsExport: Sendable {
         readers.set(Double(state.readers.count))
         scanners.set(Double(state.scanners.count))
         coreReachable.set(state.coreReachable == true ? 1.0 : 0.0)
+        coreUp.set(state.coreReachable == true ? 1.0 : 0.0)
+        signInAge.set(state.signedInAt.map { Date().timeIntervalSince($0).rounded() } ?? -1)
         inDoubt.set(Double(state.inDoubt))
         queued.set(Double(state.queued))
         waiting.set(state.checkinWaiting ? 1.0 : 0.0)

@@ -23,6 +23,8 @@ public actor CheckinDesk {
     let box: ClientBox
     let hub: EventHub
     let state: DaemonState
+    /// The city-core link, told of every outcome.
+    let link: CoreLink
     let face: FaceLink?
     let logger: Logger
     /// A visit nobody has touched for this long is cancelled at the core.
@@ -37,11 +39,12 @@ public actor CheckinDesk {
     private var sessions: [Int64: Session] = [:]
     private var busy: Set<Int64> = []
 
-    public init(client: ClientBox, hub: EventHub, state: DaemonState, face: FaceLink?,
+    public init(client: ClientBox, hub: EventHub, state: DaemonState, face: FaceLink?, link: CoreLink? = nil,
                 logger: Logger = Logger(label: "cuntongd.desk"), visitIdleLimit: TimeInterval = 1800) {
         self.box = client
         self.hub = hub
         self.state = state
+        self.link = link ?? CoreLink(state: state, hub: hub)
         self.face = face
         self.logger = logger
         self.visitIdleLimit = visitIdleLimit
@@ -130,7 +133,7 @@ public actor CheckinDesk {
         let patient: CheckedInPatient
         do {
             patient = try await box.client.checkIn(credential)
-            state.coreContact(reachable: true)
+            link.up()
         } catch {
             noteCore(error)
             Counter(label: "cuntong_checkins_total", dimensions: [("kind", credential.kind.rawValue), ("result", "failed")]).increment()
@@ -179,7 +182,7 @@ public actor CheckinDesk {
             noteCore(error)
             throw error
         }
-        state.coreContact(reachable: true)
+        link.up()
         sessions[visit.visitId] = Session(visit: visit, checkinId: checkinId, touched: Date())
         return visit
     }
@@ -292,14 +295,14 @@ public actor CheckinDesk {
             }
             throw error
         }
-        state.coreContact(reachable: true)
+        link.up()
         session.touched = Date()
         sessions[visitId] = session
         return session.visit
     }
 
     private func settled(_ outcome: SettlementOutcome, patient: CheckedInPatient, since started: ContinuousClock.Instant) {
-        state.coreContact(reachable: true)
+        link.up()
         Counter(label: "cuntong_settlements_total", dimensions: [("result", "settled")]).increment()
         Timer(label: "cuntong_settlement_duration_seconds").recordInterval(since: started)
         logger.notice("settled", metadata: ["visit": "\(outcome.visitId)", "total": "\(outcome.split.total.yuan)",
@@ -332,14 +335,8 @@ public actor CheckinDesk {
         }
     }
 
-    private func noteCore(_ error: any Error) {
-        guard let error = error as? SettlementError else { return }
-        switch error {
-        case .coreUnreachable, .tls: state.coreContact(reachable: false)
-        case .refused, .badAnswer, .coreTimeout, .codeRefused: state.coreContact(reachable: true)
-        default: break
-        }
-    }
+    /// What a failed call says about the link to the core.
+    private func noteCore(_ error: any Error) { link.report(error) }
 }
 
 extension TerminalEvent {

@@ -140,13 +140,16 @@ public struct SettlementRecoveryService: Service {
     let interval: Duration
     let state: DaemonState
     let desk: CheckinDesk?
+    let link: CoreLink?
     let logger: Logger
 
-    public init(client: ClientBox, interval: Duration, state: DaemonState, desk: CheckinDesk? = nil, logger: Logger) {
+    public init(client: ClientBox, interval: Duration, state: DaemonState, desk: CheckinDesk? = nil, link: CoreLink? = nil,
+                logger: Logger) {
         self.box = client
         self.interval = interval
         self.state = state
         self.desk = desk
+        self.link = link
         self.logger = logger
     }
 
@@ -155,7 +158,12 @@ public struct SettlementRecoveryService: Service {
             await desk?.expire()
             do {
                 let report = try await box.client.recover()
-                state.coreContact(reachable: !report.linkDown)
+                // Only what was really sent says anything about the link.
+                if report.linkDown {
+                    link?.down(.coreUnreachable("recovery could not reach it"))
+                } else if report.resent + report.reversed + report.cancelled > 0 {
+                    link?.up()
+                }
                 state.update {
                     $0.inDoubt = report.stillInDoubt
                     $0.queued = report.stillQueued
@@ -164,7 +172,7 @@ public struct SettlementRecoveryService: Service {
                     "reversed": "\(report.reversed)", "settled": "\(report.settled)", "cancelled": "\(report.cancelled)",
                     "resent": "\(report.resent)", "inDoubt": "\(report.stillInDoubt)", "queued": "\(report.stillQueued)"])
             } catch {
-                state.coreContact(reachable: false)
+                link?.report(error)
                 logger.warning("recovery pass failed", metadata: ["error": "\(error)"])
             }
             // A graceful shutdown ends the wait at once.

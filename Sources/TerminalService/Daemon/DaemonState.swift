@@ -15,8 +15,15 @@ public final class DaemonState: Sendable {
         public var faceEndpoint: String?
         public var faceLastResult: String?
         public var faceConnected = false
+        /// The link to the city core: nil until the first contact, then up or down.
         public var coreReachable: Bool?
+        /// When the core last answered anything; nil until it has.
         public var lastContact: Date?
+        /// Since when the link is as `coreReachable` says, and why it is down.
+        public var coreSince: Date?
+        public var coreDownReason: String?
+        /// When the daemon last signed in (9001).
+        public var signedInAt: Date?
         public var inDoubt = 0
         public var queued = 0
         /// The last configuration reload, or a service restarted after a failure.
@@ -40,12 +47,19 @@ public final class DaemonState: Sendable {
         changed.yield()
     }
 
-    /// The outcome of a message to the core: the link is up when the core answered anything.
-    public func coreContact(reachable: Bool) {
+    /// The outcome of a message to the core: the link is up when the core answered anything,
+    /// down (with the reason) when it could not be reached. Returns whether the link changed.
+    @discardableResult
+    public func coreContact(reachable: Bool, reason: String? = nil, now: Date = Date()) -> Bool {
+        var changed = false
         update {
+            changed = $0.coreReachable != reachable
+            if changed { $0.coreSince = now }
             $0.coreReachable = reachable
-            if reachable { $0.lastContact = Date() }
+            $0.coreDownReason = reachable ? nil : (reason ?? $0.coreDownReason)
+            if reachable { $0.lastContact = now }
         }
+        return changed
     }
 
     /// One line for systemd's STATUS=: what is connected.

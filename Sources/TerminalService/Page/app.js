@@ -23,7 +23,7 @@ const TEXT = {
     badQty: "数量应为大于 0 的数字", suspended: "参保状态异常，不能按医保结算", crossRegion: "异地参保：跨省/跨市结算",
     noInsurance: "医保未返回参保信息", settled: "结算成功", coreDown: "连不上医保中心：",
     "card.inserted": "已插卡，正在读卡…", "card.removed": "卡已拔出", "code.scanned": "已扫码，正在核验…",
-    "identity.resolved": "身份已确认",
+    "identity.resolved": "身份已确认", coreBanner: "医保网络中断 — 可先登记，恢复后结算",
   },
   en: {
     langButton: "中文 (F6)", prompt: "Insert card / scan code / look at the camera",
@@ -46,6 +46,7 @@ const TEXT = {
     noInsurance: "The core lists no insurance", settled: "Settled", coreDown: "Cannot reach the insurance core: ",
     "card.inserted": "Card inserted, reading…", "card.removed": "Card removed", "code.scanned": "Code scanned, checking…",
     "identity.resolved": "Identity confirmed",
+    coreBanner: "Insurance network down — patients can be registered, settlement when it is back",
   },
 };
 const SPLIT_ROWS = ["total", "basicFund", "criticalIllness", "medicalAid", "otherFunds", "personalAccount", "familyAccount", "cash"];
@@ -315,7 +316,12 @@ function listen() {
   };
   for (const type of ["card.inserted", "card.removed", "card.failed", "code.scanned", "code.refused", "face.result",
                       "identity.resolved", "checkin.failed"]) events.addEventListener(type, onEvent);
+  // The link to the insurance core, shown before a patient presents anything.
+  events.addEventListener("core.down", () => coreBanner(true));
+  events.addEventListener("core.up", () => coreBanner(false));
 }
+
+function coreBanner(down) { $("core-banner").hidden = !down; }
 
 document.addEventListener("keydown", (event) => {
   if (event.key === "F6") { event.preventDefault(); lang = lang === "zh" ? "en" : "zh"; translate(); return; }
@@ -349,6 +355,7 @@ async function start() {
     s.status = await api("GET", "/v1/status");
     $("clinic").textContent = `${s.status.institution.name} · 村通 医保结算`;
     $("footer").textContent = `cuntong ${s.status.version} · ${s.status.terminal ?? ""}${s.status.simulator ? " · SIMULATOR" : ""}`;
+    coreBanner(s.status.core?.state === "down");
     s.catalogue = await api("GET", "/v1/catalogue");
   } catch (error) { showError(error); s.catalogue = { items: [], diagnoses: [], department: { code: "A03", name: "全科" }, doctor: { code: "", name: "" } }; }
   const list = $("catalogue-items");

@@ -61,8 +61,12 @@ struct Status: AsyncParsableCommand {
         lines.append("Face        " + (face["configured"] as? Bool == true
             ? "\(face["endpoint"] ?? "")" + (face["lastResult"].map { ", last \($0)" } ?? "") : "not configured"))
         let reachable = core["reachable"] as? Bool
-        lines.append("Core        \(core["url"] ?? "")  " + (reachable == nil ? "not contacted yet" : reachable! ? "reachable" : "UNREACHABLE")
-                     + ((core["signedIn"] as? Bool == true) ? ", signed in today" : ", not signed in today"))
+        let since = (core["since"] as? String).map { " since \($0)" } ?? ""
+        let reason = (core["reason"] as? String).map { " (\($0))" } ?? ""
+        lines.append("Core        \(core["url"] ?? "")  "
+                     + (reachable == nil ? "not contacted yet" : reachable! ? "reachable" : "UNREACHABLE\(since)\(reason)")
+                     + ((core["signedIn"] as? Bool == true) ? ", signed in today" : ", not signed in today")
+                     + (reachable == true ? " — up\(since)" : ""))
         lines.append("Journal     in doubt \(queue["inDoubt"] ?? 0), queued \(queue["queued"] ?? 0)")
         if s["checkinWaiting"] as? Bool == true { lines.append("Check-in    waiting for a card, code or face") }
         if let notice = s["notice"] { lines.append("Notice      \(notice)") }

@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Settlement
+import TerminalCore
+
+/// The link to the city core as a state the clinic can trust: unknown until the first
+/// contact, then up or down with the reason and since when. Every outcome of a message
+/// (check-ins, settlements, recovery, this service's sign-ins) reports here; a change is
+/// published (`core.up` / `core.down`) and wakes the link service when the link goes down.
+public final class CoreLink: Sendable {
+    let state: DaemonState
+    let hub: EventHub
+    let logger: Logger
+    let downs: AsyncStream<Void>
+    private let down: AsyncStream<Void>.Continuation
+
+    public init(state: DaemonState, hub: EventHub, logger: Logger = Logger(label: "cuntongd.core-link")) {
+        self.state = state
+        self.hub = hub
+        self.logger = logger
+        (downs, down) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The core answered (anything at all): the link is up.
+    public func up() {
+        guard state.coreContact(reachable: true) else { return }
+        logger.notice("city core reachable")
+        hub.publish(.core_up) { $0.message = "医保网络已连接" }
+    }
+
+    /// The core could not be reached: the link is down, for `error`'s reason.
+    public func down(_ error: SettlementError) {
+        guard state.coreContact(reachable: false, reason: error.code) else { return }
+        logger.warning("city core unreachable", metadata: ["code": "\(error.code)"])
+        hub.publish(.core_down) {
+            $0.code = error.code
+            $0.message = "医保网络中断 — 可先登记，恢复后结算"
+        }
+        down.yield()
+    }
+
+    /// What an outcome says about the link: unreachable and TLS failures mean down; an
+    /// answer of any kind (even a refusal) means up; a timeout says nothing for sure.
+    public func report(_ error: (any Error)?) {
+        guard let error else { return up() }
+        guard let e = error as? SettlementError else { return }
+        switch e {
+        case .coreUnreachable, .tls: down(e)
+        case .refused, .badAnswer, .unreadableOutput, .codeRefused, .settledNeedsReview: up()
+        default: break
+        }
+    }
+}
+
+/// Keeps the link known: signs in (9001) at start and again when the day changes in China,
+/// and while the link is down probes it with a capped, jittered backoff until the core
+/// answers, then signs in and runs recovery at once. While the link is up nothing is sent
+/// and nothing wakes but the day's timer.
+public struct CoreLinkService: Service {
+    let box: ClientBox
+    let link: CoreLink
+    let state: DaemonState
+    let maximumPause: Duration
+    let logger: Logger
+
+    public init(client: ClientBox, link: CoreLink, state: DaemonState, maximumPause: Duration = .seconds(60),
+                logger: Logger) {
+        self.box = client
+        self.link = link
+        self.state = state
+        self.maximumPause = maximumPause
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            // Each time the link goes down (whoever saw it), probe until it is back.
+            group.addTask {
+                for await _ in link.downs.cancelOnGracefulShutdown() { await probeUntilUp() }
+            }
+            // At start and at each change of day (China time), sign in.
+            group.addTask {
+                await signIn()
+                while (try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.untilNextDay(Date())) }) != nil {
+                    await signIn()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// 9001 now: the link's truth, and the day's sign_no.
+    func signIn() async {
+        do {
+            _ = try await box.client.signIn(force: true)
+            state.update { $0.signedInAt = Date() }
+            link.up()
+        } catch {
+            link.report(error)
+            if case .coreTimeout = error { link.down(error) }
+            logger.warning("sign-in failed", metadata: ["code": "\(error.code)"])
+        }
+    }
+
+    /// While down: a light probe (one HTTP request, nothing journaled) after each pause,
+    /// the pause doubling from 1 s to `maximumPause`, ±20 % so terminals do not probe in step.
+    func probeUntilUp() async {
+        var pause = Duration.seconds(1)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let jittered = pause * Double.random(in: 0.8...1.2)
+            guard (try? await cancelWhenGracefulShutdown { try await Task.sleep(for: jittered) }) != nil else { return }
+            if await box.client.coreAnswers() {
+                await signIn()
+                if state.snapshot.coreReachable == true {
+                    // Whatever waited for the link goes now.
+                    if let report = try? await box.client.recover() {
+                        state.update {
+                            $0.inDoubt = report.stillInDoubt
+                            $0.queued = report.stillQueued
+                        }
+                    }
+                    return
+                }
+            }
+            pause = min(pause * 2, maximumPause)
+        }
+    }
+
+    /// From `now` to a few seconds past the next midnight, China time.
+    static func untilNextDay(_ now: Date) -> Duration {
+        let secondsIntoDay = (Int(now.timeIntervalSince1970) + 8 * 3600) % 86_400
+        return .seconds(86_400 - secondsIntoDay + 5)
+    }
+}
