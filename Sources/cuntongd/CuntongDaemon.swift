@@ -118,7 +118,7 @@ struct CuntongDaemon: AsyncParsableCommand {
                 logger: Logger(label: "cuntongd.recovery"))),
             supervised("city-core link", CoreLinkService(
                 client: box, link: link, state: state, maximumPause: .seconds(linkProbeMax),
-                logger: Logger(label: "cuntongd.core-link"))),
+                signOutOnStop: terminalConfig.core.sign_out_on_stop ?? false, logger: Logger(label: "cuntongd.core-link"))),
             supervised("card readers", CardReaderService(
                 simulator: simulatorMode, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards"))),
             supervised("scanners", ScannerService(

@@ -1,4 +1,5 @@
 import Foundation
+import Settlement
 import TestSupport
 import Testing
 
@@ -58,6 +59,18 @@ struct CoreLinkTests {
             #expect(sequence == ["core.up", "core.down", "core.up"], "events in order: \(sequence) all: \(events.all.map(\.type)) log: \(daemon.log.suffix(3000))")
             #expect(await daemon.stop() == 0)
             await again.stop()
+        }
+    }
+
+    @Test("[core] sign_out_on_stop: an orderly stop signs out (9002) and still exits 0")
+    func signOutOnStop() async throws {
+        try await withCore { fixture in
+            let daemon = try await DaemonFixture.start(core: fixture, coreConfig: "sign_out_on_stop = true")
+            try await waitUntil { (try await core(daemon.api))["state"] as? String == "up" }
+            #expect(await daemon.stop() == 0)
+            let journal = try Journal(directory: fixture.directory + "/daemon")
+            let infnos = try journal.messages(limit: 20).map(\.infno)
+            #expect(infnos.first == "9002" && infnos.contains("9001"), "\(infnos)")
         }
     }
 }

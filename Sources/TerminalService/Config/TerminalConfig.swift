@@ -37,6 +37,8 @@ public struct TerminalConfig: Sendable, Decodable {
         public var credentials_file: String?
         /// The e-credential decode's URL; default: the profile's path under `url`.
         public var ec_url: String?
+        /// Sign out (9002) when the daemon stops in order, for cores that expect it.
+        public var sign_out_on_stop: Bool?
     }
     public struct API: Sendable, Decodable {
         /// The Unix socket (0660, group cuntong). Default /run/cuntong/api.sock.

@@ -62,14 +62,16 @@ public struct CoreLinkService: Service {
     let link: CoreLink
     let state: DaemonState
     let maximumPause: Duration
+    let signOutOnStop: Bool
     let logger: Logger
 
     public init(client: ClientBox, link: CoreLink, state: DaemonState, maximumPause: Duration = .seconds(60),
-                logger: Logger) {
+                signOutOnStop: Bool = false, logger: Logger) {
         self.box = client
         self.link = link
         self.state = state
         self.maximumPause = maximumPause
+        self.signOutOnStop = signOutOnStop
         self.logger = logger
     }
 
@@ -88,6 +90,16 @@ public struct CoreLinkService: Service {
             }
             await group.next()
             group.cancelAll()
+        }
+        // An orderly stop: sign out where the core expects it (`[core] sign_out_on_stop`),
+        // only while the link is up, so a stop never waits on a dead link.
+        if signOutOnStop, state.snapshot.coreReachable == true {
+            do {
+                try await box.client.signOut()
+                logger.notice("signed out of the city core (9002)")
+            } catch {
+                logger.warning("sign-out failed", metadata: ["code": "\(error.code)"])
+            }
         }
     }
 
