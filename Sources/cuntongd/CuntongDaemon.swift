@@ -24,6 +24,10 @@ struct CuntongDaemon: AsyncParsableCommand {
               face terminal  [face] device or tcp; it scans while a check-in waits
               recovery       what a crash or an outage left in doubt is resolved at
                              start and every --recover-interval seconds
+              core link      signs in at start and each new day (China time); while
+                             the core cannot be reached, probes after a pause doubling
+                             up to --link-probe-max seconds, then signs in and recovers
+                             (state in /v1/status, events core.up/core.down)
               local API      docs/api.yaml on [api] socket (0660, group cuntong), and
                              on 127.0.0.1 with a bearer token when [api] listen and
                              token_file are set; the check-in page at /
