@@ -79,7 +79,9 @@ public struct CoreLinkService: Service {
         await withTaskGroup(of: Void.self) { group in
             // Each time the link goes down (whoever saw it), probe until it is back.
             group.addTask {
-                for await _ in link.downs.cancelOnGracefulShutdown() { await probeUntilUp() }
+                for await _ in link.downs.cancelOnGracefulShutdown() where state.snapshot.coreReachable != true {
+                    await probeUntilUp()
+                }
             }
             // At start and at each change of day (China time), sign in.
             group.addTask {
