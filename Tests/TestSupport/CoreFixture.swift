@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HardwareSim
 import Logging
 import Settlement
@@ -51,7 +52,38 @@ public final class CoreFixture: Sendable {
 
     public func stop() async {
         await halt()
+        releasePort()
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// While halted, the port stays bound (not listening) so that no other test's server
+    /// gets it: a terminal asking there is refused at once, as with a core that is down.
+    private let heldPort = Mutex<Int32>(-1)
+
+    private func holdPort() {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { close(fd); return }
+        heldPort.withLock { old in
+            if old >= 0 { close(old) }
+            old = fd
+        }
+    }
+
+    private func releasePort() {
+        heldPort.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
     }
 
     /// Stops serving (the link is down) but keeps the ledger for `restart`. Returns once a
@@ -63,6 +95,7 @@ public final class CoreFixture: Sendable {
         for _ in 0..<100 where Self.accepts(port: port) {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        holdPort()
     }
 
     /// Whether something listens on 127.0.0.1:`port`.
@@ -82,7 +115,8 @@ public final class CoreFixture: Sendable {
 
     /// The same core back on the same port with the same ledger.
     public func restart() async throws -> CoreFixture {
-        try await CoreFixture.start(directory: directory, port: port)
+        releasePort()
+        return try await CoreFixture.start(directory: directory, port: port, profile: simulator.profile)
     }
 
     public var url: String { "\(scheme)://127.0.0.1:\(port)" }
