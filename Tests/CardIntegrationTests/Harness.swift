@@ -61,7 +61,7 @@ enum Harness {
     }
 
     /// Waits until pcscd sees a card in (or out of) the reader; fails the test on timeout.
-    static func waitForCard(in reader: String = slot0, present: Bool, timeout: Duration = .seconds(5)) async throws {
+    static func waitForCard(in reader: String = slot0, present: Bool, timeout: Duration = .seconds(15)) async throws {
         let context = try await PCSCContext.establish()
         let state = try await context.waitForCard(in: reader, present: present, timeout: timeout)
         await context.release()

@@ -28,7 +28,7 @@ public final class CardConnection: APDUTransport, Sendable {
         let handle = self.handle
         let t1 = activeProtocol == UInt(SCARD_PROTOCOL_T1)
         do {
-            return try await queue.run(deadline: apduTimeout, onDeadline: { CardReadError.cardMute }) {
+            let answer = try await queue.run(deadline: apduTimeout, onDeadline: { CardReadError.cardMute }) {
                 () throws -> [UInt8] in
                 var response = [UInt8](repeating: 0, count: 258 + 2)
                 var length = DWORD(response.count)
@@ -36,6 +36,12 @@ public final class CardConnection: APDUTransport, Sendable {
                 try check(SCardTransmit(handle, pci, command, DWORD(command.count), nil, &response, &length))
                 return Array(response.prefix(Int(length)))
             }
+            // No status word at all: a reader whose card went away mid-command can answer
+            // with nothing. Tell a pulled card from a faulty one as for a failed transmit.
+            if answer.count < 2, case .cardRemoved = await classifyFailure(.commError) { throw CardReadError.cardRemoved }
+            return answer
+        } catch let e as CardReadError {
+            throw e
         } catch let status as PCSCStatus where status == .notTransacted || status == .commError {
             throw await classifyFailure(status)
         } catch {
