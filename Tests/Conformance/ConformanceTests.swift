@@ -8,7 +8,7 @@ import Testing
 /// The national platform as the public record writes it (Tests/Conformance/corpus, the spec
 /// tables in hardware-sim/core/spec): every answer a real core may send is read, and every
 /// request cuntong builds is what the tables ask for, in every shipped province profile.
-@Suite("Conformance with the national platform's interface", .timeLimit(.minutes(5)))
+@Suite("Conformance with the national platform's interface", .serialized, .timeLimit(.minutes(5)))
 struct ConformanceTests {
     static let corpus = CoreFixture.root + "/Tests/Conformance/corpus"
 

@@ -10,7 +10,7 @@ import Testing
 /// The e-credential platform as public integrations write it: the decode of a scanned code
 /// (`ec.query`) and the face confirmation (`cn.nhsa.ec.auth`, `cn.nhsa.auth.check`), then
 /// 1101 with what the platform returned.
-@Suite("Conformance with the e-credential platform", .timeLimit(.minutes(5)))
+@Suite("Conformance with the e-credential platform", .serialized, .timeLimit(.minutes(5)))
 struct ECredentialTests {
     static let corpus = CoreFixture.root + "/Tests/Conformance/corpus/ec"
 

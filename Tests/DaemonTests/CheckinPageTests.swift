@@ -6,7 +6,8 @@ import Testing
 /// The built-in check-in page in real headless Chromium, driven with the keyboard alone
 /// against cuntongd and the simulated core, over loopback with the API token as a kiosk
 /// would open it.
-@Suite("Check-in page in headless Chromium", .timeLimit(.minutes(5)))
+/// One browser at a time: three Chromiums at once on two cores starve the other suites.
+@Suite("Check-in page in headless Chromium", .serialized, .timeLimit(.minutes(5)))
 struct CheckinPageTests {
     static let artifacts = ProcessRunner.packageRoot.path + "/.build/test-artifacts"
 

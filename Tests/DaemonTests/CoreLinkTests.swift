@@ -6,7 +6,7 @@ import Testing
 /// The link to the city core as the clinic sees it, with the simulated core stopped and
 /// started under a running daemon: never optimistic, told before a patient is at the desk,
 /// back without a restart.
-@Suite("City-core link", .timeLimit(.minutes(5)))
+@Suite("City-core link", .serialized, .timeLimit(.minutes(5)))
 struct CoreLinkTests {
     func core(_ api: LocalAPIClient) async throws -> [String: Any] {
         try #require((try await api.get("/v1/status").object())["core"] as? [String: Any])

@@ -8,7 +8,7 @@ import Testing
 /// What the national platform's rules look like through the local API: a settlement the
 /// core confirmed but whose answer cannot be read, and the department's 科别 and the
 /// visit's 病种 reaching the messages.
-@Suite("Local API and the platform's rules", .timeLimit(.minutes(5)))
+@Suite("Local API and the platform's rules", .serialized, .timeLimit(.minutes(5)))
 struct LocalAPIPlatformTests {
     @Test("A confirmed settlement with an unreadable answer: 502 SETTLE-NEEDS-REVIEW, and /v1/status and /v1/journal count it")
     func needsReviewThroughTheAPI() async throws {

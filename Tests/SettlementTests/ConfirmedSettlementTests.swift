@@ -7,7 +7,7 @@ import Testing
 
 /// A settlement the core confirmed (`infcode` 0) is never undone by cuntong, however its
 /// answer looks; and a province's gateway refuses what is not signed as it publishes.
-@Suite("Confirmed settlements and province gateways", .timeLimit(.minutes(5)))
+@Suite("Confirmed settlements and province gateways", .serialized, .timeLimit(.minutes(5)))
 struct ConfirmedSettlementTests {
     func cuntong(_ args: [String]) async throws -> ProcessRunner.Result {
         try await ProcessRunner.run(ProcessRunner.executable("cuntong"), args)
