@@ -64,11 +64,6 @@ struct WireFields {
         return try container.decode(Money.self, forKey: FieldKey(name))
     }
 
-    func decimal<P>(_ name: String, _ type: FixedDecimal<P>.Type = FixedDecimal<P>.self) throws -> FixedDecimal<P> {
-        guard let value = try optionalDecimal(name, type) else { throw missing(name) }
-        return value
-    }
-
     func optionalDecimal<P>(_ name: String, _ type: FixedDecimal<P>.Type = FixedDecimal<P>.self) throws -> FixedDecimal<P>? {
         guard !isEmpty(name) else { return nil }
         return try container.decode(FixedDecimal<P>.self, forKey: FieldKey(name))

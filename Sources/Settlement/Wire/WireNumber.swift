@@ -15,7 +15,6 @@ public struct WireNumber: Encodable, Sendable, Hashable, CustomStringConvertible
     public init(_ quantity: Quantity) { text = quantity.description }
     /// A unit price (`pric`, 16,6) from a yuan amount, shortest exact text.
     public init(price: Money) { text = UnitPrice(price).description }
-    public init<P>(_ value: FixedDecimal<P>) { text = value.description }
 
     public var description: String { text }
 

@@ -57,10 +57,4 @@ public enum WireTime {
         else { return nil }
         return date.addingTimeInterval(Double(millis) / 1000)
     }
-
-    /// `yyyyMMddHHmmssSSS`, as the spec writes respond_time (the simulator answers so).
-    public static func respondTime(_ date: Date) -> String {
-        let ms = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
-        return stamp(date) + pad(ms, 3)
-    }
 }
