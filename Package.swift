@@ -46,6 +46,11 @@ let package = Package(
             dependencies: [
                 "CPCSCLite", "TerminalCore",
                 .product(name: "Logging", package: "swift-log"),
+                // The RKSSSE key service is reached over HTTPS.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             resources: [
                 // The card layout and ATR table are data that the reader and the

@@ -23,6 +23,18 @@ public enum CardReadError: TerminalError, Hashable {
     case notSocialSecurityCard(StatusWord)
     /// The card wants a PIN or PSAM authentication before it shows this file.
     case authenticationRequired(file: String)
+    /// RKSSSE: the PSAM is not in its reader (or the reader is not connected).
+    case psamUnavailable(reader: String)
+    /// RKSSSE: the PSAM refused a command (wrong card in the SAM slot, key not present, locked).
+    case psamRefused(command: String, sw: StatusWord)
+    /// RKSSSE: the city's key service did not answer in time or could not be reached.
+    case keyServiceUnreachable(detail: String)
+    /// RKSSSE: the key service answered with an error or an answer that cannot be used.
+    case keyServiceRefused(detail: String)
+    /// RKSSSE: the card's internal-authentication answer does not match the key holder's.
+    case internalAuthenticationMismatch
+    /// RKSSSE: the card refused the terminal's external-authentication cryptogram.
+    case externalAuthenticationRefused(StatusWord)
     /// A status word the SSSE application does not use at this step.
     case unexpectedStatus(command: String, sw: StatusWord)
     /// The reply was shorter than a status word.
@@ -46,6 +58,12 @@ public enum CardReadError: TerminalError, Hashable {
         case .cardBusy: "CARD-BUSY"
         case .notSocialSecurityCard: "CARD-NOT-SSSE"
         case .authenticationRequired: "CARD-AUTH-REQUIRED"
+        case .psamUnavailable: "CARD-PSAM-MISSING"
+        case .psamRefused: "CARD-PSAM-REFUSED"
+        case .keyServiceUnreachable: "CARD-KEY-SERVICE-DOWN"
+        case .keyServiceRefused: "CARD-KEY-SERVICE-REFUSED"
+        case .internalAuthenticationMismatch: "CARD-AUTH-MISMATCH"
+        case .externalAuthenticationRefused: "CARD-KEY-REFUSED"
         case .unexpectedStatus: "CARD-BAD-SW"
         case .malformedResponse: "CARD-BAD-RESPONSE"
         case .malformedRecord: "CARD-BAD-TLV"
@@ -75,7 +93,19 @@ public enum CardReadError: TerminalError, Hashable {
         case .notSocialSecurityCard(let sw):
             "This is not a social-security card (it has no social-security application; card answered \(sw)). Ask for the patient's 社会保障卡."
         case .authenticationRequired(let file):
-            "This card needs PIN/PSAM authentication before its \(file) data can be read. Check that the PSAM is in the reader's SAM slot, or ask the patient for the card PIN."
+            "This card's \(file) data is locked until the terminal authenticates with the RKSSSE key (PSAM or key service), and none is configured ([card] auth). The card number still identifies the patient through the core."
+        case .psamUnavailable(let reader):
+            "The PSAM (key card) is not in the SAM slot \"\(reader)\". Check that it is seated, and that [card] psam_reader names the slot (`cuntong readers`)."
+        case .psamRefused(let command, let sw):
+            "The PSAM refused \(command) (\(sw): \(sw.meaning)). Check that the PSAM in the SAM slot is the city's social-security PSAM and that [card] psam_* settings match it."
+        case .keyServiceUnreachable(let detail):
+            "The city's card key service did not answer (\(detail)). Check the network and [card] key_service_url; the card number still identifies the patient through the core."
+        case .keyServiceRefused(let detail):
+            "The city's card key service refused the request (\(detail)). Check the credentials file and [card] key_service_url."
+        case .internalAuthenticationMismatch:
+            "The card's answer to internal authentication does not match the key holder's: the card may not be genuine, or the PSAM/key service belongs to another region. Only the card number was used."
+        case .externalAuthenticationRefused(let sw):
+            "The card refused the terminal's key (\(sw): \(sw.meaning)). The PSAM or key service may belong to another region; only the card number was used."
         case .unexpectedStatus(let command, let sw):
             "The card gave an unexpected answer (\(sw): \(sw.meaning)) to command \(command). Insert it again; if it keeps happening the card may be faulty."
         case .malformedResponse(let command, let length):

@@ -81,10 +81,14 @@ struct CuntongDaemon: AsyncParsableCommand {
         let listeners: APIListeners
         let scanners: ScannerWatcher
         let face: FaceEndpoint?
+        let cards: CardWatcher
         do {
             listeners = try DaemonSetup.listeners(terminalConfig)
             scanners = try DaemonSetup.scannerWatcher(terminalConfig, devDirectory: devDirectory)
             face = try DaemonSetup.checkedFaceEndpoint(terminalConfig)
+            cards = CardWatcher(allowVirtualReaders: simulator || terminalConfig.simulatorEnabled,
+                                applications: try terminalConfig.cardApplications(path: config),
+                                reservedReaders: terminalConfig.reservedReaders, apduTimeout: terminalConfig.cardAPDUTimeout)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("cuntongd: \(error)\n".utf8))
@@ -124,7 +128,7 @@ struct CuntongDaemon: AsyncParsableCommand {
                 client: box, link: link, state: state, maximumPause: .seconds(linkProbeMax),
                 signOutOnStop: terminalConfig.core.sign_out_on_stop ?? false, logger: Logger(label: "cuntongd.core-link"))),
             supervised("card readers", CardReaderService(
-                simulator: simulatorMode, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards"))),
+                watcher: cards, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards"))),
             supervised("scanners", ScannerService(
                 state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.scanners"), watcher: scanners)),
             supervised("configuration reload", ReloadService(

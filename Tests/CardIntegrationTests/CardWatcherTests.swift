@@ -53,7 +53,7 @@ struct Watcher {
             Issue.record("no card read: \(seen)")
             return
         }
-        #expect(result.card.name == "欧阳淼")
+        #expect(result.card.holder?.name == "欧阳淼")
         #expect(result.card.credential(source: result.reader).kind == .socialSecurityCard)
         #expect(result.card.credential(source: result.reader).attributes["cardIdentifier"] == "360400D156000005A1B2C3D4E5F60718")
     }

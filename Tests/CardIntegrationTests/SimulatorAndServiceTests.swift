@@ -97,7 +97,7 @@ struct SimulatorAndService {
         try await simulator.insert()
         #expect(await events.next() == .cardInserted(reader: Harness.slot0, atr: Hex.bytes(CardholderProfile.defaultATR)!))
         let result = try await CardSession.read(reader: Harness.slot0)
-        #expect(result.card.name == "刘䶮")
+        #expect(result.card.holder?.name == "刘䶮")
         try await Harness.remove(simulator)
     }
 }

@@ -49,6 +49,24 @@ public struct CommandAPDU: Sendable, Hashable, CustomStringConvertible {
         CommandAPDU(ins: 0xB2, p1: record, p2: 0x04, le: le)
     }
 
+    /// READ RECORD by record identifier (P2 = 00: "first record with the identifier in P1"),
+    /// as the card-reading procedure reads each element by its tag.
+    public static func readRecord(identifier tag: UInt8, le: Int) -> CommandAPDU {
+        CommandAPDU(ins: 0xB2, p1: tag, p2: 0x00, le: le)
+    }
+
+    public static func getChallenge(_ length: Int) -> CommandAPDU {
+        CommandAPDU(ins: 0x84, p1: 0x00, p2: 0x00, le: length)
+    }
+
+    public static func internalAuthenticate(key: UInt8, challenge: [UInt8]) -> CommandAPDU {
+        CommandAPDU(ins: 0x88, p1: 0x00, p2: key, data: challenge)
+    }
+
+    public static func externalAuthenticate(key: UInt8, cryptogram: [UInt8]) -> CommandAPDU {
+        CommandAPDU(ins: 0x82, p1: 0x00, p2: key, data: cryptogram)
+    }
+
     public static func getResponse(_ length: Int) -> CommandAPDU {
         CommandAPDU(ins: 0xC0, p1: 0x00, p2: 0x00, le: length == 0 ? 256 : length)
     }

@@ -9,6 +9,8 @@ public struct ATRTable: Sendable, Decodable {
         public let description: String
         /// `socialSecurityCard`, `bankCard`, `simulator`, …
         public let kind: String
+        /// The card application (registry name, e.g. `SSSE`) to try first for this ATR.
+        public let application: String?
     }
 
     public let entries: [Entry]

@@ -4,15 +4,30 @@ import TerminalCore
 public struct CardReadResult: Sendable, Hashable {
     public let reader: String
     public let atr: [UInt8]
-    public let card: SocialSecurityCard
+    public let content: CardContent
     public let expired: Bool
+
+    public init(reader: String, atr: [UInt8], content: CardContent, expired: Bool) {
+        self.reader = reader
+        self.atr = atr
+        self.content = content
+        self.expired = expired
+    }
+
+    /// The social-security card read (the only application so far).
+    public var card: SocialSecurityCard {
+        switch content {
+        case .socialSecurity(let card): card
+        }
+    }
 }
 
 /// One card read from start to end on a PC/SC context of its own: connect, hold the card
-/// in a transaction, read the SSSE application, and always disconnect and release.
+/// in a transaction, read it with the registered card applications, and always disconnect
+/// and release.
 public enum CardSession {
     public static func read(
-        reader: String, profile: SSSEProfile = .standard,
+        reader: String, applications: CardApplications = .standard(),
         apduTimeout: Duration = .seconds(5), today: CalendarDate = .today()
     ) async throws(CardReadError) -> CardReadResult {
         let context = try await PCSCContext.establish()
@@ -23,17 +38,17 @@ public enum CardSession {
             await context.release()
             throw error
         }
-        let outcome: Result<SocialSecurityCard, CardReadError>
+        let outcome: Result<CardContent, CardReadError>
         do {
             try await connection.beginTransaction()
-            outcome = .success(try await SocialSecurityCardReader(profile: profile).read(from: connection))
+            outcome = .success(try await applications.read(from: connection, atr: connection.atr))
         } catch {
             outcome = .failure(error)
         }
         // Disconnect first, then release: the other order resets the card.
         await connection.close()
         await context.release()
-        let card = try outcome.get()
-        return CardReadResult(reader: reader, atr: connection.atr, card: card, expired: card.isExpired(on: today))
+        let content = try outcome.get()
+        return CardReadResult(reader: reader, atr: connection.atr, content: content, expired: content.isExpired(on: today))
     }
 }

@@ -1,31 +1,30 @@
 import TerminalCore
 
-/// Everything read from the SSSE application of one card. Only ever built complete:
-/// a read that fails part-way throws instead.
+/// Everything read from the SSSE application of one card. The card part (EF05's public
+/// records) is always complete; the person (EF06) is either complete or absent, never
+/// partial: absent when the personal file stayed locked (a 3.0 card without RKSSSE
+/// authentication), and then the core names the person from the card number.
 public struct SocialSecurityCard: Sendable, Hashable {
-    /// 卡识别码, 16 bytes as 32 hex digits. Goes to the core as `card_sn`.
+    /// 卡识别码, 16 bytes as 32 uppercase hex digits. Goes to the core as `card_sn`.
     public let cardIdentifier: String
     /// The issuing region from the card identifier's first three BCD bytes, e.g. `360400`.
     public let issuingRegion: String
     public let cardType: String
     public let specVersion: String
     public let initializingInstitution: String?
-    public let issueDate: CalendarDate
-    public let expiryDate: CalendarDate
-    /// 卡号, 9 characters.
+    /// Nil only when the record stayed locked (3.0 cards may lock it until authentication).
+    public let issueDate: CalendarDate?
+    public let expiryDate: CalendarDate?
+    /// 卡号: the first 9 characters of the record.
     public let cardNumber: String
-    public let socialSecurityNumber: NationalIDNumber
-    public let name: String
-    /// GB/T 2261.1: `1` male, `2` female (`0` unknown, `9` not stated).
-    public let gender: String
-    /// GB 3304 ethnic-group code, e.g. `01` 汉族.
-    public let nation: String?
-    public let birthDate: CalendarDate
+    /// The cardholder from EF06; nil when the personal file stayed locked.
+    public let holder: Cardholder?
+    /// How the protected records were opened, or why they stayed locked.
+    public let access: CardAccess
 
     public init(cardIdentifier: String, issuingRegion: String, cardType: String, specVersion: String,
-                initializingInstitution: String?, issueDate: CalendarDate, expiryDate: CalendarDate,
-                cardNumber: String, socialSecurityNumber: NationalIDNumber, name: String,
-                gender: String, nation: String?, birthDate: CalendarDate) {
+                initializingInstitution: String?, issueDate: CalendarDate?, expiryDate: CalendarDate?,
+                cardNumber: String, holder: Cardholder?, access: CardAccess) {
         self.cardIdentifier = cardIdentifier
         self.issuingRegion = issuingRegion
         self.cardType = cardType
@@ -34,21 +33,61 @@ public struct SocialSecurityCard: Sendable, Hashable {
         self.issueDate = issueDate
         self.expiryDate = expiryDate
         self.cardNumber = cardNumber
+        self.holder = holder
+        self.access = access
+    }
+
+    /// A card is valid through its expiry date and expired from the day after. A locked
+    /// expiry date is not known here: the core decides.
+    public func isExpired(on today: CalendarDate) -> Bool {
+        guard let expiryDate else { return false }
+        return expiryDate < today
+    }
+
+    /// What was presented, for the core to resolve (1101 with `mdtrt_cert_type` 03, the card
+    /// number and `card_sn`). The ID number goes along only when the personal file was read.
+    public func credential(source: String) -> Credential {
+        var attributes = ["cardIdentifier": cardIdentifier]
+        if let holder { attributes["socialSecurityNumber"] = holder.socialSecurityNumber.value }
+        return Credential(kind: .socialSecurityCard, payload: cardNumber, attributes: attributes, source: source)
+    }
+}
+
+/// The person on the card (EF06).
+public struct Cardholder: Sendable, Hashable {
+    public let socialSecurityNumber: NationalIDNumber
+    /// Tag 09 continued by tag 4E (姓名扩展) for names longer than 30 GBK bytes.
+    public let name: String
+    /// GB/T 2261.1: `1` male, `2` female (`0` unknown, `9` not stated).
+    public let gender: String
+    /// GB 3304 ethnic-group code, e.g. `01` 汉族.
+    public let nation: String?
+    /// 出生地: a 6-digit administrative-division code, when the card has it.
+    public let birthplace: String?
+    public let birthDate: CalendarDate
+
+    public init(socialSecurityNumber: NationalIDNumber, name: String, gender: String, nation: String?,
+                birthplace: String?, birthDate: CalendarDate) {
         self.socialSecurityNumber = socialSecurityNumber
         self.name = name
         self.gender = gender
         self.nation = nation
+        self.birthplace = birthplace
         self.birthDate = birthDate
     }
+}
 
-    /// A card is valid through its expiry date and expired from the day after.
-    public func isExpired(on today: CalendarDate) -> Bool { expiryDate < today }
+/// Whether the card's protected records were read, and how.
+public enum CardAccess: Sendable, Hashable {
+    /// Nothing was locked (a second-generation card, or a 3.0 card with open files).
+    case open
+    /// RKSSSE authentication opened the locked records, by this provider (`psam`, `key-service`).
+    case authenticated(provider: String)
+    /// Locked records stayed locked; the reason says why, for the person at the terminal.
+    case locked(CardReadError)
 
-    /// What was presented, for the core to resolve (1101 with `mdtrt_cert_type` 03).
-    public func credential(source: String) -> Credential {
-        Credential(kind: .socialSecurityCard, payload: cardNumber,
-                   attributes: ["cardIdentifier": cardIdentifier,
-                                "socialSecurityNumber": socialSecurityNumber.value],
-                   source: source)
+    public var isLocked: Bool {
+        if case .locked = self { return true }
+        return false
     }
 }

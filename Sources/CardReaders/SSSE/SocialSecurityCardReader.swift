@@ -1,174 +1,97 @@
 import TerminalCore
 
-/// Reads the SSSE application over any APDU transport, exactly as the profile lays it out:
-/// SELECT the application by name, SELECT each EF, READ RECORD each element, check each TLV,
-/// decode, validate, and only then build the card.
+/// Reads the SSSE application over any APDU transport, as the ministry's card-reading
+/// procedure does: SELECT the application, SELECT each EF, READ RECORD each element by its
+/// identifier (by number as a fallback), check each TLV, decode and validate. When a record
+/// answers 6982 (a 3.0 card's RKSSSE read key), it authenticates once with the key holder and
+/// reads on; without a holder, or when authentication fails, the public EF05 records still
+/// identify the card and the locked records are left out whole (never a partial person).
 public struct SocialSecurityCardReader: Sendable {
     public let profile: SSSEProfile
+    public let keyHolder: (any RKSSSEKeyHolder)?
 
-    public init(profile: SSSEProfile = .standard) {
+    public init(profile: SSSEProfile = .standard, keyHolder: (any RKSSSEKeyHolder)? = nil) {
         self.profile = profile
+        self.keyHolder = keyHolder
     }
 
-    public func read(from transport: some APDUTransport) async throws(CardReadError)
+    public func read(from transport: some APDUTransport, atr: [UInt8] = []) async throws(CardReadError)
         -> SocialSecurityCard
     {
-        try await selectApplication(transport)
+        var records = SSSERecords(transport: transport, profile: profile)
+        let fci = try await records.selectApplication()
         var raw: [String: [UInt8]] = [:]
+        var access = CardAccess.open
+        var locked: Set<String> = []
+        let personFile = profile.element("socialSecurityNumber")?.file
         for file in profile.files {
-            let elements = profile.elements(in: file.name)
-            guard !elements.isEmpty else { continue }
-            try await select(file, on: transport)
-            for element in elements.sorted(by: { $0.record < $1.record }) {
-                if let value = try await readElement(element, file: file, on: transport) {
+            let elements = profile.elements(in: file.name).sorted { $0.record < $1.record }
+            var index = 0
+            while index < elements.count {
+                let element = elements[index]
+                let outcome = try await records.select(file) ? try await records.read(element, file: file) : .locked
+                switch outcome {
+                case .value(let value):
                     raw[element.key] = value
+                    index += 1
+                case .missing where element.required:
+                    throw .invalidData(element: element.label, detail: "record \(Hex.string([element.tag])) is missing")
+                case .missing:
+                    index += 1
+                case .locked where access == .open:
+                    // The first locked record: authenticate once, then read it again.
+                    access = try await unlock(transport, atr: atr, fci: fci, raw: raw)
+                    records.forgetSelection()
+                    if access.isLocked { fallthrough }
+                case .locked:
+                    if case .authenticated(let provider) = access {
+                        access = .locked(.keyServiceRefused(detail: "\(file.name) stayed locked after \(provider) authentication"))
+                    }
+                    locked.insert(element.key)
+                    // The person comes whole or not at all: no use reading the rest of the file.
+                    index = file.name == personFile ? elements.count : index + 1
                 }
             }
         }
-        return try decode(raw)
+        if let personFile, locked.contains(where: { profile.element($0)?.file == personFile }) {
+            for element in profile.elements(in: personFile) { raw[element.key] = nil }
+        }
+        // The public records must identify the card even when everything else is locked.
+        for key in ["cardIdentifier", "cardNumber"] where locked.contains(key) {
+            throw .authenticationRequired(file: profile.element(key)?.file ?? "EF05")
+        }
+        return try SSSEDecoding(profile: profile, raw: raw).card(access: access)
     }
 
-    private func selectApplication(_ transport: some APDUTransport) async throws(CardReadError) {
-        let command = CommandAPDU.selectByName(profile.application.aidBytes)
-        let response = try await transport.send(command)
-        switch response.sw.value {
-        case 0x9000: return
-        // Not found / not supported: the card has no SSSE application (bank card, ID card, …).
-        case 0x6A82, 0x6A81, 0x6A86, 0x6D00, 0x6E00, 0x6B00:
-            throw .notSocialSecurityCard(response.sw)
+    /// Runs RKSSSE authentication. Failures of the authentication itself leave the card
+    /// locked (with the reason); a pulled card, a mute card or a lost reader end the read.
+    private func unlock(_ transport: some APDUTransport, atr: [UInt8], fci: [UInt8],
+                        raw: [String: [UInt8]]) async throws(CardReadError) -> CardAccess {
+        guard let keyHolder else { return .locked(.authenticationRequired(file: "SSSE")) }
+        guard let identifier = raw["cardIdentifier"], identifier.count == 16 else {
+            return .locked(.invalidData(element: profile.element("cardIdentifier")?.label ?? "cardIdentifier",
+                                        detail: "needed for authentication but not read"))
+        }
+        let version = raw["specVersion"].map { String(decoding: GBK.trimPadding($0), as: UTF8.self) } ?? ""
+        do {
+            try await RKSSSEAuthentication(transport: transport, keys: profile.authentication, holder: keyHolder)
+                .run(atr: atr, fci: fci, cardIdentifier: identifier, specVersion: version)
+            return .authenticated(provider: keyHolder.provider)
+        } catch {
+            if error.endsTheRead { throw error }
+            return .locked(error)
+        }
+    }
+}
+
+extension CardReadError {
+    /// The card, the reader or pcscd went away: nothing more can be read from this insertion.
+    var endsTheRead: Bool {
+        switch self {
+        case .serviceUnavailable, .noReader, .readerNotFound, .noCard, .cardRemoved, .cardMute, .readerRemoved, .cardBusy:
+            true
         default:
-            throw .unexpectedStatus(command: "SELECT \(profile.application.name)", sw: response.sw)
+            false
         }
-    }
-
-    private func select(_ file: SSSEProfile.File, on transport: some APDUTransport) async throws(CardReadError) {
-        var last = StatusWord.fileNotFound
-        for p1 in file.selectP1Bytes {
-            let response = try await transport.send(.selectFile(file.fidBytes, p1: p1))
-            switch response.sw.value {
-            case 0x9000: return
-            // This card wants the other addressing mode: try the next P1.
-            case 0x6A86, 0x6B00, 0x6A81, 0x6A82: last = response.sw
-            case 0x6982: throw .authenticationRequired(file: file.name)
-            default: throw .unexpectedStatus(command: "SELECT \(file.name)", sw: response.sw)
-            }
-        }
-        throw .unexpectedStatus(command: "SELECT \(file.name)", sw: last)
-    }
-
-    private func readElement(_ element: SSSEProfile.Element, file: SSSEProfile.File,
-                             on transport: some APDUTransport) async throws(CardReadError) -> [UInt8]? {
-        let response = try await transport.send(.readRecord(element.record))
-        switch response.sw.value {
-        case 0x9000:
-            do {
-                return try TLV.value(in: response.data, tag: element.tag)
-            } catch {
-                throw .malformedRecord(element: element.label, detail: error.detail)
-            }
-        case 0x6982:
-            throw .authenticationRequired(file: file.name)
-        case 0x6A83 where !element.required:
-            return nil
-        case 0x6A83:
-            throw .invalidData(element: element.label, detail: "record \(element.record) is missing")
-        default:
-            throw .unexpectedStatus(command: "READ RECORD \(file.name)/\(element.record)", sw: response.sw)
-        }
-    }
-
-    // MARK: Decoding
-
-    private func decode(_ raw: [String: [UInt8]]) throws(CardReadError) -> SocialSecurityCard {
-        let identifier = try bytes("cardIdentifier", raw)
-        guard identifier.count >= 3, let region = BCD.digits(identifier.prefix(3)) else {
-            throw invalid("cardIdentifier", "the issuing region is not BCD")
-        }
-        let ssnText = try text("socialSecurityNumber", raw)
-        let ssn: NationalIDNumber
-        switch NationalIDNumber.validate(ssnText) {
-        case .success(let id): ssn = id
-        case .failure(.checkDigitMismatch): throw invalid("socialSecurityNumber", "the check digit does not match")
-        case .failure(.badBirthDate): throw invalid("socialSecurityNumber", "the birth date in it is impossible")
-        case .failure: throw invalid("socialSecurityNumber", "it is not an 18-character ID number")
-        }
-        let gender = try text("gender", raw)
-        guard ["0", "1", "2", "9"].contains(gender) else { throw invalid("gender", "unknown code") }
-        let cardNumber = try text("cardNumber", raw)
-        guard !cardNumber.isEmpty else { throw invalid("cardNumber", "it is blank") }
-        let name = try text("name", raw)
-        guard !name.isEmpty else { throw invalid("name", "it is blank") }
-        return SocialSecurityCard(
-            cardIdentifier: Hex.string(identifier),
-            issuingRegion: region,
-            cardType: try text("cardType", raw),
-            specVersion: try text("specVersion", raw),
-            initializingInstitution: try optionalText("initializingInstitution", raw),
-            issueDate: try date("issueDate", raw),
-            expiryDate: try date("expiryDate", raw),
-            cardNumber: cardNumber,
-            socialSecurityNumber: ssn,
-            name: name,
-            gender: gender,
-            nation: try optionalText("nation", raw),
-            birthDate: try date("birthDate", raw))
-    }
-
-    private func invalid(_ key: String, _ detail: String) -> CardReadError {
-        .invalidData(element: profile.element(key)?.label ?? key, detail: detail)
-    }
-
-    private func element(_ key: String) throws(CardReadError) -> SSSEProfile.Element {
-        guard let element = profile.element(key) else {
-            throw .invalidData(element: key, detail: "the card profile has no such element")
-        }
-        return element
-    }
-
-    private func bytes(_ key: String, _ raw: [String: [UInt8]]) throws(CardReadError) -> [UInt8] {
-        let element = try element(key)
-        guard let value = raw[key], !value.isEmpty else { throw invalid(key, "it is empty") }
-        guard value.count <= element.length else {
-            throw invalid(key, "\(value.count) bytes where at most \(element.length) belong")
-        }
-        return value
-    }
-
-    private func text(_ key: String, _ raw: [String: [UInt8]]) throws(CardReadError) -> String {
-        guard let value = try optionalText(key, raw) else { throw invalid(key, "it is missing") }
-        return value
-    }
-
-    /// Decodes a text-like element by its profile format; nil only when absent.
-    private func optionalText(_ key: String, _ raw: [String: [UInt8]]) throws(CardReadError) -> String? {
-        guard raw[key] != nil else { return nil }
-        let element = try element(key)
-        let value = try bytes(key, raw)
-        switch element.format {
-        case .binary:
-            return Hex.string(value)
-        case .bcd:
-            guard let digits = BCD.digits(value) else { throw invalid(key, "it is not BCD") }
-            return digits
-        case .ascii:
-            let trimmed = GBK.trimPadding(value)
-            guard trimmed.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-                throw invalid(key, "it holds non-printable bytes")
-            }
-            return String(decoding: trimmed, as: UTF8.self)
-        case .gbk:
-            guard let text = GBK.decode(GBK.trimPadding(value)) else {
-                throw invalid(key, "it is not valid GBK text")
-            }
-            return text
-        case .bcdDate:
-            return try date(key, raw).iso
-        }
-    }
-
-    private func date(_ key: String, _ raw: [String: [UInt8]]) throws(CardReadError) -> CalendarDate {
-        let value = try bytes(key, raw)
-        guard let date = BCD.date(value) else { throw invalid(key, "it is not a valid YYYYMMDD date") }
-        return date
     }
 }

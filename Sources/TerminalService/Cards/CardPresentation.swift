@@ -3,8 +3,14 @@ import CardReaders
 import TerminalCore
 
 /// A card read as the CLI and the local API show it: masked unless revealing is asked for.
-/// The JSON keys are a public contract (clinic software reads them).
+/// The JSON keys are a public contract (clinic software reads them). When the personal file
+/// stayed locked, the person's keys are null and `personalFileLocked` says why.
 public struct CardReadView: Sendable, Codable, Hashable {
+    public struct Reason: Sendable, Codable, Hashable {
+        public let code: String
+        public let message: String
+    }
+
     public let reader: String
     public let virtualReader: Bool
     public let atr: String
@@ -12,19 +18,25 @@ public struct CardReadView: Sendable, Codable, Hashable {
     public let issuingRegion: String
     public let cardType: String
     public let specVersion: String
-    public let issueDate: String
-    public let expiryDate: String
+    public let issueDate: String?
+    public let expiryDate: String?
     public let cardNumber: String
-    public let socialSecurityNumber: String
-    public let name: String
-    public let gender: String
+    public let socialSecurityNumber: String?
+    public let name: String?
+    public let gender: String?
     public let nation: String?
-    public let birthDate: String
+    public let birthplace: String?
+    public let birthDate: String?
     public let expired: Bool
     public let masked: Bool
+    /// "open", "psam", "key-service" (how the protected records were opened) or "locked".
+    public let access: String
+    public let personalFileLocked: Bool
+    public let lockedReason: Reason?
 
     public init(_ result: CardReadResult, reveal: Bool) {
         let card = result.card
+        let holder = card.holder
         reader = result.reader
         virtualReader = ReaderNames.isVirtual(result.reader)
         atr = Hex.string(result.atr)
@@ -32,16 +44,23 @@ public struct CardReadView: Sendable, Codable, Hashable {
         issuingRegion = card.issuingRegion
         cardType = card.cardType
         specVersion = card.specVersion
-        issueDate = card.issueDate.iso
-        expiryDate = card.expiryDate.iso
+        issueDate = card.issueDate?.iso
+        expiryDate = card.expiryDate?.iso
         cardNumber = reveal ? card.cardNumber : Masking.identifier(card.cardNumber)
-        socialSecurityNumber = reveal ? card.socialSecurityNumber.value : card.socialSecurityNumber.masked
-        name = reveal ? card.name : Masking.name(card.name)
-        gender = card.gender
-        nation = card.nation
-        birthDate = reveal ? card.birthDate.iso : Masking.date(card.birthDate)
+        socialSecurityNumber = holder.map { reveal ? $0.socialSecurityNumber.value : $0.socialSecurityNumber.masked }
+        name = holder.map { reveal ? $0.name : Masking.name($0.name) }
+        gender = holder?.gender
+        nation = holder?.nation
+        birthplace = holder?.birthplace
+        birthDate = holder.map { reveal ? $0.birthDate.iso : Masking.date($0.birthDate) }
         expired = result.expired
         masked = !reveal
+        switch card.access {
+        case .open: access = "open"; lockedReason = nil
+        case .authenticated(let provider): access = provider; lockedReason = nil
+        case .locked(let error): access = "locked"; lockedReason = Reason(code: error.code, message: error.message)
+        }
+        personalFileLocked = holder == nil
     }
 
     /// Terminal columns: CJK characters take two.
@@ -54,21 +73,25 @@ public struct CardReadView: Sendable, Codable, Hashable {
         let genderText = switch gender {
         case "1": "男 male"
         case "2": "女 female"
+        case nil: "-"
         default: "unknown"
         }
+        let lockedText = "(locked)"
         var rows: [(String, String)] = [
             ("Reader", reader + (virtualReader ? "  (virtual reader: simulator only)" : "")),
-            ("Name 姓名", name),
-            ("ID number 社会保障号码", socialSecurityNumber),
-            ("Gender 性别", "\(genderText) (\(gender))"),
-            ("Birth date 出生日期", birthDate),
-            ("Nation 民族", nation ?? "-"),
+            ("Name 姓名", name ?? lockedText),
+            ("ID number 社会保障号码", socialSecurityNumber ?? lockedText),
+            ("Gender 性别", gender.map { "\(genderText) (\($0))" } ?? lockedText),
+            ("Birth date 出生日期", birthDate ?? lockedText),
+            ("Nation 民族", personalFileLocked ? lockedText : nation ?? "-"),
+            ("Birthplace 出生地", personalFileLocked ? lockedText : birthplace ?? "-"),
             ("Card number 卡号", cardNumber),
             ("Card identifier 卡识别码", cardIdentifier),
             ("Issuing region", issuingRegion),
             ("Card type / spec", "\(cardType) / \(specVersion)"),
-            ("Issued 发卡日期", issueDate),
-            ("Expires 有效期", expiryDate + (expired ? "  EXPIRED 已过期" : "")),
+            ("Issued 发卡日期", issueDate ?? lockedText),
+            ("Expires 有效期", (expiryDate ?? lockedText) + (expired ? "  EXPIRED 已过期" : "")),
+            ("Authentication", access == "locked" ? "none: personal file locked" : access == "open" ? "not needed" : "RKSSSE by \(access)"),
             ("ATR", atr),
         ]
         if masked { rows.append(("", "(personal data masked; --reveal shows it)")) }
@@ -76,8 +99,13 @@ public struct CardReadView: Sendable, Codable, Hashable {
         var out = rows.map { label, value in
             label + String(repeating: " ", count: width - Self.columns(label) + 2) + value
         }.joined(separator: "\n")
-        if expired {
+        if expired, let expiryDate {
             out += "\n\nThis card expired on \(expiryDate). It was read, but the patient should renew it at the social-security office."
+        }
+        if personalFileLocked {
+            out += "\n\nThe personal file (EF06) of this card needs PSAM or key-service authentication (RKSSSE)"
+            if let lockedReason { out += ": \(lockedReason.message) [\(lockedReason.code)]" }
+            out += "\nThe card number and card identifier still check the patient in: the core names the person."
         }
         return out
     }

@@ -16,12 +16,16 @@ public struct CardWatcher: Sendable {
     /// Whether cards in "Virtual PCD" readers are read. vpcd accepts a card from anyone on
     /// the network, so only the simulator and the diagnostic CLI turn this on.
     public let allowVirtualReaders: Bool
-    public let profile: SSSEProfile
+    public let applications: CardApplications
+    /// Readers whose cards are not patients' (the PSAM's SAM slot).
+    public let reservedReaders: Set<String>
     public let apduTimeout: Duration
 
-    public init(allowVirtualReaders: Bool, profile: SSSEProfile = .standard, apduTimeout: Duration = .seconds(5)) {
+    public init(allowVirtualReaders: Bool, applications: CardApplications = .standard(),
+                reservedReaders: Set<String> = [], apduTimeout: Duration = .seconds(5)) {
         self.allowVirtualReaders = allowVirtualReaders
-        self.profile = profile
+        self.applications = applications
+        self.reservedReaders = reservedReaders
         self.apduTimeout = apduTimeout
     }
 
@@ -31,13 +35,13 @@ public struct CardWatcher: Sendable {
         let task = Task {
             for await event in readerEvents {
                 continuation.yield(.reader(event))
-                guard case .cardInserted(let reader, _) = event else { continue }
+                guard case .cardInserted(let reader, _) = event, !reservedReaders.contains(reader) else { continue }
                 guard allowVirtualReaders || !ReaderNames.isVirtual(reader) else {
                     continuation.yield(.virtualReaderIgnored(reader: reader))
                     continue
                 }
                 do throws(CardReadError) {
-                    let result = try await CardSession.read(reader: reader, profile: profile, apduTimeout: apduTimeout)
+                    let result = try await CardSession.read(reader: reader, applications: applications, apduTimeout: apduTimeout)
                     continuation.yield(.cardRead(result))
                 } catch {
                     continuation.yield(.readFailed(reader: reader, error: error))

@@ -77,6 +77,30 @@ public struct TerminalConfig: Sendable, Decodable {
         /// The extData key of the face terminal's result in cn.nhsa.ec.auth.
         public var face_result_key: String?
     }
+    /// RKSSSE authentication for 3.0 social-security cards (docs/social-security-card.md).
+    public struct Card: Sendable, Decodable {
+        /// "psam", "key-service" or "none" (default): without one, a locked personal file
+        /// stays locked and the card number checks the patient in.
+        public var auth: String?
+        /// The PC/SC reader (SAM slot) holding the PSAM, as `cuntong readers` names it.
+        public var psam_reader: String?
+        /// Per algorithm id ("01" DES, "02" SSF33, "03" SM4): the PSAM DF names/file ids to select.
+        public var psam_environments: [String: [String]]?
+        /// DELIVERY SESSION KEY usage and id, 4 hex digits: IRK (default "6708"), RKSSSE ("670A").
+        public var psam_internal_key: String?
+        public var psam_rkssse_key: String?
+        public var key_service_url: String?
+        /// 0600 TOML file: username/password (Basic), or token (Bearer), and/or [headers].
+        public var key_service_credentials: String?
+        /// "step-string" (default) or "json".
+        public var key_service_format: String?
+        public var key_service_timeout_ms: Int?
+        public var key_service_ca_file: String?
+        /// The ninth step-1 field (终端编号) for services that expect it.
+        public var key_service_terminal_id: String?
+        /// Milliseconds a card may take to answer one command (default 5000).
+        public var apdu_timeout_ms: Int?
+    }
     public struct Storage: Sendable, Decodable {
         public var state_dir: String?
     }
@@ -93,6 +117,7 @@ public struct TerminalConfig: Sendable, Decodable {
     public var face: Face?
     public var scanner: Scanner?
     public var credentials: Credentials?
+    public var card: Card?
 
     /// The code classifier: `[credentials] rules`, then the shipped rules.
     public func classifier(path: String = TerminalConfig.defaultPath) throws(Problem) -> PayloadClassifier {

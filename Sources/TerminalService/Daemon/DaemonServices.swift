@@ -11,14 +11,14 @@ import TerminalCore
 /// The card readers: every card inserted is read, offered to the check-in desk and
 /// published (masked).
 public struct CardReaderService: Service {
-    let simulator: Bool
+    let watcher: CardWatcher
     let state: DaemonState
     let hub: EventHub
     let desk: CheckinDesk
     let logger: Logger
 
-    public init(simulator: Bool, state: DaemonState, hub: EventHub, desk: CheckinDesk, logger: Logger) {
-        self.simulator = simulator
+    public init(watcher: CardWatcher, state: DaemonState, hub: EventHub, desk: CheckinDesk, logger: Logger) {
+        self.watcher = watcher
         self.state = state
         self.hub = hub
         self.desk = desk
@@ -26,15 +26,21 @@ public struct CardReaderService: Service {
     }
 
     public func run() async throws {
-        for await event in CardWatcher(allowVirtualReaders: simulator).events().cancelOnGracefulShutdown() {
+        for await event in watcher.events().cancelOnGracefulShutdown() {
             switch event {
             case .reader(let change):
                 await readerChanged(change)
             case .cardRead(let result):
-                logger.notice("card read", metadata: [
-                    "reader": "\(result.reader)", "holder": "\(Masking.name(result.card.name))",
-                    "idNumber": "\(result.card.socialSecurityNumber.masked)", "expired": "\(result.expired)",
-                ])
+                var metadata: Logger.Metadata = [
+                    "reader": "\(result.reader)", "card": "\(Masking.identifier(result.card.cardNumber))",
+                    "expired": "\(result.expired)", "access": "\(CardReadView(result, reveal: false).access)",
+                ]
+                if let holder = result.card.holder {
+                    metadata["holder"] = "\(Masking.name(holder.name))"
+                    metadata["idNumber"] = "\(holder.socialSecurityNumber.masked)"
+                }
+                if case .locked(let reason) = result.card.access { metadata["locked"] = "\(reason.code)" }
+                logger.notice("card read", metadata: metadata)
                 await desk.cardPresented(result.card.credential(source: result.reader), reader: result.reader)
             case .readFailed(let reader, let error):
                 logger.warning("card read failed", metadata: ["reader": "\(reader)", "code": "\(error.code)"])

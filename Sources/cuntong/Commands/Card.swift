@@ -20,9 +20,17 @@ extension Card {
                 inserted. Prints masked values unless --reveal is given. On any error the
                 message goes to stderr, nothing to stdout, and the exit status is 1.
 
+                A 3.0 card locks its personal file (EF06) until the terminal authenticates
+                with the RKSSSE key, held by a PSAM or the city's key service as [card] auth
+                in the configuration says. When it stays locked, what could be read is
+                printed, the person's fields are null, and the exit status is 3: the card
+                number and card identifier still check the patient in (the core names them).
+
                 JSON keys: reader, virtualReader, atr, cardIdentifier, issuingRegion, cardType,
                 specVersion, issueDate, expiryDate, cardNumber, socialSecurityNumber, name,
-                gender, nation, birthDate, expired, masked. Dates are YYYY-MM-DD.
+                gender, nation, birthplace, birthDate, expired, masked, access ("open",
+                "psam", "key-service" or "locked"), personalFileLocked, lockedReason
+                ({code, message} or null). Dates are YYYY-MM-DD.
                 """)
 
         @Option(help: "Read from this reader only (as `cuntong readers` names it).")
@@ -40,20 +48,25 @@ extension Card {
         @Flag(help: "Show ID number, name, card number and birth date unmasked.")
         var reveal = false
 
+        @Option(help: "Configuration whose [card] section says how to authenticate 3.0 cards (used when it exists).")
+        var config: String = TerminalConfigDefaults.path
+
         func validate() throws {
             guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
             guard apduTimeout > 0 else { throw ValidationError("--apdu-timeout must be more than 0 seconds") }
         }
 
         func run() async throws {
+            let view: CardReadView
             do {
-                let result = try await CardWaiter(reader: reader, apduTimeout: .seconds(apduTimeout))
+                let result = try await CardWaiter(configPath: config, reader: reader, apduTimeout: .seconds(apduTimeout))
                     .readOne(timeout: .seconds(timeout))
-                let view = CardReadView(result, reveal: reveal)
-                Output.line(json ? Output.json(view) : view.text)
+                view = CardReadView(result, reveal: reveal)
             } catch {
-                throw Output.fail(error)
+                throw Output.fail(any: error)
             }
+            Output.line(json ? Output.json(view) : view.text)
+            if view.personalFileLocked { throw ExitCode(3) }
         }
     }
 
@@ -73,9 +86,18 @@ extension Card {
         @Flag(help: "Show personal data unmasked.")
         var reveal = false
 
+        @Option(help: "Configuration whose [card] section says how to authenticate 3.0 cards (used when it exists).")
+        var config: String = TerminalConfigDefaults.path
+
         func run() async throws {
+            let waiter: CardWaiter
+            do { waiter = try CardWaiter(configPath: config, reader: nil, apduTimeout: .seconds(5)) } catch {
+                throw Output.fail(any: error)
+            }
             // The diagnostic CLI reads virtual readers too; their output says they are virtual.
-            for await event in CardWatcher(allowVirtualReaders: true).events() {
+            let watcher = CardWatcher(allowVirtualReaders: true, applications: waiter.applications,
+                                      reservedReaders: waiter.reservedReaders)
+            for await event in watcher.events() {
                 let line = WatchLine(event, reveal: reveal)
                 Output.line(json ? Output.json(line) : line.text)
             }
@@ -87,6 +109,22 @@ extension Card {
 struct CardWaiter {
     let reader: String?
     let apduTimeout: Duration
+    let applications: CardApplications
+    let reservedReaders: Set<String>
+
+    /// With the configuration's [card] settings when the file exists; without RKSSSE otherwise.
+    init(configPath: String, reader: String?, apduTimeout: Duration) throws {
+        self.reader = reader
+        self.apduTimeout = apduTimeout
+        if FileManager.default.fileExists(atPath: configPath) {
+            let config = try TerminalConfig.load(path: configPath)
+            applications = try config.cardApplications(path: configPath)
+            reservedReaders = config.reservedReaders
+        } else {
+            applications = .standard()
+            reservedReaders = []
+        }
+    }
 
     private struct TimedOut: Error {}
 
@@ -110,8 +148,8 @@ struct CardWaiter {
                             seen.names.withLock { _ = $0.remove(name) }
                         case .cardMute(let name) where reader == nil || reader == name:
                             throw CardReadError.cardMute
-                        case .cardInserted(let name, _) where reader == nil || reader == name:
-                            return try await CardSession.read(reader: name, apduTimeout: apduTimeout)
+                        case .cardInserted(let name, _) where reader == name || (reader == nil && !reservedReaders.contains(name)):
+                            return try await CardSession.read(reader: name, applications: applications, apduTimeout: apduTimeout)
                         default:
                             continue
                         }
@@ -175,7 +213,7 @@ struct WatchLine: Encodable {
         if let reader { parts.append("\"\(reader)\"") }
         if let atr { parts.append("ATR \(atr)") }
         if let card {
-            parts.append("\(card.name) \(card.socialSecurityNumber) card \(card.cardNumber)"
+            parts.append("\(card.name ?? "(personal file locked)") \(card.socialSecurityNumber ?? "-") card \(card.cardNumber)"
                 + (card.expired ? " EXPIRED" : ""))
         }
         if let code { parts.append("[\(code)]") }

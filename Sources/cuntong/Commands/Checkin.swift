@@ -129,7 +129,8 @@ struct Checkin: AsyncParsableCommand {
             guard let credential = final.credential(source: endpoint.description) else { throw FaceOutcomeError(event: final) }
             return credential
         }
-        let result = try await CardWaiter(reader: reader, apduTimeout: .seconds(5)).readOne(timeout: .seconds(timeout))
+        let result = try await CardWaiter(configPath: config.path, reader: reader, apduTimeout: .seconds(5))
+            .readOne(timeout: .seconds(timeout))
         return result.card.credential(source: result.reader)
     }
 }
