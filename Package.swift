@@ -36,6 +36,10 @@ let package = Package(
         .systemLibrary(
             name: "CLibUSB", pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]),
+        // libcrypto (OpenSSL 3): SM4 and 3DES for the simulated 3.0 card, PSAM and key service.
+        .systemLibrary(
+            name: "CLibCrypto", path: "hardware-sim/Sources/CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
 
         // Domain values, no I/O.
         .target(name: "TerminalCore"),
@@ -143,7 +147,7 @@ let package = Package(
         .target(
             name: "HardwareSim",
             dependencies: [
-                "TerminalCore", "CardReaders", "Settlement", "Scanners",
+                "TerminalCore", "CardReaders", "Settlement", "Scanners", "CLibCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -50,7 +50,7 @@ struct CardReads {
         ("pull-after:1", CardReadError.cardRemoved),
         ("pull-after:4", CardReadError.cardRemoved),
         ("pull-after:11", CardReadError.cardRemoved),
-        ("wrong-sw:6F00", CardReadError.unexpectedStatus(command: "READ RECORD EF05/1", sw: StatusWord(0x6F00))),
+        ("wrong-sw:6F00", CardReadError.unexpectedStatus(command: "READ RECORD EF05/01", sw: StatusWord(0x6F00))),
         ("wrong-sw:6982", CardReadError.authenticationRequired(file: "EF05")),
         ("tlv-short", CardReadError.malformedRecord(element: "姓名", detail: "length 35 runs past the 27 bytes present")),
     ])

@@ -71,17 +71,15 @@ public struct PSAMKeyHolder: RKSSSEKeyHolder {
             connection = try await context.connect(reader: settings.reader, apduTimeout: settings.apduTimeout)
         } catch {
             await context.release()
-            switch error {
-            case .readerNotFound, .noCard, .noReader, .cardMute: throw .psamUnavailable(reader: settings.reader)
-            default: throw error
-            }
+            throw error == .serviceUnavailable ? error : .psamUnavailable(reader: settings.reader)
         }
         let outcome: Result<RKSSSEAnswer, CardReadError>
         do {
             try await connection.beginTransaction()
             outcome = .success(try await answer(challenge, on: connection))
         } catch {
-            outcome = .failure(error)
+            // The PSAM going away is not the patient's card going away.
+            outcome = .failure(error.endsTheRead && error != .serviceUnavailable ? .psamUnavailable(reader: settings.reader) : error)
         }
         await connection.close()
         await context.release()

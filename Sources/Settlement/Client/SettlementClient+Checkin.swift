@@ -26,9 +26,12 @@ extension SettlementClient {
         case .manualIDNumber:
             return PersonQuery(certificate: Certificate(type: .idNumber, number: credential.payload), certno: credential.payload)
         case .socialSecurityCard:
+            // A 3.0 card whose personal file stayed locked gives only its number and 卡识别码:
+            // 1101 then goes without certno (optional in the field table), and the core names the person.
+            let certno = credential.attributes["socialSecurityNumber"] ?? ""
             return PersonQuery(certificate: Certificate(type: .socialSecurityCard, number: credential.payload,
                                                         cardSN: credential.attributes["cardIdentifier"] ?? ""),
-                               certno: credential.attributes["socialSecurityNumber"] ?? "")
+                               certType: certno.isEmpty ? "" : "01", certno: certno)
         case .electronicSocialSecurityQRCode where settings.codes.esscDecoder == .refuse:
             throw .codeRefused("电子社保卡 codes are not accepted here ([credentials] essc_decoder = \"refuse\")")
         case .medicalInsuranceQRCode, .electronicSocialSecurityQRCode, .unclassifiedQRCode:

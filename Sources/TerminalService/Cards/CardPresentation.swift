@@ -63,6 +63,39 @@ public struct CardReadView: Sendable, Codable, Hashable {
         personalFileLocked = holder == nil
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case reader, virtualReader, atr, cardIdentifier, issuingRegion, cardType, specVersion, issueDate, expiryDate
+        case cardNumber, socialSecurityNumber, name, gender, nation, birthplace, birthDate, expired, masked, access
+        case personalFileLocked, lockedReason
+    }
+
+    /// Every key is written, null where a value is unknown (a locked file), so that clinic
+    /// software finds the same keys on every card.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(reader, forKey: .reader)
+        try c.encode(virtualReader, forKey: .virtualReader)
+        try c.encode(atr, forKey: .atr)
+        try c.encode(cardIdentifier, forKey: .cardIdentifier)
+        try c.encode(issuingRegion, forKey: .issuingRegion)
+        try c.encode(cardType, forKey: .cardType)
+        try c.encode(specVersion, forKey: .specVersion)
+        try c.encode(issueDate, forKey: .issueDate)
+        try c.encode(expiryDate, forKey: .expiryDate)
+        try c.encode(cardNumber, forKey: .cardNumber)
+        try c.encode(socialSecurityNumber, forKey: .socialSecurityNumber)
+        try c.encode(name, forKey: .name)
+        try c.encode(gender, forKey: .gender)
+        try c.encode(nation, forKey: .nation)
+        try c.encode(birthplace, forKey: .birthplace)
+        try c.encode(birthDate, forKey: .birthDate)
+        try c.encode(expired, forKey: .expired)
+        try c.encode(masked, forKey: .masked)
+        try c.encode(access, forKey: .access)
+        try c.encode(personalFileLocked, forKey: .personalFileLocked)
+        try c.encode(lockedReason, forKey: .lockedReason)
+    }
+
     /// Terminal columns: CJK characters take two.
     static func columns(_ text: String) -> Int {
         text.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 ? 2 : 1) }

@@ -25,6 +25,18 @@ public struct CardholderProfile: Sendable, Decodable, Hashable {
     public let recordLength: RecordLengthBehaviour?
     /// Pad the GBK name to the profile length with `zero` (0x00, default) or `space`.
     public let namePadding: String?
+    /// A 3.0 card whose issue/expiry records and personal file are locked until external
+    /// authentication with RKSSSE: the algorithm it announces (`01` DES, `03` SM4).
+    public let rkssse: String?
+    /// A second-generation card without the name-extension record 4E.
+    public let noNameExtension: Bool?
+    /// False for a card that answers 6A86 to READ RECORD by identifier (P2 = 00).
+    public let readByIdentifier: Bool?
+
+    /// Stands in for a holder where the slot holds the PSAM.
+    static let psamPlaceholder = CardholderProfile(
+        description: "PSAM", atr: nil, elements: [:], ef06Pin: nil, selectP1: nil, recordLength: nil, namePadding: nil,
+        rkssse: nil, noNameExtension: nil, readByIdentifier: nil)
 
     public static let defaultATR = "3B8C800143554E544F4E472D5353433118"
     public static let bankCardATR = "3B8C800143554E544F4E472D42414E4B6C"

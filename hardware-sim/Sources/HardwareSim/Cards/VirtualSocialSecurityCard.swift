@@ -1,20 +1,30 @@
 import CardReaders
 import TerminalCore
 
+/// What a virtual card does with one command APDU.
+public enum VirtualCardReply: Sendable, Equatable {
+    /// Send these bytes (data + SW1 SW2).
+    case respond([UInt8])
+    /// Send nothing (a mute card).
+    case silent
+    /// Send these bytes, then the card is pulled.
+    case respondThenPull([UInt8])
+    /// The card is pulled before it answers.
+    case pull
+}
+
+/// A card in a vpcd slot: its ATR, a reset, and its answers.
+public protocol VirtualCard: Sendable {
+    var atr: [UInt8] { get }
+    mutating func reset()
+    mutating func handle(_ apdu: [UInt8]) -> VirtualCardReply
+}
+
 /// A social-security card's SSSE application as ISO 7816-4 and the card specification
 /// describe it: the same APDUs a real card answers, built from a cardholder file and the
 /// shared layout table. One value per insertion: removal forgets selection and PIN state.
-public struct VirtualSocialSecurityCard: Sendable {
-    public enum Reply: Sendable, Equatable {
-        /// Send these bytes (data + SW1 SW2).
-        case respond([UInt8])
-        /// Send nothing (a mute card).
-        case silent
-        /// Send these bytes, then the card is pulled.
-        case respondThenPull([UInt8])
-        /// The card is pulled before it answers.
-        case pull
-    }
+public struct VirtualSocialSecurityCard: VirtualCard {
+    public typealias Reply = VirtualCardReply
 
     public struct BuildError: Error, CustomStringConvertible {
         public let description: String
@@ -31,18 +41,28 @@ public struct VirtualSocialSecurityCard: Sendable {
     private var pinTriesLeft = 3
     private var pending: [UInt8]?
     public private(set) var commandCount = 0
+    /// RKSSSE state: the last challenges given, and whether external authentication passed.
+    var challenges: [[UInt8]] = []
+    var externallyAuthenticated = false
+    var externalTriesLeft = 3
 
     public init(holder: CardholderProfile, profile: SSSEProfile = .standard, fault: CardFault = .none) throws {
         self.holder = holder
         self.profile = profile
         self.fault = fault
         var records: [String: [UInt8: [UInt8]]] = [:]
+        let nameParts = try Self.nameRecords(holder, profile: profile)
         for element in profile.elements {
-            guard let text = holder.elements[element.key] else {
+            let encoded: [UInt8]
+            if let part = nameParts[element.key] {
+                encoded = part
+            } else if let text = holder.elements[element.key] {
+                encoded = try Self.encode(text, as: element, namePadding: holder.namePadding)
+            } else {
                 if element.required { throw BuildError(description: "cardholder file lacks \(element.key)") }
                 continue
             }
-            var value = try Self.encode(text, as: element, namePadding: holder.namePadding)
+            var value = encoded
             var declared = value.count
             if case .tlvShort(let key) = fault, key == element.key {
                 // The length byte promises more than the record carries.
@@ -65,6 +85,8 @@ public struct VirtualSocialSecurityCard: Sendable {
         currentFile = nil
         pinVerified = false
         pending = nil
+        challenges = []
+        externallyAuthenticated = false
     }
 
     public mutating func handle(_ apdu: [UInt8]) -> Reply {
@@ -83,14 +105,14 @@ public struct VirtualSocialSecurityCard: Sendable {
 
     // MARK: ISO 7816-4
 
-    private struct Command {
+    struct Command {
         let cla, ins, p1, p2: UInt8
         let data: [UInt8]
         /// nil when absent; 0 means 256.
         let le: Int?
     }
 
-    private static func parse(_ apdu: [UInt8]) -> Command? {
+    static func parse(_ apdu: [UInt8]) -> Command? {
         guard apdu.count >= 4 else { return nil }
         let header = Array(apdu.prefix(4))
         let body = Array(apdu.dropFirst(4))
@@ -108,7 +130,7 @@ public struct VirtualSocialSecurityCard: Sendable {
         return Command(cla: header[0], ins: header[1], p1: header[2], p2: header[3], data: data, le: le)
     }
 
-    private static func sw(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
+    static func sw(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
 
     private mutating func answer(_ apdu: [UInt8]) -> [UInt8] {
         guard let command = Self.parse(apdu) else { return Self.sw(0x6700) }
@@ -119,12 +141,9 @@ public struct VirtualSocialSecurityCard: Sendable {
         case 0xB2: return readRecord(command)
         case 0xC0: return getResponse(command)
         case 0x20: return verify(command)
-        case 0x84:
-            let length = command.le.map { $0 == 0 ? 256 : $0 } ?? 8
-            return (0..<length).map { _ in UInt8.random(in: 0...255) } + Self.sw(0x9000)
-        case 0x82:
-            // No PSAM is simulated: external authentication cannot succeed.
-            return Self.sw(0x6985)
+        case 0x84: return getChallenge(command)
+        case 0x88: return internalAuthenticate(command)
+        case 0x82: return externalAuthenticate(command)
         default:
             return Self.sw(0x6D00)
         }
@@ -137,7 +156,8 @@ public struct VirtualSocialSecurityCard: Sendable {
             guard command.data == profile.application.aidBytes else { return Self.sw(0x6A82) }
             applicationSelected = true
             currentFile = nil
-            return Self.sw(0x9000)
+            externallyAuthenticated = false
+            return fci + Self.sw(0x9000)
         case 0x00, 0x02:
             let accepted = (holder.selectP1 ?? ["00", "02"]).compactMap { UInt8($0, radix: 16) }
             guard accepted.contains(command.p1) else { return Self.sw(0x6A86) }
@@ -156,12 +176,23 @@ public struct VirtualSocialSecurityCard: Sendable {
         }
     }
 
+    /// READ RECORD by number (P2 = 04) or by record identifier (P2 = 00: the first record
+    /// whose tag is P1), as ISO 7816-4 defines them.
     private mutating func readRecord(_ command: Command) -> [UInt8] {
-        guard command.p2 == 0x04 else { return Self.sw(0x6A86) }
         guard let file = currentFile else { return Self.sw(0x6986) }
+        let number: UInt8?
+        switch command.p2 {
+        case 0x04:
+            number = command.p1
+        case 0x00 where holder.readByIdentifier ?? true:
+            number = records[file]?.sorted(by: { $0.key < $1.key }).first(where: { $0.value.first == command.p1 })?.key
+        default:
+            return Self.sw(0x6A86)
+        }
         if file == "EF06", holder.ef06Pin != nil, !pinVerified { return Self.sw(0x6982) }
+        if isLocked(file: file, record: number) { return Self.sw(0x6982) }
         if case .wrongStatus(let sw) = fault { return Self.sw(sw) }
-        guard let record = records[file]?[command.p1] else { return Self.sw(0x6A83) }
+        guard let number, let record = records[file]?[number] else { return Self.sw(0x6A83) }
         let requested = command.le.map { $0 == 0 ? 256 : $0 }
         switch holder.recordLength ?? .exact {
         case .exact:

@@ -85,6 +85,15 @@ public struct CoreServer: Sendable {
             let body = Data(buffer: try await request.body.collect(upTo: 1024 * 1024))
             return Self.json(simulator.ecCall(body))
         }
+        // The city's card key service (RKSSSE for 3.0 cards), served beside the core.
+        router.post(RouterPath(stringLiteral: KeyServiceSimulator.path)) { request, _ -> Response in
+            let body = Data(buffer: try await request.body.collect(upTo: 64 * 1024))
+            let answer = KeyServiceSimulator.handle(body, contentType: request.headers[.contentType])
+            var headers = HTTPFields()
+            headers[.contentType] = answer.contentType
+            return Response(status: .init(code: answer.status), headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        }
         router.get("/sim/faults") { _, _ -> String in
             await faults.faults.map(\.description).joined(separator: "\n") + "\n"
         }
