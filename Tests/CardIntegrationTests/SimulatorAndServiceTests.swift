@@ -52,10 +52,11 @@ struct SimulatorAndService {
         try await Harness.waitForCard(present: true)
         let read = try await Harness.cuntong("card", "read", "--json", "--reveal")
         #expect(read.stdout.contains("\"name\":\"张伟\""))
-        // zhang-wei answers like a T=0 card: each of the 12 READ RECORDs is answered 6Cxx and
-        // sent again, after 3 SELECTs; it has no record 4 (answered 6A83 once): 3 + 2 × 11 + 1.
+        // zhang-wei answers like a T=0 card (6Cxx unless Le is exact), but records read by
+        // identifier ask for their exact size, so none is sent twice: 3 SELECTs, 12 records
+        // read once, and no record 04 or 0C (6A83 by identifier, 6A83 by number): 3 + 12 + 2 × 2.
         let status = try control(socketPath, "STATUS")
-        #expect(status.hasPrefix("OK inserted=yes fault=none commands=26"), "\(status)")
+        #expect(status.hasPrefix("OK inserted=yes fault=none commands=19"), "\(status)")
 
         #expect(try control(socketPath, "FAULT bank").hasPrefix("OK fault bank"))
         #expect(try control(socketPath, "FAULT sideways").hasPrefix("ERR unknown fault"))
