@@ -136,6 +136,40 @@ struct ThirdGeneration {
         }
     }
 
+    @Test("the daemon: a locked 3.0 card checks the patient in through the core; the PSAM's slot is never read as a patient's card")
+    func daemon() async throws {
+        try await withCore { core in
+            let daemon = try await DaemonFixture.start(core: core, name: "card-daemon", extraConfig: """
+                [card]
+                auth = "psam"
+                psam_reader = "\(Harness.slot1)"
+                """, arguments: ["--simulator"])
+            let events = try await daemon.api.events()
+            let psam = CardSimulator(psamHost: "127.0.0.1", port: CardSimulator.port(slot: 1))
+            try await Harness.insert(psam)
+            let card = CardSimulator(holder: try Harness.holder("wang-fang-3.0-sm4"))
+            async let checkin = daemon.api.post("/v1/checkins", ["waitSeconds": 20])
+            try await Task.sleep(for: .milliseconds(500))
+            try await Harness.insert(card)
+            let answer = try await checkin
+            try await Harness.remove(card)
+            try await Harness.remove(psam)
+            events.cancel()
+            let log = daemon.log
+            _ = await daemon.stop()
+
+            // The simulated PSAM has no SM4 environment this configuration names: the card
+            // stays locked (CARD-PSAM-REFUSED) and the core names the patient from the card.
+            #expect(answer.status == 200 || answer.status == 201, "\(String(decoding: answer.body, as: UTF8.self))")
+            let patient = try #require(answer.object()["patient"] as? [String: Any])
+            #expect(patient["idNumber"] as? String != nil)
+            #expect(answer.object()["credentialKind"] as? String == "socialSecurityCard")
+            #expect(log.contains("CARD-PSAM-REFUSED"))
+            #expect(!log.contains("王芳") && !log.contains("360402197708152041"))
+            #expect(!events.all.contains { $0.type == "card.failed" }, "\(events.all.map(\.type))")
+        }
+    }
+
     @Test("a 17-character name continues into 4E; a second-generation card without 4E is read by record number")
     func namesAndGenerations() async throws {
         let long = CardSimulator(holder: try Harness.holder("abdurehim-long-name"))
