@@ -8,12 +8,13 @@ struct Bench {
         case "scan": try await ScanBenchmark.run(args)
         case "settlement": try await SettlementBenchmark.run(args)
         case "daemon": try await DaemonBenchmark.run(args)
+        case "card-read": try await CardReadBenchmark.run(args)
         case "idle":
             // The baseline of Benchmarks/daemon: a Swift process that has run one task and
             // now does nothing at all.
             await Task.detached { print("idle") }.value
             while true { sleep(1000) }
-        default: print("usage: cuntong-bench settlement|scan|daemon [options]  (see Benchmarks/settlement, scan and daemon)")
+        default: print("usage: cuntong-bench settlement|scan|daemon|card-read [options]  (see Benchmarks/settlement, scan, daemon and card-read)")
         }
     }
 }

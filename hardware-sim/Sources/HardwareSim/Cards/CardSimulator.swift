@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CardReaders
+import Foundation
 import NIOCore
 import NIOExtras
 import NIOPosix
@@ -189,7 +190,11 @@ final class QuickAck: ChannelInboundHandler, Sendable {
         context.fireChannelActive()
     }
 
+    /// `CUNTONG_SIM_NO_QUICKACK=1` turns it off, to measure what it saves.
+    static let enabled = ProcessInfo.processInfo.environment["CUNTONG_SIM_NO_QUICKACK"] != "1"
+
     static func set(_ channel: any Channel) {
+        guard enabled else { return }
         #if os(Linux)
         _ = try? channel.syncOptions?.setOption(
             ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: CInt(TCP_QUICKACK))), value: 1)
