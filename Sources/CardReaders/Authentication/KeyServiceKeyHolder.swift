@@ -126,6 +126,23 @@ public struct KeyServiceKeyHolder: RKSSSEKeyHolder {
         return try result.get()
     }
 
+    /// For `cuntong doctor`: whether the service answers HTTP at all (any status counts).
+    public func probe() async throws(CardReadError) -> Int {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let ca = settings.caFile { tls.trustRoots = .file(ca) }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: .init(tlsConfiguration: tls, timeout: .init(connect: .seconds(5), read: .seconds(5))))
+        let result: Result<Int, CardReadError>
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: settings.url), timeout: .seconds(5))
+            result = .success(Int(response.status.code))
+        } catch {
+            result = .failure(.keyServiceUnreachable(detail: Self.describe(error)))
+        }
+        try? await client.shutdown()
+        return try result.get()
+    }
+
     private func exchange(_ challenge: RKSSSEChallenge, client: HTTPClient, timeout: TimeAmount) async throws -> RKSSSEAnswer {
         var request = HTTPClientRequest(url: settings.url)
         request.method = .POST

@@ -86,6 +86,31 @@ public struct PSAMKeyHolder: RKSSSEKeyHolder {
         return try outcome.get()
     }
 
+    /// For `cuntong doctor`: the PSAM answers, and which configured environments it has.
+    public func check() async throws(CardReadError) -> [String: Bool] {
+        let context = try await PCSCContext.establish()
+        let connection: CardConnection
+        do {
+            connection = try await context.connect(reader: settings.reader, apduTimeout: settings.apduTimeout)
+        } catch {
+            await context.release()
+            throw error == .serviceUnavailable ? error : .psamUnavailable(reader: settings.reader)
+        }
+        var found: [String: Bool] = [:]
+        for (algorithm, path) in settings.environments.sorted(by: { $0.key < $1.key }) {
+            var ok = true
+            for name in path {
+                guard let id = Hex.bytes(name) else { ok = false; break }
+                let command = id.count == 2 ? CommandAPDU.selectFile(id, p1: 0x00) : CommandAPDU.selectByName(id)
+                guard let response = try? await connection.send(command), response.isSuccess else { ok = false; break }
+            }
+            found[algorithm] = ok
+        }
+        await connection.close()
+        await context.release()
+        return found
+    }
+
     /// The exchange with the PSAM, on any transport (a scripted one in unit tests).
     public func answer(_ challenge: RKSSSEChallenge, on psam: some APDUTransport) async throws(CardReadError) -> RKSSSEAnswer {
         guard let environment = settings.environments[challenge.algorithm], !environment.isEmpty else {

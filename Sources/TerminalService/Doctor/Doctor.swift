@@ -28,6 +28,7 @@ public struct Doctor: Sendable {
     public func run() async -> [Check] {
         var checks: [Check] = []
         func add(_ name: String, _ outcome: Outcome, _ detail: String) { checks.append(Check(name: name, outcome: outcome, detail: detail)) }
+        func add(contentsOf more: [Check]) { checks += more }
 
         // Configuration.
         let config: TerminalConfig
@@ -56,13 +57,13 @@ public struct Doctor: Sendable {
             if !virtual.isEmpty && !simulator {
                 add("virtual reader", .fail, "\(virtual.joined(separator: ", ")) present outside simulator mode: remove vsmartcard-vpcd from this terminal")
             }
-            let sam = readers.filter { $0.uppercased().contains("SAM") }
-            add("PSAM slot", sam.isEmpty ? .warn : .pass, sam.isEmpty ? "no SAM slot seen (needed only for cards that require PSAM authentication)" : sam.joined(separator: ", "))
         } catch CardReadError.serviceUnavailable {
             add("pcscd", .fail, "pcscd is not running: systemctl start pcscd.socket")
         } catch {
             add("pcscd", .fail, "\(error)")
         }
+
+        add(contentsOf: await cardAuthenticationChecks(config))
 
         // Scanners.
         let scanners = SysfsScanners.known()
@@ -143,6 +144,44 @@ public struct Doctor: Sendable {
     }
 
     /// The table, as printed and as written to the report file.
+    /// RKSSSE for 3.0 cards as `[card] auth` configures it: the PSAM in its slot with the
+    /// configured environments, or the key service answering.
+    func cardAuthenticationChecks(_ config: TerminalConfig) async -> [Check] {
+        let name = "card authentication"
+        let holder: (any RKSSSEKeyHolder)?
+        do { holder = try config.rksseKeyHolder(path: configPath) } catch {
+            return [Check(name: name, outcome: .fail, detail: error.message)]
+        }
+        switch holder {
+        case let psam as PSAMKeyHolder:
+            do {
+                let environments = try await psam.check()
+                let missing = environments.filter { !$0.value }.keys.sorted()
+                let detail = "PSAM in \"\(psam.settings.reader)\"; environments " + environments.keys.sorted()
+                    .map { "\($0) \(environments[$0]! ? "ok" : "missing")" }.joined(separator: ", ")
+                var checks = [Check(name: name, outcome: missing.isEmpty ? .pass : .warn,
+                                    detail: missing.isEmpty ? detail : detail + ": cards announcing \(missing.joined(separator: ", ")) stay locked")]
+                if environments["03"] == nil {
+                    checks.append(Check(name: "PSAM SM4", outcome: .warn, detail:
+                        "no [card] psam_environments entry for \"03\" (SM4): no public source names it; 3.0 SM4 cards stay locked until it is set from the PSAM vendor's documentation"))
+                }
+                return checks
+            } catch {
+                return [Check(name: name, outcome: .fail, detail: error.message)]
+            }
+        case let service as KeyServiceKeyHolder:
+            do {
+                let status = try await service.probe()
+                return [Check(name: name, outcome: .pass, detail: "key service \(service.settings.url) answers (HTTP \(status))")]
+            } catch {
+                return [Check(name: name, outcome: .fail, detail: error.message)]
+            }
+        default:
+            return [Check(name: name, outcome: .pass, detail:
+                "none ([card] auth): 3.0 cards whose personal file is locked check in by card number; the core names the patient")]
+        }
+    }
+
     public static func table(_ checks: [Check]) -> String {
         let width = checks.map(\.name.count).max() ?? 10
         return checks.map { "\($0.outcome.rawValue)  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.detail)" }
