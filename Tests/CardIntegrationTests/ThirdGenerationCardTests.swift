@@ -2,6 +2,7 @@ import CardReaders
 import Foundation
 import HardwareSim
 import Testing
+import TerminalService
 import TestSupport
 
 extension RealStack {
@@ -170,6 +171,33 @@ struct ThirdGeneration {
         }
     }
 
+    @Test("cuntong doctor names the PSAM and the key environments it found, and the missing SM4 setting")
+    func doctor() async throws {
+        try await withCore { core in
+            let psam = CardSimulator(psamHost: "127.0.0.1", port: CardSimulator.port(slot: 1))
+            let withPSAM = try core.configFile(journal: "doctor-psam", extra: """
+                [card]
+                auth = "psam"
+                psam_reader = "\(Harness.slot1)"
+                """)
+            let withService = try core.configFile(journal: "doctor-ks", extra: """
+                [card]
+                auth = "key-service"
+                key_service_url = "\(core.url)\(KeyServiceSimulator.path)"
+                """)
+            try await Harness.insert(psam)
+            let present = try await Harness.cuntong("doctor", "--config", withPSAM)
+            try await Harness.remove(psam)
+            let absent = try await Harness.cuntong("doctor", "--config", withPSAM)
+            let service = try await Harness.cuntong("doctor", "--config", withService)
+            let line = { (run: Harness.Result) in run.stdout.split(separator: "\n").first { $0.contains("card authentication") } ?? "" }
+            #expect(line(present).contains("PASS") && line(present).contains("01 ok"), "\(present.stdout)")
+            #expect(present.stdout.contains("PSAM SM4"))
+            #expect(line(absent).contains("FAIL") && line(absent).contains("not in the SAM slot"), "\(absent.stdout)")
+            #expect(line(service).contains("PASS") && line(service).contains("answers"), "\(service.stdout)")
+        }
+    }
+
     @Test("a 17-character name continues into 4E; a second-generation card without 4E is read by record number")
     func namesAndGenerations() async throws {
         let long = CardSimulator(holder: try Harness.holder("abdurehim-long-name"))
@@ -200,5 +228,70 @@ extension CardAccess {
     var lockReason: CardReadError? {
         if case .locked(let reason) = self { return reason }
         return nil
+    }
+}
+
+/// `[card]` settings a technician may get wrong, refused with a sentence that names the key.
+@Suite("[card] configuration")
+struct CardConfiguration {
+    func load(_ card: String, credentials: (text: String, mode: Int)? = nil) throws -> (TerminalConfig, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cuntong-card-config-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var card = card
+        if let credentials {
+            let file = dir + "/key-service.toml"
+            FileManager.default.createFile(atPath: file, contents: Data(credentials.text.utf8),
+                                           attributes: [.posixPermissions: credentials.mode])
+            card += "\nkey_service_credentials = \"\(file)\""
+        }
+        let path = dir + "/cuntong.toml"
+        try """
+            [institution]
+            code = "H36040200017"
+            name = "村卫生室"
+            admdvs = "360402"
+            [terminal]
+            device_no = "CT-1"
+            operator = "D001"
+            operator_name = "王医生"
+            [core]
+            url = "http://127.0.0.1:1"
+            [card]
+            \(card)
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return (try TerminalConfig.load(path: path), path)
+    }
+
+    @Test("an unknown auth, a PSAM without its reader, a bad key, a key service without a URL")
+    func refused() throws {
+        for (card, words) in [
+            ("auth = \"hsm\"", "[card] auth must be \"psam\", \"key-service\" or \"none\""),
+            ("auth = \"psam\"", "needs psam_reader"),
+            ("auth = \"psam\"\npsam_reader = \"SAM\"\npsam_rkssse_key = \"0A\"", "psam_rkssse_key must be 4 hex digits"),
+            ("auth = \"key-service\"", "needs key_service_url"),
+            ("auth = \"key-service\"\nkey_service_url = \"https://k\"\nkey_service_format = \"soap\"", "key_service_format must be"),
+        ] {
+            let (config, path) = try load(card)
+            #expect(throws: TerminalConfig.Problem.self) { try config.cardApplications(path: path) }
+            do { _ = try config.cardApplications(path: path) } catch {
+                #expect(error.message.contains(words), "\(error.message)")
+            }
+        }
+    }
+
+    @Test("the key service's credentials file must be private, and becomes the Authorization header")
+    func credentials() throws {
+        let open = try load("auth = \"key-service\"\nkey_service_url = \"https://k\"", credentials: ("token = \"abc\"", 0o644))
+        do { _ = try open.0.cardApplications(path: open.1); Issue.record("a world-readable credentials file was taken") } catch {
+            #expect(error.message.contains("make it 0600"))
+            #expect(!error.message.contains("abc"))
+        }
+        let closed = try load("auth = \"key-service\"\nkey_service_url = \"https://k\"", credentials: ("username = \"u\"\npassword = \"p\"", 0o600))
+        let holder = try #require(try closed.0.cardApplications(path: closed.1).applications.first as? SocialSecurityCardReader)
+        let service = try #require(holder.keyHolder as? KeyServiceKeyHolder)
+        #expect(service.settings.headers["Authorization"] == "Basic dTpw")
+        #expect(closed.0.reservedReaders.isEmpty)
+        let psam = try load("auth = \"psam\"\npsam_reader = \"Virtual PCD 00 01\"")
+        #expect(psam.0.reservedReaders == ["Virtual PCD 00 01"])
     }
 }

@@ -156,11 +156,11 @@ public struct Doctor: Sendable {
         case let psam as PSAMKeyHolder:
             do {
                 let environments = try await psam.check()
-                let missing = environments.filter { !$0.value }.keys.sorted()
                 let detail = "PSAM in \"\(psam.settings.reader)\"; environments " + environments.keys.sorted()
                     .map { "\($0) \(environments[$0]! ? "ok" : "missing")" }.joined(separator: ", ")
-                var checks = [Check(name: name, outcome: missing.isEmpty ? .pass : .warn,
-                                    detail: missing.isEmpty ? detail : detail + ": cards announcing \(missing.joined(separator: ", ")) stay locked")]
+                let usable = environments.values.contains(true)
+                var checks = [Check(name: name, outcome: usable ? .pass : .fail,
+                                    detail: usable ? detail : detail + ": this PSAM has none of the configured key environments ([card] psam_environments)")]
                 if environments["03"] == nil {
                     checks.append(Check(name: "PSAM SM4", outcome: .warn, detail:
                         "no [card] psam_environments entry for \"03\" (SM4): no public source names it; 3.0 SM4 cards stay locked until it is set from the PSAM vendor's documentation"))
