@@ -93,7 +93,8 @@ public enum CardReadError: TerminalError, Hashable {
         case .notSocialSecurityCard(let sw):
             "This is not a social-security card (it has no social-security application; card answered \(sw)). Ask for the patient's 社会保障卡."
         case .authenticationRequired(let file):
-            "This card's \(file) data is locked until the terminal authenticates with the RKSSSE key (PSAM or key service), and none is configured ([card] auth). The card number still identifies the patient through the core."
+            (file == "SSSE" ? "This card's protected records (dates, personal file)" : "This card's \(file) data")
+                + " stay locked until the terminal authenticates with the RKSSSE key (PSAM or key service), and none is configured ([card] auth). The card number still identifies the patient through the core."
         case .psamUnavailable(let reader):
             "The PSAM (key card) is not in the SAM slot \"\(reader)\". Check that it is seated, and that [card] psam_reader names the slot (`cuntong readers`)."
         case .psamRefused(let command, let sw):

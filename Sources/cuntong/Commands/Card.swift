@@ -128,12 +128,27 @@ struct CardWaiter {
 
     private struct TimedOut: Error {}
 
+    /// The reader that has a readable card right now, if any (one look, no waiting).
+    private func presentCard() async -> String? {
+        guard let context = try? await PCSCContext.establish() else { return nil }
+        let states = (try? await context.readerStates()) ?? []
+        await context.release()
+        return states.first { state in
+            state.cardPresent && !state.cardMute && !state.inUse
+                && (reader == state.reader || (reader == nil && !reservedReaders.contains(state.reader)))
+        }?.reader
+    }
+
     /// Readers seen while waiting, to tell "no reader" from "no card" at the timeout.
     private final class SeenReaders: Sendable {
         let names = Mutex<Set<String>>([])
     }
 
     func readOne(timeout: Duration) async throws(CardReadError) -> CardReadResult {
+        // A card already in the reader is read at once: no monitor to start, no event to wait for.
+        if let present = await presentCard() {
+            return try await CardSession.read(reader: present, applications: applications, apduTimeout: apduTimeout)
+        }
         let seen = SeenReaders()
         do {
             return try await withThrowingTaskGroup(of: CardReadResult.self) { group in
