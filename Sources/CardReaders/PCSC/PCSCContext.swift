@@ -116,12 +116,14 @@ public actor PCSCContext {
         }
     }
 
-    /// Releases the context after everything queued on it has finished.
-    public func release() {
+    /// Releases the context after everything queued on it has finished, and waits for that
+    /// (at most 2 s: a mute card's command may still hold the thread). Not waiting let a
+    /// short-lived process exit while pcsc-lite was still releasing on another thread.
+    public func release() async {
         guard !released else { return }
         released = true
         let handle = self.handle
-        queue.async { _ = SCardReleaseContext(handle) }
+        _ = try? await queue.run(deadline: .seconds(2)) { _ = SCardReleaseContext(handle) }
     }
 
     deinit {
