@@ -65,50 +65,18 @@ public struct PSAMKeyHolder: RKSSSEKeyHolder {
     }
 
     public func answer(_ challenge: RKSSSEChallenge) async throws(CardReadError) -> RKSSSEAnswer {
-        let context = try await PCSCContext.establish()
-        let connection: CardConnection
-        do {
-            connection = try await context.connect(reader: settings.reader, apduTimeout: settings.apduTimeout)
-        } catch {
-            await context.release()
-            throw error == .serviceUnavailable ? error : .psamUnavailable(reader: settings.reader)
-        }
-        let outcome: Result<RKSSSEAnswer, CardReadError>
-        do {
-            try await connection.beginTransaction()
-            outcome = .success(try await answer(challenge, on: connection))
-        } catch {
-            // The PSAM going away is not the patient's card going away.
-            outcome = .failure(error.endsTheRead && error != .serviceUnavailable ? .psamUnavailable(reader: settings.reader) : error)
-        }
-        await connection.close()
-        await context.release()
-        return try outcome.get()
+        try await withPSAM { psam throws(CardReadError) in try await answer(challenge, on: psam) }
     }
 
     /// For `cuntong doctor`: the PSAM answers, and which configured environments it has.
     public func check() async throws(CardReadError) -> [String: Bool] {
-        let context = try await PCSCContext.establish()
-        let connection: CardConnection
-        do {
-            connection = try await context.connect(reader: settings.reader, apduTimeout: settings.apduTimeout)
-        } catch {
-            await context.release()
-            throw error == .serviceUnavailable ? error : .psamUnavailable(reader: settings.reader)
-        }
-        var found: [String: Bool] = [:]
-        for (algorithm, path) in settings.environments.sorted(by: { $0.key < $1.key }) {
-            var ok = true
-            for name in path {
-                guard let id = Hex.bytes(name) else { ok = false; break }
-                let command = id.count == 2 ? CommandAPDU.selectFile(id, p1: 0x00) : CommandAPDU.selectByName(id)
-                guard let response = try? await connection.send(command), response.isSuccess else { ok = false; break }
+        try await withPSAM { psam throws(CardReadError) in
+            var found: [String: Bool] = [:]
+            for (algorithm, path) in settings.environments.sorted(by: { $0.key < $1.key }) {
+                found[algorithm] = try await selectEnvironment(path, on: psam) == nil
             }
-            found[algorithm] = ok
+            return found
         }
-        await connection.close()
-        await context.release()
-        return found
     }
 
     /// The exchange with the PSAM, on any transport (a scripted one in unit tests).
@@ -117,11 +85,8 @@ public struct PSAMKeyHolder: RKSSSEKeyHolder {
             throw .psamRefused(command: "no PSAM environment configured for algorithm \(challenge.algorithm) ([card] psam_environments)",
                                sw: .fileNotFound)
         }
-        for name in environment {
-            guard let id = Hex.bytes(name) else { continue }
-            let command = id.count == 2 ? CommandAPDU.selectFile(id, p1: 0x00) : CommandAPDU.selectByName(id)
-            let response = try await psam.send(command)
-            guard response.isSuccess else { throw .psamRefused(command: "SELECT \(name)", sw: response.sw) }
+        if let (name, sw) = try await selectEnvironment(environment, on: psam) {
+            throw .psamRefused(command: "SELECT \(name)", sw: sw)
         }
         let block = challenge.algorithm == "01" ? 8 : 16
         let factors = Self.diversificationFactors(challenge)
@@ -133,6 +98,41 @@ public struct PSAMKeyHolder: RKSSSEKeyHolder {
                                          data: source, block: block, on: psam)
         }
         return RKSSSEAnswer(internalResult: internalResult, externalCryptogram: external)
+    }
+
+    /// A connection to the PSAM held in a transaction for `body`, always closed. The PSAM
+    /// missing or going away is `psamUnavailable`, never the patient's card going away.
+    private func withPSAM<T: Sendable>(_ body: (CardConnection) async throws(CardReadError) -> T) async throws(CardReadError) -> T {
+        let context = try await PCSCContext.establish()
+        let connection: CardConnection
+        do {
+            connection = try await context.connect(reader: settings.reader, apduTimeout: settings.apduTimeout)
+        } catch {
+            await context.release()
+            throw error == .serviceUnavailable ? error : .psamUnavailable(reader: settings.reader)
+        }
+        let outcome: Result<T, CardReadError>
+        do {
+            try await connection.beginTransaction()
+            outcome = .success(try await body(connection))
+        } catch {
+            outcome = .failure(error.endsTheRead && error != .serviceUnavailable ? .psamUnavailable(reader: settings.reader) : error)
+        }
+        await connection.close()
+        await context.release()
+        return try outcome.get()
+    }
+
+    /// Selects each DF name (or 2-byte file id) in turn; the first refused one and its status
+    /// word, or nil when the whole path selected.
+    private func selectEnvironment(_ path: [String], on psam: some APDUTransport) async throws(CardReadError) -> (String, StatusWord)? {
+        for name in path {
+            guard let id = Hex.bytes(name), !id.isEmpty else { return (name, .fileNotFound) }
+            let command = id.count == 2 ? CommandAPDU.selectFile(id, p1: 0x00) : CommandAPDU.selectByName(id)
+            let response = try await psam.send(command)
+            guard response.isSuccess else { return (name, response.sw) }
+        }
+        return nil
     }
 
     /// Session key from the diversified key and the session factor, then the data enciphered
