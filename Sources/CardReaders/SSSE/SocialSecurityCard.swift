@@ -90,4 +90,13 @@ public enum CardAccess: Sendable, Hashable {
         if case .locked = self { return true }
         return false
     }
+
+    /// `open`, the provider (`psam`, `key-service`), or `locked`: as output and logs name it.
+    public var name: String {
+        switch self {
+        case .open: "open"
+        case .authenticated(let provider): provider
+        case .locked: "locked"
+        }
+    }
 }

@@ -55,10 +55,11 @@ public struct CardReadView: Sendable, Codable, Hashable {
         birthDate = holder.map { reveal ? $0.birthDate.iso : Masking.date($0.birthDate) }
         expired = result.expired
         masked = !reveal
-        switch card.access {
-        case .open: access = "open"; lockedReason = nil
-        case .authenticated(let provider): access = provider; lockedReason = nil
-        case .locked(let error): access = "locked"; lockedReason = Reason(code: error.code, message: error.message)
+        access = card.access.name
+        if case .locked(let error) = card.access {
+            lockedReason = Reason(code: error.code, message: error.message)
+        } else {
+            lockedReason = nil
         }
         personalFileLocked = holder == nil
     }

@@ -33,7 +33,7 @@ public struct CardReaderService: Service {
             case .cardRead(let result):
                 var metadata: Logger.Metadata = [
                     "reader": "\(result.reader)", "card": "\(Masking.identifier(result.card.cardNumber))",
-                    "expired": "\(result.expired)", "access": "\(CardReadView(result, reveal: false).access)",
+                    "expired": "\(result.expired)", "access": "\(result.card.access.name)",
                 ]
                 if let holder = result.card.holder {
                     metadata["holder"] = "\(Masking.name(holder.name))"
