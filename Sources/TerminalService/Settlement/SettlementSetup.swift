@@ -15,13 +15,9 @@ public enum SettlementSetup {
     }
 }
 
-/// Personal fields of the platform's messages, masked wherever a message is shown.
+/// Messages as the CLI shows them: every personal value masked by the one table of
+/// personal fields (`PersonalFields`), unless revealing is asked for.
 public enum MessageMasking {
-    static let idKeys: Set<String> = ["certno", "idNo"]
-    static let nameKeys: Set<String> = ["psn_name", "userName", "opter_name", "dr_name", "bilg_dr_name", "dise_dor_name"]
-    static let identifierKeys: Set<String> = [
-        "mdtrt_cert_no", "card_sn", "psn_no", "ecToken", "ecQrCode", "authNo", "extData", "ecIndexNo", "sign_no", "emp_name"]
-
     /// The JSON with every personal value masked, pretty-printed with sorted keys.
     public static func masked(_ data: Data, reveal: Bool) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: data) else { return "<not JSON>" }
@@ -32,15 +28,14 @@ public enum MessageMasking {
     }
 
     static func mask(_ value: Any, key: String? = nil) -> Any {
+        if let key, PersonalFields.kind(of: key) == .opaque, !(value is NSNull) { return "***" }
         if let dict = value as? [String: Any] {
             return dict.reduce(into: [String: Any]()) { $0[$1.key] = mask($1.value, key: $1.key) }
         }
         if let array = value as? [Any] { return array.map { mask($0, key: key) } }
-        guard let key, let s = value as? String, !s.isEmpty else { return value }
-        if idKeys.contains(key) { return Masking.idNumber(s) }
-        if nameKeys.contains(key) { return Masking.name(s) }
-        if identifierKeys.contains(key) { return Masking.identifier(s) }
-        if key == "expContent" || key == "exp_content" { return "***" }
-        return value
+        guard let key, PersonalFields.isPersonal(key) else { return value }
+        // An object or a number under a personal key (exp_content as an object) is hidden whole.
+        guard let s = value as? String else { return value is NSNull ? value : "***" }
+        return s.isEmpty ? s : PersonalFields.masked(s, key: key) ?? s
     }
 }
