@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import GRDB
+import Synchronization
 
 /// The settlement journal: SQLite through GRDB, WAL, `synchronous=FULL` so that a row
 /// that says money moved survives a power cut. Shared by the CLI and the daemon (SQLite
@@ -7,10 +9,16 @@ import GRDB
 public final class Journal: Sendable {
     public let path: String
     let db: DatabasePool
+    /// The terminal keys (Journal+Sealing.swift); nil when the key file is missing.
+    let keyring: Mutex<JournalKeyring?>
+    public let keyProblem: JournalKeyring.Problem?
+    public let keyPath: String
+    let dayKeys = Mutex<[String: SymmetricKey]>([:])
 
     /// Opens (creating if needed) `journal.sqlite` in `directory`, which is created 0700;
-    /// the database files are 0600.
-    public init(directory: String, busyTimeout: TimeInterval = 10) throws(SettlementError) {
+    /// the database files are 0600. `keyFile` (default `journal.key` beside it) holds the
+    /// terminal key that seals personal data; created when the journal has sealed nothing yet.
+    public init(directory: String, keyFile: String? = nil, busyTimeout: TimeInterval = 10) throws(SettlementError) {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -33,6 +41,10 @@ public final class Journal: Sendable {
         } catch {
             throw .journal("cannot open \(path): \(error)")
         }
+        keyPath = keyFile ?? (directory as NSString).appendingPathComponent("journal.key")
+        let (ring, problem) = try Self.loadKeyring(keyPath, db)
+        keyring = Mutex(ring)
+        keyProblem = problem
     }
 
     static var migrator: DatabaseMigrator {
@@ -87,6 +99,13 @@ public final class Journal: Sendable {
                 t.add(column: "clr_optins", .text)
             }
         }
+        m.registerMigration("v3: day keys that seal personal data, wrapped under the terminal key") { db in
+            try db.create(table: "day_key") { t in
+                t.primaryKey("day", .text)
+                t.column("key_id", .text).notNull()
+                t.column("wrapped", .blob).notNull()
+            }
+        }
         return m
     }
 
@@ -129,11 +148,14 @@ public final class Journal: Sendable {
             guard next <= 999 else { throw SettlementError.journal("more than 999 messages in one second") }
             let seq = String(next)
             let msgid = prefix + String(repeating: "0", count: 3 - seq.count) + seq
-            let message = JournalMessage(
+            var message = JournalMessage(
                 msgid: msgid, infno: infno, visitId: visitId, state: .queued, request: try makeRequest(msgid),
                 answer: nil, infcode: nil, errMsg: nil, attempts: 0, createdAt: now.timeIntervalSince1970,
                 sentAt: nil, answeredAt: nil, reversesMsgid: reverses)
+            let plain = message.request
+            message.request = try seal(plain, day: WireTime.day(now), db)
             try message.insert(db)
+            message.request = plain
             return message
         }
     }
@@ -143,7 +165,7 @@ public final class Journal: Sendable {
         try write { db in
             try db.execute(
                 sql: "UPDATE message SET state = ?, request = ?, attempts = attempts + 1, sent_at = ? WHERE msgid = ?",
-                arguments: [MessageState.sending, request, now.timeIntervalSince1970, msgid])
+                arguments: [MessageState.sending, try seal(request, day: WireTime.day(now), db), now.timeIntervalSince1970, msgid])
         }
     }
 
@@ -152,7 +174,7 @@ public final class Journal: Sendable {
         try write { db in
             try db.execute(
                 sql: "UPDATE message SET state = ?, answer = ?, infcode = ?, err_msg = ?, answered_at = ? WHERE msgid = ?",
-                arguments: [state, answer, infcode, errMsg, now.timeIntervalSince1970, msgid])
+                arguments: [state, try seal(answer, day: WireTime.day(now), db), infcode, errMsg, now.timeIntervalSince1970, msgid])
         }
     }
 
@@ -164,7 +186,7 @@ public final class Journal: Sendable {
     }
 
     public func message(_ msgid: String) throws(SettlementError) -> JournalMessage? {
-        try read { db in try JournalMessage.fetchOne(db, key: msgid) }
+        try read { db in try JournalMessage.fetchOne(db, key: msgid).map { try opened($0, db) } }
     }
 
     /// Newest first.
@@ -172,7 +194,7 @@ public final class Journal: Sendable {
         try read { db in
             var q = JournalMessage.order(Column("created_at").desc, Column("msgid").desc).limit(limit)
             if let visitId { q = q.filter(Column("visit_id") == visitId) }
-            return try q.fetchAll(db)
+            return try q.fetchAll(db).map { try opened($0, db) }
         }
     }
 
@@ -180,7 +202,7 @@ public final class Journal: Sendable {
     public func messages(in states: [MessageState]) throws(SettlementError) -> [JournalMessage] {
         try read { db in
             try JournalMessage.filter(states.contains(Column("state")))
-                .order(Column("created_at"), Column("msgid")).fetchAll(db)
+                .order(Column("created_at"), Column("msgid")).fetchAll(db).map { try opened($0, db) }
         }
     }
 
@@ -192,9 +214,11 @@ public final class Journal: Sendable {
 
     public func insertVisit(_ visit: JournalVisit) throws(SettlementError) -> JournalVisit {
         try write { db in
-            var v = visit
+            var v = try sealed(visit, day: WireTime.day(Date(timeIntervalSince1970: visit.createdAt)), db)
             try v.insert(db)
-            return v
+            var plain = visit
+            plain.id = v.id
+            return plain
         }
     }
 
@@ -202,28 +226,33 @@ public final class Journal: Sendable {
     @discardableResult
     public func updateVisit(_ id: Int64, now: Date, _ change: (inout JournalVisit) -> Void) throws(SettlementError) -> JournalVisit {
         try write { db in
-            guard var v = try JournalVisit.fetchOne(db, key: id) else {
+            guard let stored = try JournalVisit.fetchOne(db, key: id) else {
                 throw SettlementError.journal("visit \(id) is not in the journal")
             }
+            var v = try opened(stored, db)
             change(&v)
             v.updatedAt = now.timeIntervalSince1970
-            try v.update(db)
+            var row = v
+            // Values that did not change stay as they were sealed (under their own day).
+            row.psnNo = v.psnNo == (try openValue(stored.psnNo, db)) ? stored.psnNo : try sealValue(v.psnNo, day: WireTime.day(now), db)
+            row.certNo = v.certNo == (try openValue(stored.certNo, db)) ? stored.certNo : try sealValue(v.certNo, day: WireTime.day(now), db)
+            try row.update(db)
             return v
         }
     }
 
     public func visit(_ id: Int64) throws(SettlementError) -> JournalVisit? {
-        try read { db in try JournalVisit.fetchOne(db, key: id) }
+        try read { db in try JournalVisit.fetchOne(db, key: id).map { try opened($0, db) } }
     }
 
     public func visits(limit: Int = 50) throws(SettlementError) -> [JournalVisit] {
-        try read { db in try JournalVisit.order(Column("id").desc).limit(limit).fetchAll(db) }
+        try read { db in try JournalVisit.order(Column("id").desc).limit(limit).fetchAll(db).map { try opened($0, db) } }
     }
 
     public func unfinishedVisits() throws(SettlementError) -> [JournalVisit] {
         try read { db in
             try JournalVisit.filter(!VisitState.allCases.filter(\.isFinal).contains(Column("state")))
-                .order(Column("id")).fetchAll(db)
+                .order(Column("id")).fetchAll(db).map { try opened($0, db) }
         }
     }
 
@@ -279,6 +308,7 @@ public final class Journal: Sendable {
     public func visitsNeedingReview() throws(SettlementError) -> [JournalVisit] {
         try read { db in
             try JournalVisit.filter(Column("state") == VisitState.needsReview.rawValue).order(Column("id")).fetchAll(db)
+                .map { try opened($0, db) }
         }
     }
 }

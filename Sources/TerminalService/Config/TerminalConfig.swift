@@ -103,6 +103,9 @@ public struct TerminalConfig: Sendable, Decodable {
     }
     public struct Storage: Sendable, Decodable {
         public var state_dir: String?
+        /// The 0600 file with the terminal key that seals personal data in the journal;
+        /// default `journal.key` in the state directory (provision puts it in /etc/cuntong).
+        public var key_file: String?
     }
     public struct Simulator: Sendable, Decodable {
         public var enabled: Bool?

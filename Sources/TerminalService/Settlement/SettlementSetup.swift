@@ -9,7 +9,7 @@ public enum SettlementSetup {
     public static func client(configPath: String, logger: Logger = Logger(label: "cuntong.settlement")) throws -> SettlementClient {
         let config = try TerminalConfig.load(path: configPath)
         let settings = try config.coreSettings()
-        let journal = try Journal(directory: settings.stateDirectory)
+        let journal = try Journal(directory: settings.stateDirectory, keyFile: config.storage?.key_file)
         let transport = try HTTPCoreTransport(settings: settings)
         return SettlementClient(settings: settings, journal: journal, transport: transport, logger: logger)
     }

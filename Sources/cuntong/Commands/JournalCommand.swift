@@ -13,8 +13,9 @@ struct JournalCommand: AsyncParsableCommand {
 
 extension JournalCommand {
     static func open(_ config: ConfigOption) throws -> Journal {
-        let settings = try TerminalConfig.load(path: config.path).coreSettings()
-        return try Journal(directory: settings.stateDirectory)
+        let terminal = try TerminalConfig.load(path: config.path)
+        let settings = try terminal.coreSettings()
+        return try Journal(directory: settings.stateDirectory, keyFile: terminal.storage?.key_file)
     }
 
     static func time(_ t: Double?) -> String {

@@ -1,0 +1,76 @@
+import Foundation
+import Settlement
+import Testing
+import TestSupport
+
+/// Patient data at rest, checked as an auditor would: by the bytes of the journal's files.
+@Suite("The journal keeps no person in the clear")
+struct JournalPrivacyTests {
+    /// Every file of the journal (database, WAL, shared memory), as bytes.
+    func journalBytes(_ directory: String) throws -> Data {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("journal.sqlite") }
+        #expect(files.contains("journal.sqlite"))
+        return try files.reduce(into: Data()) { $0 += try Data(contentsOf: URL(fileURLWithPath: directory + "/" + $1)) }
+    }
+
+    @Test("after check-ins and a settlement the journal's files hold no ID number, name or person number; the money is readable")
+    func noPersonInTheFiles() async throws {
+        try await withCore { core in
+            let client = try core.client()
+            let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
+            _ = try await client.settle(patient, fees: try Fixtures.fees())
+            _ = try await client.checkIn(Fixtures.idNumber(Fixtures.zhangWei))
+            let directory = try core.settings(journal: "journal").stateDirectory
+            let bytes = try journalBytes(directory)
+            for value in [Fixtures.ouyang, Fixtures.zhangWei, "欧阳淼", "张伟", patient.identity.psnNo] {
+                #expect(bytes.range(of: Data(value.utf8)) == nil, "\(value) is in the journal's files")
+            }
+            // What recovery and 3201 need stays readable: the visit's amounts and ids.
+            let visit = try #require(try client.journal.visits().first { $0.state == .settled })
+            #expect(visit.medfeeSumamt == 4870)
+            #expect(visit.psnNo == patient.identity.psnNo, "opened with the key")
+            let totals = try client.journal.dayTotals(day: try #require(visit.setlDay))
+            #expect(totals.map(\.count).reduce(0, +) == 1)
+            await client.shutdown()
+        }
+    }
+
+    @Test("without the key file: a clear error names it, the money records still read, nothing is lost; back, all opens")
+    func missingKey() async throws {
+        try await withCore { core in
+            let client = try core.client()
+            let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
+            _ = try await client.settle(patient, fees: try Fixtures.fees())
+            await client.shutdown()
+            let directory = try core.settings(journal: "journal").stateDirectory
+            let keyFile = directory + "/journal.key"
+            let attributes = try FileManager.default.attributesOfItem(atPath: keyFile)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            try FileManager.default.moveItem(atPath: keyFile, toPath: keyFile + ".away")
+
+            let journal = try Journal(directory: directory)
+            #expect(journal.keyProblem == .missing(keyFile))
+            #expect(!FileManager.default.fileExists(atPath: keyFile), "a missing key is never replaced by a new one")
+            let error = #expect(throws: SettlementError.self) { try journal.visits() }
+            #expect("\(error.map { $0.message } ?? "")".contains("journal key \(keyFile) is missing"))
+            #expect(try journal.dayTotals(day: WireTime.day(Date())).map(\.medfeeSumamt) == [4870])
+            #expect(try journal.count(in: [.answered]) >= 5)
+
+            try FileManager.default.moveItem(atPath: keyFile + ".away", toPath: keyFile)
+            let back = try Journal(directory: directory)
+            #expect(try back.visits().first?.psnNo == patient.identity.psnNo)
+            #expect(try back.messages(limit: 10).allSatisfy { !SealedJSON.isSealed($0.request) })
+        }
+    }
+
+    @Test("a key file others may read is refused with a sentence that says how to fix it")
+    func exposedKey() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cuntong-key-\(UUID().uuidString)").path
+        _ = try Journal(directory: directory)
+        chmod(directory + "/journal.key", 0o644)
+        #expect(throws: SettlementError.self) { try Journal(directory: directory) }
+        do { _ = try Journal(directory: directory) } catch {
+            #expect(error.message.contains("make it 0600"))
+        }
+    }
+}
