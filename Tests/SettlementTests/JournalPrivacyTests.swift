@@ -63,6 +63,43 @@ struct JournalPrivacyTests {
         }
     }
 
+    @Test("a reconciled day is redacted: the person gone, the money and 3201 unchanged; a day not reconciled is kept")
+    func redaction() async throws {
+        try await withCore { core in
+            let client = try core.client()
+            let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
+            _ = try await client.settle(patient, fees: try Fixtures.fees())
+            let day = WireTime.day(Date())
+            let tomorrow = WireTime.day(Date().addingTimeInterval(86_400))
+
+            let early = try client.journal.redact(before: tomorrow)
+            #expect(early.redacted.isEmpty)
+            #expect(early.kept[day] == "not reconciled (3201 平) yet")
+
+            let totals = try client.journal.dayTotals(day: day)
+            #expect(try await client.reconcile(day: day).allSatisfy(\.agrees))
+            let result = try client.journal.redact(before: tomorrow)
+            #expect(result.redacted == [day])
+            #expect(try client.journal.dayTotals(day: day) == totals, "the money records are untouched")
+            #expect(try await client.reconcile(day: day).allSatisfy(\.agrees), "3201 still agrees after redaction")
+
+            let visit = try #require(try client.journal.visits().first { $0.state == .settled })
+            #expect(visit.psnNo == "~redacted" && visit.certNo == "~redacted")
+            #expect(visit.medfeeSumamt == 4870 && visit.setlId != nil)
+            let messages = try client.journal.messages(limit: 50, visitId: visit.id)
+            #expect(!messages.isEmpty)
+            for m in messages {
+                let text = String(decoding: m.request + (m.answer ?? Data()), as: UTF8.self)
+                #expect(!text.contains(Fixtures.ouyang) && !text.contains("欧阳淼") && !text.contains(patient.identity.psnNo))
+                #expect(try JSONSerialization.jsonObject(with: m.request) is [String: Any])
+            }
+            #expect(messages.contains { String(decoding: $0.request, as: UTF8.self).contains("\"~redacted\"") })
+            let settle = try #require(messages.first { $0.infno == "2207" })
+            #expect(String(decoding: settle.answer ?? Data(), as: UTF8.self).contains("medfee_sumamt"))
+            await client.shutdown()
+        }
+    }
+
     @Test("a key file others may read is refused with a sentence that says how to fix it")
     func exposedKey() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cuntong-key-\(UUID().uuidString)").path

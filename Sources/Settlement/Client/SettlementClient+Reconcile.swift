@@ -50,6 +50,8 @@ extension SettlementClient {
                 medfeeSumamt: Money(fen: t.medfeeSumamt), fundPaySumamt: Money(fen: t.fundPaySumamt),
                 acctPay: Money(fen: t.acctPay), result: out.stmt_rslt, detail: out.stmt_rslt_dscr ?? ""))
         }
+        // Only a day that agreed on every line may later have its personal data redacted.
+        try journal.setReconciled(day: day, agreed: lines.allSatisfy(\.agrees), now: now())
         return lines
     }
 }

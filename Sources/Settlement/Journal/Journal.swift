@@ -29,6 +29,8 @@ public final class Journal: Sendable {
         path = (directory as NSString).appendingPathComponent("journal.sqlite")
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
+        // Freed pages are overwritten: an erased day key or redacted value leaves no copy.
+        config.prepareDatabase { try $0.execute(sql: "PRAGMA secure_delete = ON") }
         let previous = umask(0o077)
         defer { umask(previous) }
         do {
@@ -104,6 +106,12 @@ public final class Journal: Sendable {
                 t.primaryKey("day", .text)
                 t.column("key_id", .text).notNull()
                 t.column("wrapped", .blob).notNull()
+            }
+        }
+        m.registerMigration("v4: days whose 3201 agreed on every line, which may be redacted") { db in
+            try db.create(table: "reconciled_day") { t in
+                t.primaryKey("day", .text)
+                t.column("reconciled_at", .double).notNull()
             }
         }
         return m

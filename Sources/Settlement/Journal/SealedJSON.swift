@@ -52,6 +52,12 @@ public enum SealedJSON {
         (try? rewrite(Array(json), sealed: { _ in redacted })) ?? json
     }
 
+    /// Only the values sealed under `keyID` replaced by `"~redacted"`.
+    public static func redact(_ json: Data, keyID: String) -> Data {
+        let prefix = Array("\"~sealed1:\(keyID):".utf8)
+        return (try? rewrite(Array(json), sealed: { $0.starts(with: prefix) ? redacted : $0 })) ?? json
+    }
+
     /// The key ids the message's sealed values name.
     public static func keyIDs(in json: Data) -> Set<String> {
         var ids: Set<String> = []

@@ -106,6 +106,8 @@ public struct TerminalConfig: Sendable, Decodable {
         /// The 0600 file with the terminal key that seals personal data in the journal;
         /// default `journal.key` in the state directory (provision puts it in /etc/cuntong).
         public var key_file: String?
+        /// Days after which a reconciled day's personal data is erased (default 30).
+        public var redact_after_days: Int?
     }
     public struct Simulator: Sendable, Decodable {
         public var enabled: Bool?
@@ -182,6 +184,12 @@ public struct TerminalConfig: Sendable, Decodable {
     /// `/var/lib/cuntong`.
     public func stateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         environment["CUNTONG_STATE_DIR"] ?? storage?.state_dir ?? "/var/lib/cuntong"
+    }
+
+    /// The first day whose personal data is kept: today (China time) minus
+    /// `[storage] redact_after_days` (default 30). Reconciled days before it are redacted.
+    public func redactionCutoff(now: Date = Date()) -> String {
+        WireTime.day(now.addingTimeInterval(-Double(storage?.redact_after_days ?? 30) * 86_400))
     }
 
     public var simulatorEnabled: Bool {

@@ -8,7 +8,7 @@ struct JournalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
         abstract: "Inspect the settlement journal and resolve what is in doubt.",
-        subcommands: [List.self, Show.self, Recover.self, Export.self])
+        subcommands: [List.self, Show.self, Recover.self, Export.self, Purge.self])
 }
 
 extension JournalCommand {
@@ -136,6 +136,55 @@ extension JournalCommand {
             if !report.isClean {
                 Output.error("some messages could not be resolved yet (the city core may be unreachable); run `cuntong journal recover` again when the link is back")
                 throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase the personal data of reconciled days, keeping their money records.",
+            discussion: """
+                For every day before the cutoff whose 3201 reconciliation agreed on every line (平),
+                the day's key is erased and each name, ID number, card number and token sealed
+                under it becomes "~redacted": amounts, codes, settlement and visit ids stay for
+                audits and 3201. A day that did not reconcile, or has a message still in flight,
+                is kept and listed with the reason. The daemon does the same every day.
+                Default cutoff: today minus [storage] redact_after_days (30).
+                JSON keys: cutoff, redacted (days), kept ({day: reason}).
+                """)
+        @OptionGroup var config: ConfigOption
+        @Option(help: "Redact reconciled days before this day (YYYY-MM-DD), whatever their age.")
+        var before: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            if let before, CalendarDate(before) == nil { throw ValidationError("--before must be a date, YYYY-MM-DD") }
+        }
+
+        struct Report: Encodable {
+            let cutoff: String
+            let redacted: [String]
+            let kept: [String: String]
+        }
+
+        func run() async throws {
+            let report: Report
+            do {
+                let terminal = try TerminalConfig.load(path: config.path)
+                let journal = try JournalCommand.open(config)
+                let cutoff = before ?? terminal.redactionCutoff()
+                let result = try journal.redact(before: cutoff)
+                report = Report(cutoff: cutoff, redacted: result.redacted, kept: result.kept)
+            } catch {
+                throw Output.fail(any: error)
+            }
+            if json {
+                Output.line(Output.json(report))
+                return
+            }
+            Output.line("personal data of reconciled days before \(report.cutoff): \(report.redacted.isEmpty ? "nothing to erase" : "erased for " + report.redacted.joined(separator: ", "))")
+            for (day, reason) in report.kept.sorted(by: { $0.key < $1.key }) {
+                Output.line("  \(day) kept: \(reason)")
             }
         }
     }

@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+
+/// Redaction: once a day has reconciled (3201 平 on every line), its personal data can go.
+/// The day's key is erased and every value sealed under it replaced by `~redacted`: the
+/// money records, codes and ids stay for audits and for 3201, the person does not. A day
+/// that did not reconcile, or that still has a message in flight, is never redacted.
+extension Journal {
+    public struct Redaction: Sendable, Equatable {
+        public var redacted: [String] = []
+        /// Days left as they are, with the reason.
+        public var kept: [String: String] = [:]
+    }
+
+    /// Records that every 3201 line of `day` agreed (or forgets it when one did not).
+    public func setReconciled(day: String, agreed: Bool, now: Date) throws(SettlementError) {
+        try write { db in
+            if agreed {
+                try db.execute(sql: "INSERT OR REPLACE INTO reconciled_day (day, reconciled_at) VALUES (?, ?)",
+                               arguments: [day, now.timeIntervalSince1970])
+            } else {
+                try db.execute(sql: "DELETE FROM reconciled_day WHERE day = ?", arguments: [day])
+            }
+        }
+    }
+
+    /// The oldest day whose personal data is still sealed in the journal (nil: none).
+    public func oldestUnredactedDay() throws(SettlementError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT MIN(day) FROM day_key") }
+    }
+
+    /// Redacts every day before `cutoff` (`yyyy-MM-dd`, exclusive) that has sealed data.
+    public func redact(before cutoff: String) throws(SettlementError) -> Redaction {
+        let days = try read { db in
+            try String.fetchAll(db, sql: "SELECT day FROM day_key WHERE day < ? ORDER BY day", arguments: [cutoff])
+        }
+        var result = Redaction()
+        for day in days {
+            if let reason = try redact(day: day) { result.kept[day] = reason } else { result.redacted.append(day) }
+        }
+        if !result.redacted.isEmpty {
+            // The erased key and values must not linger in the write-ahead log.
+            _ = try? db.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        }
+        return result
+    }
+
+    /// Redacts one day; nil when done, else why it was kept.
+    func redact(day: String) throws(SettlementError) -> String? {
+        try write { db -> String? in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM reconciled_day WHERE day = ?", arguments: [day]) == true else {
+                return "not reconciled (3201 平) yet"
+            }
+            let token = "%\"~sealed1:\(day):%"
+            let inFlight = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM message WHERE state IN ('queued', 'sending', 'inDoubt')
+                AND (CAST(request AS TEXT) LIKE ? OR CAST(answer AS TEXT) LIKE ?)
+                """, arguments: [token, token]) ?? 0
+            guard inFlight == 0 else { return "\(inFlight) message(s) of that day are still in flight" }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT msgid, request, answer FROM message WHERE CAST(request AS TEXT) LIKE ? OR CAST(answer AS TEXT) LIKE ?
+                """, arguments: [token, token])
+            for row in rows {
+                let request: Data = row["request"]
+                let answer: Data? = row["answer"]
+                try db.execute(sql: "UPDATE message SET request = ?, answer = ? WHERE msgid = ?",
+                               arguments: [SealedJSON.redact(request, keyID: day), answer.map { SealedJSON.redact($0, keyID: day) },
+                                           row["msgid"] as String])
+            }
+            let valuePrefix = Self.valuePrefix + day + ":%"
+            try db.execute(sql: "UPDATE visit SET psn_no = '~redacted' WHERE psn_no LIKE ?", arguments: [valuePrefix])
+            try db.execute(sql: "UPDATE visit SET cert_no = '~redacted' WHERE cert_no LIKE ?", arguments: [valuePrefix])
+            try db.execute(sql: "DELETE FROM day_key WHERE day = ?", arguments: [day])
+            dayKeys.withLock { $0[day] = nil }
+            return nil
+        }
+    }
+}
