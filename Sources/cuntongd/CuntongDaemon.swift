@@ -123,7 +123,7 @@ struct CuntongDaemon: AsyncParsableCommand {
         var services: [any Service] = [
             supervised("settlement recovery", SettlementRecoveryService(
                 client: box, interval: .seconds(recoverInterval), state: state, desk: desk, link: link,
-                logger: Logger(label: "cuntongd.recovery"))),
+                logger: Logger(label: "cuntongd.recovery"), redactionCutoff: { terminalConfig.redactionCutoff() })),
             supervised("city-core link", CoreLinkService(
                 client: box, link: link, state: state, maximumPause: .seconds(linkProbeMax),
                 signOutOnStop: terminalConfig.core.sign_out_on_stop ?? false, logger: Logger(label: "cuntongd.core-link"))),

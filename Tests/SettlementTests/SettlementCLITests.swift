@@ -266,6 +266,12 @@ struct SettlementCLITests {
             #expect(try FileManager.default.attributesOfItem(atPath: root + "/etc/cuntong/api.token")[.posixPermissions] as? Int == 0o600)
             #expect(!r.stderr.contains(token.trimmingCharacters(in: .newlines)), "the token is not printed")
             #expect(r.stderr.contains("check-in page on http://127.0.0.1:8742/"))
+            // The journal key: in /etc/cuntong, apart from the journal, 0600, owned by cuntong, named by the config.
+            #expect(parsed.storage?.key_file == "/etc/cuntong/journal.key")
+            let key = try FileManager.default.attributesOfItem(atPath: root + "/etc/cuntong/journal.key")
+            #expect(key[.posixPermissions] as? Int == 0o600)
+            #expect((key[.ownerAccountID] as? NSNumber)?.intValue == uid)
+            #expect(!FileManager.default.fileExists(atPath: root + "/var/lib/cuntong/journal.key"))
             #expect(FileManager.default.fileExists(atPath: root + "/etc/systemd/system/cuntongd.service"))
             #expect(try String(contentsOfFile: root + "/etc/udev/rules.d/70-cuntong-scanners.rules", encoding: .utf8) == UdevRules.generate())
 

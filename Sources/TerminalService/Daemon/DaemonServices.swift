@@ -148,20 +148,44 @@ public struct SettlementRecoveryService: Service {
     let desk: CheckinDesk?
     let link: CoreLink?
     let logger: Logger
+    /// The first day whose personal data is kept; reconciled days before it are redacted
+    /// once a day. Nil: no redaction.
+    let redactionCutoff: (@Sendable () -> String)?
 
     public init(client: ClientBox, interval: Duration, state: DaemonState, desk: CheckinDesk? = nil, link: CoreLink? = nil,
-                logger: Logger) {
+                logger: Logger, redactionCutoff: (@Sendable () -> String)? = nil) {
         self.box = client
         self.interval = interval
         self.state = state
         self.desk = desk
         self.link = link
         self.logger = logger
+        self.redactionCutoff = redactionCutoff
+    }
+
+    /// Once a day: erase the personal data of reconciled days past the retention.
+    private func redactIfDue(lastDay: inout String?) {
+        guard let redactionCutoff else { return }
+        let cutoff = redactionCutoff()
+        guard cutoff != lastDay else { return }
+        do {
+            let result = try box.client.journal.redact(before: cutoff)
+            lastDay = cutoff
+            if !result.redacted.isEmpty || !result.kept.isEmpty {
+                logger.notice("personal data of reconciled days erased", metadata: [
+                    "cutoff": "\(cutoff)", "redacted": "\(result.redacted.joined(separator: ","))",
+                    "kept": "\(result.kept.keys.sorted().joined(separator: ","))"])
+            }
+        } catch {
+            logger.warning("redaction failed", metadata: ["error": "\(error)"])
+        }
     }
 
     public func run() async throws {
+        var lastRedaction: String?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await desk?.expire()
+            redactIfDue(lastDay: &lastRedaction)
             do {
                 let report = try await box.client.recover()
                 // Only what was really sent says anything about the link.

@@ -115,9 +115,22 @@ public struct Doctor: Sendable {
             let doubt = try journal.count(in: [.inDoubt, .sending])
             add("settlements in doubt", doubt == 0 ? .pass : .warn,
                 doubt == 0 ? "none" : "\(doubt) message(s): cuntong journal recover (the daemon also retries)")
-            let review = try journal.visitsNeedingReview()
-            add("settlements needing review", review.isEmpty ? .pass : .warn,
-                review.isEmpty ? "none" : "\(review.count) confirmed by the core with an unreadable answer (visit \(review.map { String($0.id!) }.joined(separator: ", "))): never reversed; have the insurance office confirm the amounts")
+            if let problem = journal.keyProblem {
+                add("journal key", .fail, problem.description)
+            } else {
+                add("journal key", .pass, "\(journal.keyPath): private (0600); personal data in the journal is sealed under it")
+                let review = try journal.visitsNeedingReview()
+                add("settlements needing review", review.isEmpty ? .pass : .warn,
+                    review.isEmpty ? "none" : "\(review.count) confirmed by the core with an unreadable answer (visit \(review.map { String($0.id!) }.joined(separator: ", "))): never reversed; have the insurance office confirm the amounts")
+            }
+            let cutoff = config.redactionCutoff()
+            if let oldest = try journal.oldestUnredactedDay() {
+                add("personal data kept", oldest < cutoff ? .warn : .pass, oldest < cutoff
+                    ? "since \(oldest), past the \(config.storage?.redact_after_days ?? 30) days kept: reconcile those days (cuntong reconcile --date D) so that they can be erased"
+                    : "since \(oldest); erased once a day is reconciled and \(config.storage?.redact_after_days ?? 30) days old")
+            } else {
+                add("personal data kept", .pass, "none")
+            }
             add("core profile", .pass, "\(client.settings.profile.name) (infver \(client.settings.profile.infver), recer_sys_code \(client.settings.profile.receiverSystemCode), gateway \(client.settings.profile.gateway.rawValue)), msgid slot \(client.settings.msgidSlot)")
             await client.shutdown()
 

@@ -30,6 +30,8 @@ public struct Provisioner: Sendable {
 
     /// The configuration file's text, as DESIGN.md lays it out.
     public static let tokenPath = "/etc/cuntong/api.token"
+    /// The terminal key that seals patient data in the journal: apart from the journal.
+    public static let journalKeyPath = "/etc/cuntong/journal.key"
 
     /// `profile` and `credentialsFile` as the technician named them (a built-in profile's
     /// name or a profile file's path).
@@ -63,6 +65,8 @@ public struct Provisioner: Sendable {
 
             [storage]
             state_dir = \(q(a.stateDirectory))
+            key_file = \(q(journalKeyPath))   # 0600: seals patient data in the journal; keep it apart from the journal
+            # redact_after_days = 30   # a reconciled day's patient data is erased after this many days
 
             """
     }
@@ -173,7 +177,8 @@ public struct Provisioner: Sendable {
             return "cuntongd.service, 70-cuntong-scanners.rules"
         }
         try await run("signing in to the city core (9001) as proof", 5, total) {
-            let journal = try Journal(directory: settings.stateDirectory)
+            let journal = try Journal(directory: settings.stateDirectory, keyFile: root + Self.journalKeyPath)
+            if let user = serviceUser() { chown(root + Self.journalKeyPath, uid_t(user.uid), gid_t(user.gid)) }
             let client = SettlementClient(settings: settings, journal: journal,
                                           transport: try HTTPCoreTransport(settings: settings),
                                           logger: quietLogger, retryDelays: [.milliseconds(500)])
