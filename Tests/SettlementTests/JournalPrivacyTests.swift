@@ -1,5 +1,6 @@
 import Foundation
 import Settlement
+import TerminalCore
 import Testing
 import TestSupport
 
@@ -20,9 +21,14 @@ struct JournalPrivacyTests {
             let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
             _ = try await client.settle(patient, fees: try Fixtures.fees())
             _ = try await client.checkIn(Fixtures.idNumber(Fixtures.zhangWei))
+            // An e-credential check-in: the platform's token and the holder it names.
+            let code = Credential(kind: .medicalInsuranceQRCode, payload: "ECQR:360400:0001:7f3a9c21d4e8b6a0", source: "scanner")
+            let ec = try await client.checkIn(code)
+            #expect(ec.certificate.type == .ecToken)
             let directory = try core.settings(journal: "journal").stateDirectory
             let bytes = try journalBytes(directory)
-            for value in [Fixtures.ouyang, Fixtures.zhangWei, "欧阳淼", "张伟", patient.identity.psnNo] {
+            for value in [Fixtures.ouyang, Fixtures.zhangWei, "欧阳淼", "张伟", patient.identity.psnNo, ec.certificate.number,
+                          "7f3a9c21d4e8b6a0"] {
                 #expect(bytes.range(of: Data(value.utf8)) == nil, "\(value) is in the journal's files")
             }
             // What recovery and 3201 need stays readable: the visit's amounts and ids.
@@ -61,6 +67,32 @@ struct JournalPrivacyTests {
             #expect(try back.visits().first?.psnNo == patient.identity.psnNo)
             #expect(try back.messages(limit: 10).allSatisfy { !SealedJSON.isSealed($0.request) })
         }
+    }
+
+    @Test("a settlement left in doubt is resolved by recovery from the sealed journal: the same bytes go out again")
+    func recoveryFromSealed() async throws {
+        // Every answer to 2207 lost and the reversal refused: the settlement stays in doubt.
+        let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
+        let client = try core.client()
+        let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
+        await #expect(throws: SettlementError.self) { _ = try await client.settle(patient, fees: try Fixtures.fees()) }
+        #expect(try client.journal.count(in: [.inDoubt]) >= 1)
+        await client.shutdown()
+        // A new process, the core answering again: only the sealed journal and its key file.
+        await core.setFaults()
+        let later = try core.client()
+        let stored = try journalBytes(try core.settings(journal: "journal").stateDirectory)
+        #expect(stored.range(of: Data(Fixtures.ouyang.utf8)) == nil)
+        let report = try await later.recover()
+        #expect(report.isClean, "\(report)")
+        #expect(try later.journal.visit(1)?.state == .reversed, "the lost settlement was undone (2601)")
+        let messages = try later.journal.messages(limit: 50, visitId: 1)
+        let reversal = try #require(messages.first { $0.infno == "2601" })
+        #expect(reversal.state == .answered)
+        #expect(String(decoding: reversal.request, as: UTF8.self).contains(patient.identity.psnNo), "opened with the key")
+        #expect(try core.totals() == (0, 0), "nothing charged")
+        await later.shutdown()
+        await core.stop()
     }
 
     @Test("a reconciled day is redacted: the person gone, the money and 3201 unchanged; a day not reconciled is kept")

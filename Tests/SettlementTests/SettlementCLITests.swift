@@ -227,6 +227,8 @@ struct SettlementCLITests {
             #expect(ok.stdout.contains("PASS  city core"), "\(ok.stdout)")
             #expect(ok.stdout.contains("PASS  clock"))
             #expect(ok.stdout.contains("PASS  journal integrity"))
+            #expect(ok.stdout.contains("PASS  journal key") && ok.stdout.contains("private (0600)"), "\(ok.stdout)")
+            #expect(ok.stdout.contains("personal data kept"))
             let written = try String(contentsOfFile: report, encoding: .utf8)
             #expect(written.contains("PASS  city core"))
             #expect(try FileManager.default.attributesOfItem(atPath: report)[.posixPermissions] as? Int == 0o600)
