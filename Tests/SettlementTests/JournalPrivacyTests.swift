@@ -132,6 +132,28 @@ struct JournalPrivacyTests {
         }
     }
 
+    @Test("rotating the key: the new key opens everything, the old key file no longer does")
+    func rotation() async throws {
+        try await withCore { core in
+            let client = try core.client()
+            let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
+            _ = try await client.settle(patient, fees: try Fixtures.fees())
+            let directory = try core.settings(journal: "journal").stateDirectory
+            let keyFile = directory + "/journal.key"
+            let oldFile = try String(contentsOfFile: keyFile, encoding: .utf8)
+            let rotated = try client.journal.rotateKey(now: Date().addingTimeInterval(5))
+            #expect(rotated.days == 1)
+            let newFile = try String(contentsOfFile: keyFile, encoding: .utf8)
+            #expect(newFile.contains(rotated.keyID) && newFile.split(separator: "\n").filter { !$0.hasPrefix("#") }.count == 1)
+            #expect(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int == 0o600)
+            await client.shutdown()
+
+            #expect(try Journal(directory: directory).visits().first?.psnNo == patient.identity.psnNo)
+            try oldFile.write(toFile: keyFile, atomically: false, encoding: .utf8)
+            #expect(throws: SettlementError.self) { try Journal(directory: directory).visits() }
+        }
+    }
+
     @Test("a key file others may read is refused with a sentence that says how to fix it")
     func exposedKey() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cuntong-key-\(UUID().uuidString)").path

@@ -8,7 +8,7 @@ struct JournalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
         abstract: "Inspect the settlement journal and resolve what is in doubt.",
-        subcommands: [List.self, Show.self, Recover.self, Export.self, Purge.self])
+        subcommands: [List.self, Show.self, Recover.self, Export.self, Purge.self, RotateKey.self])
 }
 
 extension JournalCommand {
@@ -185,6 +185,30 @@ extension JournalCommand {
             Output.line("personal data of reconciled days before \(report.cutoff): \(report.redacted.isEmpty ? "nothing to erase" : "erased for " + report.redacted.joined(separator: ", "))")
             for (day, reason) in report.kept.sorted(by: { $0.key < $1.key }) {
                 Output.line("  \(day) kept: \(reason)")
+            }
+        }
+    }
+
+    struct RotateKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key",
+            abstract: "Replace the terminal key that seals patient data in the journal.",
+            discussion: """
+                Writes a new key into [storage] key_file, wraps every day's key under it, then
+                drops the old key from the file. Stopped half-way, nothing is lost: the file
+                keeps every key still in use. A copy of the journal taken before, with the old
+                key file, no longer opens what is sealed after. Run it as the user that owns the
+                key file (cuntong), or as root.
+                """)
+        @OptionGroup var config: ConfigOption
+
+        func run() async throws {
+            do {
+                let journal = try JournalCommand.open(config)
+                let (id, days) = try journal.rotateKey()
+                Output.line("journal key rotated: now \(id) in \(journal.keyPath); \(days) day key(s) wrapped again")
+            } catch {
+                throw Output.fail(any: error)
             }
         }
     }
