@@ -92,7 +92,7 @@ public final class CoreFixture: Sendable {
     public func halt() async {
         task.cancel()
         _ = try? await task.value
-        for _ in 0..<100 where Self.accepts(port: port) {
+        for _ in 0..<500 where Self.accepts(port: port) {
             try? await Task.sleep(for: .milliseconds(20))
         }
         holdPort()
