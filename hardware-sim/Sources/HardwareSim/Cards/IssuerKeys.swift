@@ -1,3 +1,4 @@
+import CardReaders
 import CLibCrypto
 
 /// The simulated card issuer's master keys and the key derivations its 3.0 cards, its PSAM
@@ -70,10 +71,5 @@ public enum IssuerKeys {
         return Array(out.prefix(Int(n)))
     }
 
-    private static func bytes(_ hex: String) -> [UInt8] {
-        stride(from: 0, to: hex.count, by: 2).map {
-            let i = hex.index(hex.startIndex, offsetBy: $0)
-            return UInt8(hex[i..<hex.index(i, offsetBy: 2)], radix: 16)!
-        }
-    }
+    private static func bytes(_ hex: String) -> [UInt8] { Hex.bytes(hex)! }
 }

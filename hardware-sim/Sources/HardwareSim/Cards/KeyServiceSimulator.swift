@@ -1,3 +1,4 @@
+import CardReaders
 import Foundation
 
 /// The city's card key service (加密机 behind HTTP) as the reader-interface specification's
@@ -87,18 +88,7 @@ public enum KeyServiceSimulator {
                body: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
     }
 
-    static func bytes(_ hex: String) -> [UInt8]? {
-        guard hex.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var i = hex.startIndex
-        while i < hex.endIndex {
-            let j = hex.index(i, offsetBy: 2)
-            guard let b = UInt8(hex[i..<j], radix: 16) else { return nil }
-            out.append(b)
-            i = j
-        }
-        return out
-    }
+    static func bytes(_ hex: String) -> [UInt8]? { Hex.bytes(hex) }
 
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
+    static func hex(_ bytes: [UInt8]) -> String { Hex.string(bytes) }
 }
