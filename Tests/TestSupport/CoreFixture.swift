@@ -90,27 +90,26 @@ public final class CoreFixture: Sendable {
     /// connection to the port is refused: the server's task can end a moment before its
     /// listening socket is closed, and a terminal asking in that moment would wait, not fail.
     public func halt() async {
+        // The listener first, directly: left to the server's own shutdown it could stay open
+        // (not accepting) for a while, and connections would hang instead of being refused.
+        await server.closeListener()
         task.cancel()
         _ = try? await task.value
-        for _ in 0..<500 where Self.accepts(port: port) {
+        for _ in 0..<500 where Self.listening(port: port) {
             try? await Task.sleep(for: .milliseconds(20))
         }
         holdPort()
     }
 
-    /// Whether something listens on 127.0.0.1:`port`.
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    /// Whether a socket listens on `port`, from /proc/net/tcp: no connection is made, so a
+    /// listener that no longer accepts neither fills its backlog nor blocks the caller.
+    static func listening(port: Int) -> Bool {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
+        let hexPort = String(format: "%04X", port)
+        return table.split(separator: "\n").dropFirst().contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[1].hasSuffix(":" + hexPort) && fields[3] == "0A"
         }
-        return result == 0
     }
 
     /// The same core back on the same port with the same ledger.

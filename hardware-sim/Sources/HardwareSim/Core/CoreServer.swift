@@ -5,6 +5,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// The simulated core over HTTP (Hummingbird): the platform's service path, the
 /// e-credential query, and `/sim/…` endpoints for tests and technicians.
@@ -12,10 +13,27 @@ public struct CoreServer: Sendable {
 
     let simulator: CoreSimulator
     let faults: FaultBoard
+    /// The listening channel while serving, so that `closeListener` can take the core off
+    /// the network at once (a core that is down refuses connections).
+    private let listener = Listener()
+
+    final class Listener: Sendable {
+        let channel = Mutex<(any Channel)?>(nil)
+    }
 
     public init(simulator: CoreSimulator, faults: [CoreFault]) {
         self.simulator = simulator
         self.faults = FaultBoard(faults)
+    }
+
+    /// Closes the listening socket now: new connections are refused. Connections already
+    /// open end with the server.
+    public func closeListener() async {
+        let channel = listener.channel.withLock { c -> (any Channel)? in
+            defer { c = nil }
+            return c
+        }
+        try? await channel?.close()
     }
 
     struct CutConnection: Error {}
@@ -141,7 +159,10 @@ public struct CoreServer: Sendable {
             router: router(),
             server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "cuntong-sim-core"),
-            onServerRunning: { channel in onReady(channel.localAddress?.port ?? port) },
+            onServerRunning: { [listener] channel in
+                listener.channel.withLock { $0 = channel }
+                onReady(channel.localAddress?.port ?? port)
+            },
             logger: logger)
         if handleSignals { try await app.runService() } else { try await app.run() }
     }
