@@ -35,6 +35,11 @@ extension Journal {
             try String.fetchAll(db, sql: "SELECT day FROM day_key WHERE day < ? ORDER BY day", arguments: [cutoff])
         }
         var result = Redaction()
+        guard !days.isEmpty else { return result }
+        // While erasing, freed pages are overwritten: an erased day key leaves no copy in the
+        // file. Only then: on every write it would cost the journal's fsync'd path dearly.
+        try setSecureDelete(true)
+        defer { try? setSecureDelete(false) }
         for day in days {
             if let reason = try redact(day: day) { result.kept[day] = reason } else { result.redacted.append(day) }
         }
@@ -43,6 +48,12 @@ extension Journal {
             _ = try? db.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         }
         return result
+    }
+
+    func setSecureDelete(_ on: Bool) throws(SettlementError) {
+        do { try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA secure_delete = \(on ? "ON" : "OFF")") } } catch {
+            throw .journal("\(error)")
+        }
     }
 
     /// Redacts one day; nil when done, else why it was kept.

@@ -29,8 +29,6 @@ public final class Journal: Sendable {
         path = (directory as NSString).appendingPathComponent("journal.sqlite")
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
-        // Freed pages are overwritten: an erased day key or redacted value leaves no copy.
-        config.prepareDatabase { try $0.execute(sql: "PRAGMA secure_delete = ON") }
         let previous = umask(0o077)
         defer { umask(previous) }
         do {
