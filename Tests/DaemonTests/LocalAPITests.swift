@@ -327,7 +327,8 @@ struct LocalAPITests {
     @Test("SIGTERM during a settlement: the settlement finishes, is journaled, and the daemon exits 0")
     func sigtermDuringSettlement() async throws {
         try await withCore(faults: ["delay:1500:2207"]) { core in
-            let daemon = try await DaemonFixture.start(core: core)
+            // The core's timeout well past the delay: the settlement must be in flight, not lost.
+            let daemon = try await DaemonFixture.start(core: core, timeoutMs: 6000)
             let api = daemon.api
             let checkin = try await api.post("/v1/checkins", ["idNumber": Fixtures.ouyang]).object()
             var body = Self.visitHeader

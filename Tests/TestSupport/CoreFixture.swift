@@ -94,7 +94,14 @@ public final class CoreFixture: Sendable {
         // (not accepting) for a while, and connections would hang instead of being refused.
         await server.closeListener()
         task.cancel()
-        _ = try? await task.value
+        // The server task may wait on connections a client keeps alive: bounded, so that a
+        // halt never hangs a test (a hung test hit its time limit and took the run down).
+        // (Awaiting a task's value does not stop on cancellation: hence two loose tasks.)
+        let task = self.task
+        let (ended, signal) = AsyncStream<Void>.makeStream()
+        Task { _ = try? await task.value; signal.yield() }
+        Task { try? await Task.sleep(for: .seconds(3)); signal.yield() }
+        for await _ in ended { break }
         for _ in 0..<500 where Self.listening(port: port) {
             try? await Task.sleep(for: .milliseconds(20))
         }

@@ -13,9 +13,10 @@ public final class DaemonFixture: Sendable {
     public let api: LocalAPIClient
 
     /// Starts cuntongd with `core.configFile(journal: name, extra:)` and waits until its API answers.
-    public static func start(core: CoreFixture, name: String = "daemon", coreConfig: String = "", extraConfig: String = "",
-                             arguments: [String] = [], environment: [String: String] = [:]) async throws -> DaemonFixture {
-        let configPath = try core.configFile(journal: name, core: coreConfig, extra: extraConfig)
+    public static func start(core: CoreFixture, name: String = "daemon", timeoutMs: Int = 2000, coreConfig: String = "",
+                             extraConfig: String = "", arguments: [String] = [],
+                             environment: [String: String] = [:]) async throws -> DaemonFixture {
+        let configPath = try core.configFile(journal: name, timeoutMs: timeoutMs, core: coreConfig, extra: extraConfig)
         let socket = core.directory + "/\(name).sock"
         let logPath = core.directory + "/\(name).log"
         let devDir = core.directory + "/\(name)-dev"
