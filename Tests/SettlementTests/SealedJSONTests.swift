@@ -53,7 +53,7 @@ struct SealedJSONTests {
 
     @Test("redacted: the person is gone for good, the rest of the message stays and still parses")
     func redaction() throws {
-        let redacted = SealedJSON.redact(try SealedJSON.seal(Self.answer, key: key, keyID: "d"))
+        let redacted = SealedJSON.redact(try SealedJSON.seal(Self.answer, key: key, keyID: "d"), keyID: "d")
         let object = try #require(try JSONSerialization.jsonObject(with: redacted) as? [String: Any])
         let output = try #require(object["output"] as? [String: Any])
         let base = try #require(output["baseinfo"] as? [String: Any])

@@ -46,13 +46,8 @@ public enum SealedJSON {
         })
     }
 
-    /// The message with every sealed value replaced by `"~redacted"`: the person is gone,
-    /// the rest of the message stays.
-    public static func redact(_ json: Data) -> Data {
-        (try? rewrite(Array(json), sealed: { _ in redacted })) ?? json
-    }
-
-    /// Only the values sealed under `keyID` replaced by `"~redacted"`.
+    /// The values sealed under `keyID` replaced by `"~redacted"`: the person is gone, the
+    /// rest of the message stays.
     public static func redact(_ json: Data, keyID: String) -> Data {
         let prefix = Array("\"~sealed1:\(keyID):".utf8)
         return (try? rewrite(Array(json), sealed: { $0.starts(with: prefix) ? redacted : $0 })) ?? json
