@@ -60,9 +60,14 @@ public final class CoreFixture: Sendable {
     /// gets it: a terminal asking there is refused at once, as with a core that is down.
     private let heldPort = Mutex<Int32>(-1)
 
-    private func holdPort() {
+    /// Binds the port without listening. Binding fails while a listener still has it, so
+    /// this is also how `halt` learns that the listener is gone: no connection is made and
+    /// nothing is parsed (reading /proc/net/tcp in a loop, with the thousands of lines a
+    /// test run leaves there, kept both cooperative threads busy and stalled the run).
+    @discardableResult
+    private func holdPort() -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else { return false }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -72,11 +77,12 @@ public final class CoreFixture: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { close(fd); return }
+        guard bound == 0 else { close(fd); return false }
         heldPort.withLock { old in
             if old >= 0 { close(old) }
             old = fd
         }
+        return true
     }
 
     private func releasePort() {
@@ -102,20 +108,8 @@ public final class CoreFixture: Sendable {
         Task { _ = try? await task.value; signal.yield() }
         Task { try? await Task.sleep(for: .seconds(3)); signal.yield() }
         for await _ in ended { break }
-        for _ in 0..<500 where Self.listening(port: port) {
+        for _ in 0..<250 where !holdPort() {
             try? await Task.sleep(for: .milliseconds(20))
-        }
-        holdPort()
-    }
-
-    /// Whether a socket listens on `port`, from /proc/net/tcp: no connection is made, so a
-    /// listener that no longer accepts neither fills its backlog nor blocks the caller.
-    static func listening(port: Int) -> Bool {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
-        let hexPort = String(format: "%04X", port)
-        return table.split(separator: "\n").dropFirst().contains { line in
-            let fields = line.split(separator: " ")
-            return fields.count > 3 && fields[1].hasSuffix(":" + hexPort) && fields[3] == "0A"
         }
     }
 

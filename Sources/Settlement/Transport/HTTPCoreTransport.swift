@@ -92,4 +92,10 @@ public final class HTTPCoreTransport: CoreTransport {
     public func shutdown() async {
         try? await client.shutdown()
     }
+
+    /// A transport dropped without `shutdown()` (a command or test that ended on an error)
+    /// still closes its connections; the client keeps itself alive until that is done.
+    deinit {
+        client.shutdown { _ in }
+    }
 }
