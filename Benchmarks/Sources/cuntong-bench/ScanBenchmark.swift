@@ -77,7 +77,7 @@ enum ScanBenchmark {
     static func throughput(mode: ScanMode, codes: Int) {
         let scanner = VirtualScanner(mode: mode)
         let reports = scanner.reports(for: code)
-        var decoder = KnownScanner.decoder(for: mode, reportLength: nil)
+        var decoder = ScannerReader.Options(mode: mode).decoder()
         var decoded = 0
         let start = ContinuousClock.now
         for _ in 0..<codes {

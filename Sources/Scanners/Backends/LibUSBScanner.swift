@@ -64,6 +64,7 @@ final class LibUSBSession: @unchecked Sendable {
     var transfer: UnsafeMutablePointer<libusb_transfer>?
     var buffer: UnsafeMutablePointer<UInt8>?
     var decoder: any ScanDecoder
+    var reportLength: Int
     var filter: RepeatFilter
     var pendingOpen = false
     var detached = false
@@ -75,7 +76,8 @@ final class LibUSBSession: @unchecked Sendable {
     init(scanner: LibUSBScanner, out: AsyncStream<ScannerWatcher.Event>.Continuation) {
         self.scanner = scanner
         self.out = out
-        decoder = KnownScanner.decoder(for: scanner.options.mode, reportLength: scanner.options.reportLength)
+        decoder = scanner.options.decoder()
+        reportLength = scanner.options.reportLength ?? 64
         filter = RepeatFilter(window: scanner.options.repeatWindow)
     }
 
@@ -156,7 +158,13 @@ final class LibUSBSession: @unchecked Sendable {
             return
         }
         handle = h
-        let length = Int32(scanner.options.reportLength ?? (scanner.options.mode == .keyboard ? 8 : 64))
+        // HID POS: where the fields are, from the device's own report descriptor when it gives one.
+        if scanner.options.mode == .hidpos, let bytes = reportDescriptor(h),
+           let descriptor = try? HIDReportDescriptor(bytes), let layout = HIDPOSLayout(descriptor: descriptor) {
+            decoder = HIDPOSDecoder(layout: layout)
+            reportLength = layout.reportLength
+        }
+        let length = Int32(reportLength)
         buffer = .allocate(capacity: Int(length))
         transfer = libusb_alloc_transfer(0)
         libusb_fill_interrupt_transfer(transfer, h, endpoint, buffer, length, { t in
@@ -165,6 +173,33 @@ final class LibUSBSession: @unchecked Sendable {
         }, Unmanaged.passUnretained(self).toOpaque(), 0)
         out.yield(.connected(path: scanner.name, mode: scanner.options.mode))
         submit()
+    }
+
+    /// The HID report descriptor of interface 0: GET_DESCRIPTOR (report, 0x22) for the length
+    /// its HID class descriptor (0x21, among the interface's extra bytes) announces — the
+    /// request usbhid makes at enumeration.
+    func reportDescriptor(_ h: OpaquePointer) -> [UInt8]? {
+        var config: UnsafeMutablePointer<libusb_config_descriptor>?
+        guard libusb_get_active_config_descriptor(libusb_get_device(h), &config) == 0, let config else { return nil }
+        defer { libusb_free_config_descriptor(config) }
+        guard config.pointee.bNumInterfaces > 0, config.pointee.interface.pointee.num_altsetting > 0 else { return nil }
+        let alt = config.pointee.interface.pointee.altsetting.pointee
+        guard let extra = alt.extra, alt.extra_length >= 9 else { return nil }
+        let bytes = Array(UnsafeBufferPointer(start: extra, count: Int(alt.extra_length)))
+        var i = 0
+        var length = 0
+        while i + 1 < bytes.count, bytes[i] >= 2 {
+            let size = Int(bytes[i])
+            if bytes[i + 1] == 0x21, size >= 9, i + 8 < bytes.count, bytes[i + 6] == 0x22 {
+                length = Int(bytes[i + 7]) | Int(bytes[i + 8]) << 8
+                break
+            }
+            i += size
+        }
+        guard length > 0, length <= 4096 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: length)
+        let got = libusb_control_transfer(h, 0x81, 0x06, 0x2200, 0, &buffer, UInt16(length), 1000)
+        return got > 0 ? Array(buffer.prefix(Int(got))) : nil
     }
 
     /// The interface 0 endpoint that is interrupt IN.

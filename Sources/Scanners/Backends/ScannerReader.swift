@@ -16,14 +16,15 @@ public final class ScannerReader: Sendable {
 
     public struct Options: Sendable {
         public var mode: ScanMode
-        public var reportLength: Int?
+        /// HID POS: where the report's fields are (from the descriptor, or published).
+        public var layout: HIDPOSLayout
         public var baud: Int
         public var terminator: SerialLineDecoder.Terminator
         public var repeatWindow: Duration
-        public init(mode: ScanMode, reportLength: Int? = nil, baud: Int = 9600,
+        public init(mode: ScanMode, layout: HIDPOSLayout = .honeywell, baud: Int = 9600,
                     terminator: SerialLineDecoder.Terminator = .crlf, repeatWindow: Duration = .seconds(3)) {
             self.mode = mode
-            self.reportLength = reportLength
+            self.layout = layout
             self.baud = baud
             self.terminator = terminator
             self.repeatWindow = repeatWindow
@@ -98,8 +99,8 @@ public final class ScannerReader: Sendable {
             fd = opened
         }
         defer { Foundation.close(fd) }
-        var decoder = KnownScanner.decoder(for: options.mode, reportLength: options.reportLength, terminator: options.terminator)
-        let reportLength = options.mode == .serial ? nil : (options.reportLength ?? (options.mode == .keyboard ? 8 : 64))
+        var decoder = options.decoder()
+        let reportLength = options.reportLength
         var filter = RepeatFilter(window: options.repeatWindow)
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -150,6 +151,25 @@ public final class ScannerReader: Sendable {
             }
         }
         continuation.finish()
+    }
+}
+
+extension ScannerReader.Options {
+    public func decoder() -> any ScanDecoder {
+        switch mode {
+        case .keyboard: KeyboardWedgeDecoder()
+        case .hidpos: HIDPOSDecoder(layout: layout)
+        case .serial: SerialLineDecoder(terminator: terminator)
+        }
+    }
+
+    /// The size of one HID report (reads that join reports are split by it); nil for a tty.
+    public var reportLength: Int? {
+        switch mode {
+        case .keyboard: 8
+        case .hidpos: layout.reportLength
+        case .serial: nil
+        }
     }
 }
 

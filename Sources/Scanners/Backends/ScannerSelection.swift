@@ -20,7 +20,7 @@ public enum ScannerSelection {
             found = first
         }
         guard let scanMode = mode ?? found?.mode ?? (path.contains("tty") ? .serial : nil) else { throw .modeUnknown(path) }
-        return ScannerReader(path: path, options: .init(mode: scanMode, reportLength: found?.known?.reportLength, baud: baud,
+        return ScannerReader(path: path, options: .init(mode: scanMode, layout: found?.layout ?? .honeywell, baud: baud,
                                                         terminator: terminator), classifier: classifier)
     }
 }

@@ -15,13 +15,17 @@ public final class ScannerWatcher: Sendable {
 
     /// One device to watch for (its path and mode), or nil to take every known scanner.
     let fixed: (path: String, mode: ScanMode)?
+    /// A device named by vendor:product (e.g. a serial scanner behind a CH340): its nodes are
+    /// taken whether or not the table knows it.
+    let usbID: USBID?
     let devDirectory: String
     let sysfs: String
     let classifier: PayloadClassifier
 
-    public init(device: String? = nil, mode: ScanMode? = nil, devDirectory: String = "/dev", sysfs: String = "/sys",
-                classifier: PayloadClassifier = .standard()) {
+    public init(device: String? = nil, mode: ScanMode? = nil, usbID: USBID? = nil, devDirectory: String = "/dev",
+                sysfs: String = "/sys", classifier: PayloadClassifier = .standard()) {
         if let device, let mode { fixed = (device, mode) } else { fixed = nil }
+        self.usbID = usbID
         self.devDirectory = devDirectory
         self.sysfs = sysfs
         self.classifier = classifier
@@ -32,10 +36,13 @@ public final class ScannerWatcher: Sendable {
         if let fixed {
             return fixed.path == path ? ScannerReader(path: path, options: .init(mode: fixed.mode), classifier: classifier) : nil
         }
-        guard name.hasPrefix("hidraw") || name.hasPrefix("ttyACM"),
-            let device = SysfsScanners.describe(node: path, sysfs: sysfs), let known = device.known
-        else { return nil }
-        return ScannerReader(path: path, options: .init(mode: known.mode, reportLength: known.reportLength),
+        guard SysfsScanners.isCandidate(name), let device = SysfsScanners.describe(node: path, sysfs: sysfs) else { return nil }
+        if let usbID {
+            guard device.id == usbID, let mode = device.mode else { return nil }
+            return ScannerReader(path: path, options: .init(mode: mode, layout: device.layout ?? .honeywell), classifier: classifier)
+        }
+        guard let known = device.known else { return nil }
+        return ScannerReader(path: path, options: .init(mode: known.mode, layout: device.layout ?? known.hidposLayout),
                              classifier: classifier)
     }
 

@@ -1,24 +1,23 @@
-/// A HID-POS scanner (usage page 0x8C, Bar Code Scanner): each input report carries a
-/// piece of the decoded data. The layout is the one Honeywell, Zebra and Datalogic use for
-/// their "HID POS" mode: byte 0 report ID (0x02), byte 1 the number of data bytes in this
-/// report, bytes 2–4 the AIM symbology identifier, then up to 56 data bytes, a vendor
-/// symbology byte, a reserved byte, and the last byte non-zero when more reports of the
-/// same code follow.
+/// A HID POS scanner (usage page 0x8C, Bar Code Scanner): each input report carries a piece
+/// of the decoded data, where the layout says (from the device's report descriptor, or the
+/// vendor's published layout); reports of one code follow each other while the Decode Data
+/// Continued bit is set.
 public struct HIDPOSDecoder: ScanDecoder {
-    public static let reportID: UInt8 = 0x02
-    public static let dataOffset = 5
-
-    public let reportLength: Int
+    public let layout: HIDPOSLayout
     private var buffer: [UInt8] = []
     private var overflowed = false
+    /// The AIM symbology identifier of the last code (e.g. "]Q1" for QR Code), when the
+    /// layout carries one.
+    public private(set) var lastSymbology: String?
 
-    public init(reportLength: Int = 64) {
-        precondition(reportLength > Self.dataOffset + 3)
-        self.reportLength = reportLength
+    public init(layout: HIDPOSLayout = .honeywell) {
+        self.layout = layout
     }
 
-    /// Data bytes one report can carry (56 in a 64-byte report).
-    public var capacity: Int { reportLength - Self.dataOffset - 3 }
+    public var reportLength: Int { layout.reportLength }
+
+    /// Data bytes one report can carry (56 in the published layouts).
+    public var capacity: Int { layout.data.count }
 
     public var pending: Int { buffer.count }
 
@@ -28,21 +27,36 @@ public struct HIDPOSDecoder: ScanDecoder {
     }
 
     public mutating func feed(_ report: [UInt8]) -> [DecodedScan] {
-        guard report.count == reportLength, report[0] == Self.reportID else {
+        // Liberal in length (a device may send the report short of its padding), exact in what
+        // it reads: the ID must match and every field read must be inside the report.
+        let needed = max(layout.countOffset.map { $0 + layout.countWidth } ?? 0, layout.data.lowerBound + 1,
+                         layout.continuedBit.map { $0 / 8 + 1 } ?? 0)
+        guard report.count >= needed, layout.reportID == 0 || report[0] == layout.reportID else {
             reset()
             return [.malformedReport]
         }
-        let count = Int(report[1])
-        guard count <= capacity else {
-            reset()
-            return [.malformedReport]
+        let available = min(layout.data.upperBound, report.count) - layout.data.lowerBound
+        let count: Int
+        if let offset = layout.countOffset {
+            count = layout.countWidth == 2 ? Int(report[offset]) | Int(report[offset + 1]) << 8 : Int(report[offset])
+            guard count <= capacity, count <= available else {
+                reset()
+                return [.malformedReport]
+            }
+        } else {
+            // No count field: the data is NUL-padded.
+            count = report[layout.data.lowerBound..<(layout.data.lowerBound + available)].prefix { $0 != 0 }.count
         }
         if buffer.count + count > ScanLimits.maximumLength {
             overflowed = true
         } else {
-            buffer += report[Self.dataOffset..<(Self.dataOffset + count)]
+            buffer += report[layout.data.lowerBound..<(layout.data.lowerBound + count)]
         }
-        let more = report[reportLength - 1] != 0
+        if layout.symbology.count == 3, layout.symbology.allSatisfy({ $0 < report.count }) {
+            let aim = layout.symbology.map { report[$0] }
+            lastSymbology = aim[0] == 0x5D ? String(decoding: aim, as: UTF8.self) : nil
+        }
+        let more = layout.continuedBit.map { (report[$0 / 8] >> ($0 % 8)) & 1 == 1 } ?? false
         guard !more else { return [] }
         defer { reset() }
         if overflowed { return [.tooLong] }

@@ -16,24 +16,69 @@ public struct KnownScanner: Sendable, Decodable, Equatable {
     public var product: String
     public var name: String
     public var mode: ScanMode
-    public var reportLength: Int?
+    /// HID POS: the published layout its reports follow when its descriptor cannot be read
+    /// ("honeywell", "zebra", "newland"); the descriptor wins when it names the fields.
+    public var layout: String?
+    /// Where the id and its mode come from (usb.ids line, vendor manual, public udev rule).
+    public var source: String
+    /// "confirmed" when the source states the id and the mode; "inferred" when the mode
+    /// follows the vendor's product-id scheme.
+    public var confidence: String
 
-    struct File: Decodable { var scanners: [KnownScanner] }
+    /// The published HID POS layout for this entry.
+    public var hidposLayout: HIDPOSLayout {
+        layout.flatMap(HIDPOSLayout.published(named:)) ?? HIDPOSLayout.fallback(vendor: vendor)
+    }
 
-    public static let all: [KnownScanner] = {
-        (try? JSONDecoder().decode(File.self, from: Data(PackageResources.known_scanners_json)).scanners) ?? []
-    }()
+    struct File: Decodable {
+        var scanners: [KnownScanner]
+        var bridges: [USBSerialBridge]
+    }
+
+    static let file: File? = try? JSONDecoder().decode(File.self, from: Data(PackageResources.known_scanners_json))
+
+    public static let all: [KnownScanner] = file?.scanners ?? []
 
     public static func find(vendor: String, product: String) -> KnownScanner? {
         all.first { $0.vendor == vendor.lowercased() && $0.product == product.lowercased() }
     }
+}
 
-    /// The decoder for this mode.
-    public static func decoder(for mode: ScanMode, reportLength: Int?, terminator: SerialLineDecoder.Terminator = .crlf) -> any ScanDecoder {
-        switch mode {
-        case .keyboard: KeyboardWedgeDecoder()
-        case .hidpos: HIDPOSDecoder(reportLength: reportLength ?? 64)
-        case .serial: SerialLineDecoder(terminator: terminator)
-        }
+/// A generic USB-serial chip (CH340, CP210x, FTDI, PL2303): a serial scanner may sit behind
+/// one, and so may a modem, a PLC or a label printer, so cuntong reads one only when the
+/// technician names it (`[scanner] usb_id`, `cuntong scan --id`, `cuntong udev-rules
+/// --serial-bridge`).
+public struct USBSerialBridge: Sendable, Decodable, Equatable {
+    public var vendor: String
+    public var product: String
+    public var chip: String
+    /// The kernel driver that binds it (`ch341`, `cp210x`, `ftdi_sio`, `pl2303` give
+    /// ttyUSB*; `cdc_acm` gives ttyACM*).
+    public var driver: String
+    public var source: String
+
+    public static let all: [USBSerialBridge] = KnownScanner.file?.bridges ?? []
+
+    public static func find(vendor: String, product: String) -> USBSerialBridge? {
+        all.first { $0.vendor == vendor.lowercased() && $0.product == product.lowercased() }
     }
+
+    /// The tty name the driver gives.
+    public var kernelName: String { driver == "cdc_acm" ? "ttyACM" : "ttyUSB" }
+}
+
+/// A USB vendor:product pair as technicians write it: `1a86:7523`.
+public struct USBID: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var vendor: String
+    public var product: String
+
+    public init?(_ text: String) {
+        let parts = text.trimmingCharacters(in: .whitespaces).lowercased().split(separator: ":")
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 4 && UInt16($0, radix: 16) != nil }) else { return nil }
+        vendor = String(parts[0])
+        product = String(parts[1])
+    }
+
+    public var description: String { "\(vendor):\(product)" }
+    public var numeric: (vendor: UInt16, product: UInt16) { (UInt16(vendor, radix: 16)!, UInt16(product, radix: 16)!) }
 }

@@ -103,7 +103,7 @@ struct Scan: AsyncParsableCommand {
                 throw Output.fail(ScanError.modeUnknown(usb))
             }
             let scanner = LibUSBScanner(vendor: ids[0], product: ids[1],
-                                        options: .init(mode: scanMode, reportLength: known?.reportLength), classifier: classifier)
+                                        options: .init(mode: scanMode, layout: known?.hidposLayout ?? .honeywell), classifier: classifier)
             var got = 0
             let timer = Task { try await Task.sleep(for: .seconds(timeout)) }
             let events = scanner.events()

@@ -10,15 +10,32 @@ public struct VirtualScanner: Sendable {
     public var product: String
     public var serial: String
     public var name: String
+    /// HID POS: whose descriptor and reports (by default the vendor's).
+    public var hidposModel: HIDPOSModel
+    /// Whether the emulated sysfs and USB device hand out the HID report descriptor (a
+    /// device or kernel that does not shows what cuntong does without it).
+    public var exposesReportDescriptor: Bool
 
-    public init(mode: ScanMode, vendor: String? = nil, product: String? = nil, serial: String = "SIM0001") {
+    public init(mode: ScanMode, vendor: String? = nil, product: String? = nil, serial: String = "SIM0001",
+                name: String? = nil, hidposModel: HIDPOSModel? = nil, exposesReportDescriptor: Bool = true) {
         self.mode = mode
         // Defaults: a real entry of the known-scanner table for each mode.
         let preset = mode == .hidpos ? ("0c2e", "0b8f", "Honeywell Voyager 1400g") : ("05e0", "1200", "Symbol LS2208")
         self.vendor = vendor ?? preset.0
         self.product = product ?? preset.1
         self.serial = serial
-        self.name = preset.2
+        self.name = name ?? preset.2
+        self.hidposModel = hidposModel ?? HIDPOSModel.forVendor(vendor ?? preset.0)
+        self.exposesReportDescriptor = exposesReportDescriptor
+    }
+
+    /// The HID report descriptor the device presents (none for a serial scanner).
+    public var reportDescriptor: [UInt8] {
+        switch mode {
+        case .keyboard: bootKeyboardDescriptor
+        case .hidpos: hidposModel.reportDescriptor
+        case .serial: []
+        }
     }
 
     /// HID Usage Tables, Keyboard/Keypad page (0x07), US layout: the characters of usages
@@ -48,21 +65,15 @@ public struct VirtualScanner: Sendable {
         return reports
     }
 
-    /// HID POS input reports (report ID 2, 64 bytes): count, AIM "]Q1" (QR code), up to 56
-    /// data bytes, Honeywell's code ID ('s', QR), a reserved byte, and the last byte set
-    /// while more reports of the code follow.
+    /// Honeywell's HID POS input reports (see `HIDPOSModel`).
     public static func hidposReports(for code: [UInt8]) -> [[UInt8]] {
-        let chunks = stride(from: 0, to: max(code.count, 1), by: 56).map { Array(code[$0..<min($0 + 56, code.count)]) }
-        return chunks.enumerated().map { i, chunk in
-            [0x02, UInt8(chunk.count), 0x5D, 0x51, 0x31] + chunk + [UInt8](repeating: 0, count: 56 - chunk.count)
-                + [0x73, 0x00, i == chunks.count - 1 ? 0 : 1]
-        }
+        HIDPOSModel.honeywell.reports(for: code)
     }
 
     public func reports(for code: String) -> [[UInt8]] {
         switch mode {
         case .keyboard: Self.keyboardReports(for: code)
-        case .hidpos: Self.hidposReports(for: Array(code.utf8))
+        case .hidpos: hidposModel.reports(for: Array(code.utf8))
         case .serial: [Array((code + "\r\n").utf8)]
         }
     }
@@ -105,7 +116,8 @@ public struct VirtualScanner: Sendable {
         let device: [UInt8] = [18, 1, 0x00, 0x02, 0, 0, 0, 8, UInt8(vid & 0xFF), UInt8(vid >> 8), UInt8(pid & 0xFF), UInt8(pid >> 8),
                                0x00, 0x01, 1, 2, 3, 1]
         let interface: [UInt8] = [9, 4, 0, 0, 1, 3, mode == .keyboard ? 1 : 0, mode == .keyboard ? 1 : 0, 0]
-        let hid: [UInt8] = [9, 0x21, 0x11, 0x01, 0, 1, 0x22, 0x3F, 0]
+        let length = reportDescriptor.count
+        let hid: [UInt8] = [9, 0x21, 0x11, 0x01, 0, 1, 0x22, UInt8(length & 0xFF), UInt8(length >> 8)]
         let endpoint: [UInt8] = [7, 5, 0x81, 0x03, packet, 0, 10]
         let total = 9 + interface.count + hid.count + endpoint.count
         let config: [UInt8] = [9, 2, UInt8(total & 0xFF), UInt8(total >> 8), 1, 1, 0, 0xA0, 50]
@@ -127,18 +139,30 @@ public struct VirtualScanner: Sendable {
         let length = UInt32(mode == .keyboard ? 8 : 64)
         var id: UInt64 = 0x1000
         var usec: Int32 = 0
-        func record(_ type: UInt8, data: [UInt8]) {
+        func record(_ type: UInt8, data: [UInt8], control setup: [UInt8]? = nil) {
             usec += 1000
             le(UInt32(1)); le(UInt32(usec)); le(UInt32(64 + data.count)); le(UInt32(64 + data.count))
             le(id)
-            out += [type, 1, 0x81, 2]        // event, interrupt, endpoint 0x81 IN, device 2
+            // event, transfer type (2 control / 1 interrupt), endpoint (0x80 control IN / 0x81), device 2
+            out += [type, setup == nil ? 1 : 2, setup == nil ? 0x81 : 0x80, 2]
             le(UInt16(1))                    // bus 1
-            out += [0x2D, type == 0x53 ? 0x3C : 0x00]  // setup flag '-', data flag ('<' none / 0 present)
+            // setup flag (0: setup bytes present, on a control submit; '-' none), data flag ('<' none / 0 present)
+            out += [type == 0x53 && setup != nil ? 0x00 : 0x2D, type == 0x53 ? 0x3C : 0x00]
             le(Int64(1)); le(usec); le(Int32(0))  // ts_sec, ts_usec, status
-            le(type == 0x53 ? length : UInt32(data.count)); le(UInt32(data.count))
-            out += [UInt8](repeating: 0, count: 8)  // setup
-            le(Int32(10)); le(Int32(0)); le(UInt32(0)); le(UInt32(0))  // interval, start frame, flags, ndesc
+            let requested = setup.map { UInt32($0[6]) | UInt32($0[7]) << 8 } ?? length
+            le(type == 0x53 ? requested : UInt32(data.count)); le(UInt32(data.count))
+            out += type == 0x53 && setup != nil ? setup! : [UInt8](repeating: 0, count: 8)
+            le(Int32(setup == nil ? 10 : 0)); le(Int32(0)); le(UInt32(0)); le(UInt32(0))  // interval, start frame, flags, ndesc
             out += data
+        }
+        // The host first asks for the HID report descriptor (GET_DESCRIPTOR, type 0x22,
+        // interface 0, the length the HID descriptor gives), as usbhid does at enumeration.
+        if exposesReportDescriptor, !reportDescriptor.isEmpty {
+            let n = reportDescriptor.count
+            let setup: [UInt8] = [0x81, 0x06, 0x00, 0x22, 0x00, 0x00, UInt8(n & 0xFF), UInt8(n >> 8)]
+            id += 1
+            record(0x53, data: [], control: setup)
+            record(0x43, data: reportDescriptor, control: setup)
         }
         for code in codes {
             for report in reports(for: code) {
@@ -167,7 +191,7 @@ public struct VirtualScanner: Sendable {
             E: HID_ID=0003:0000\(vendor.uppercased()):0000\(product.uppercased())
             E: HID_NAME=\(name)
             E: HID_UNIQ=\(serial)
-            E: SUBSYSTEM=hid
+            E: SUBSYSTEM=hid\(exposesReportDescriptor && !reportDescriptor.isEmpty ? "\nH: report_descriptor=" + Self.hex(reportDescriptor) : "")
 
             P: \(usb)/1-1:1.0
             E: DEVTYPE=usb_interface
