@@ -23,5 +23,5 @@ struct Cuntong: AsyncParsableCommand {
               cuntong reconcile               check today's totals against the city core (3201)
             """,
         version: CuntongVersion.string,
-        subcommands: [Status.self, Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Provision.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self])
+        subcommands: [Status.self, Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Provision.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self, UdevRulesCommand.self])
 }

@@ -13,18 +13,20 @@ struct DeviceIntegrationTests {
     func directory() -> String { NSTemporaryDirectory() + "cuntong-scan-\(UUID().uuidString.prefix(8))" }
 
     /// Writes the umockdev files for `scanner` sending `codes` and runs `cuntong scan ARGS` under umockdev-run.
+    /// `serialNode` (ttyUSB0, ttyACM0) emulates a serial scanner there instead of a hidraw one.
     func scanUnderUmockdev(_ scanner: VirtualScanner, codes: [String], truncate: Bool = false,
-                           config: String? = Fixtures.simulatorConfig,
+                           config: String? = Fixtures.simulatorConfig, serialNode: String? = nil,
                            _ args: [String]) async throws -> ProcessRunner.Result {
         let dir = directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try scanner.umockdevDevice().write(toFile: dir + "/s.umockdev", atomically: true, encoding: .utf8)
+        let description = serialNode.map { scanner.umockdevSerialDevice(node: $0) } ?? scanner.umockdevDevice()
+        try description.write(toFile: dir + "/s.umockdev", atomically: true, encoding: .utf8)
         try scanner.script(codes: codes, startMs: 200, gapMs: 50, truncate: truncate)
             .write(toFile: dir + "/s.script", atomically: true, encoding: .utf8)
         return try await ProcessRunner.run(
             "/usr/bin/umockdev-run",
-            ["--device", dir + "/s.umockdev", "--script", "/dev/hidraw0=" + dir + "/s.script", "--",
+            ["--device", dir + "/s.umockdev", "--script", "/dev/\(serialNode ?? "hidraw0")=" + dir + "/s.script", "--",
              ProcessRunner.executable("cuntong"), "scan"] + args + (config.map { ["--config", $0] } ?? []))
     }
 
@@ -90,9 +92,13 @@ struct DeviceIntegrationTests {
         #expect(r.stdout.isEmpty)
     }
 
-    @Test("A device cuntong does not know needs --mode; with it, it reads")
+    @Test("A device cuntong does not know is read as its report descriptor says; without one it needs --mode, and with it reads")
     func unknownDevice() async throws {
-        let stranger = VirtualScanner(mode: .keyboard, vendor: "1234", product: "5678")
+        let declared = try await scanUnderUmockdev(VirtualScanner(mode: .keyboard, vendor: "1234", product: "5678"), codes: [Self.code],
+                                                   ["--device", "/dev/hidraw0", "--json", "--reveal", "--timeout", "5"])
+        #expect(declared.status == 0, "\(declared.stderr)")
+        #expect(try declared.stdout.split(separator: "\n").map { try json($0)["payload"] } == [Self.code])
+        let stranger = VirtualScanner(mode: .keyboard, vendor: "1234", product: "5678", exposesReportDescriptor: false)
         let refused = try await scanUnderUmockdev(stranger, codes: [Self.code], ["--device", "/dev/hidraw0", "--timeout", "5"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("[SCAN-MODE-UNKNOWN]"))

@@ -120,4 +120,34 @@ struct UdevRulesTests {
         let stranger = Self.devices(VirtualScanner(mode: .keyboard, vendor: "1234", product: "5678").umockdevDevice())
         #expect(!rules.contains { Self.matches($0, stranger) })
     }
+
+    @Test("A serial scanner behind a CH340 is not claimed by the shipped rules; named with --serial-bridge, it is (ttyUSB, its link, mode serial)")
+    func serialBridge() throws {
+        let chain = Self.devices(VirtualScanner(mode: .serial, vendor: "1a86", product: "7523").umockdevSerialDevice())
+        #expect(chain.first?.name == "ttyUSB0")
+        let shipped = try Self.rules().filter { !$0.contains { $0.key == "GOTO" || $0.key == "LABEL" } }
+        #expect(!shipped.contains { Self.matches($0, chain) }, "a generic bridge is claimed by the shipped rules")
+        let named = UdevRules.generate(serialBridges: [USBID("1a86:7523")!]).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") && !$0.isEmpty }.compactMap { Self.parse(String($0)) }
+            .filter { !$0.contains { $0.key == "GOTO" || $0.key == "LABEL" } }
+        let hits = named.filter { Self.matches($0, chain) }
+        #expect(hits.count == 1)
+        let assigned = hits.flatMap { $0 }
+        #expect(assigned.contains(Clause(key: "SYMLINK", op: "+=", value: "cuntong/scanner-%n")))
+        #expect(assigned.contains(Clause(key: "ENV{CUNTONG_SCAN_MODE}", op: "=", value: "serial")))
+        // A CDC-ACM scanner from the table needs nothing named.
+        let fm430 = Self.devices(VirtualScanner(mode: .serial, vendor: "1eab", product: "1d06").umockdevSerialDevice(node: "ttyACM0"))
+        #expect(shipped.contains { Self.matches($0, fm430) })
+    }
+
+    @Test("Every table entry names its source and a confidence; ids are unique; no bridge is in the scanner list")
+    func tableSources() {
+        var seen = Set<String>()
+        for s in KnownScanner.all {
+            #expect(!s.source.isEmpty && ["confirmed", "inferred"].contains(s.confidence), "\(s.vendor):\(s.product)")
+            #expect(seen.insert(s.vendor + ":" + s.product).inserted, "duplicate \(s.vendor):\(s.product)")
+            #expect(USBSerialBridge.find(vendor: s.vendor, product: s.product) == nil, "\(s.vendor):\(s.product) is a bridge")
+        }
+        #expect(KnownScanner.all.count >= 60 && USBSerialBridge.all.count >= 8)
+    }
 }

@@ -5,12 +5,17 @@ import TerminalCore
 /// Which scanner to read and how: a given node (mode from the table, or given), or the
 /// first known scanner sysfs shows.
 public enum ScannerSelection {
-    public static func resolve(device: String?, mode: ScanMode?, baud: Int = 9600,
+    public static func resolve(device: String?, mode: ScanMode?, usbID: USBID? = nil, baud: Int = 9600,
                                terminator: SerialLineDecoder.Terminator = .crlf,
                                classifier: PayloadClassifier = .standard()) throws(ScanError) -> ScannerReader {
         let found: ScannerDevice?
         let path: String
-        if let device {
+        if let usbID {
+            // Named by the technician: taken whether the table knows it or not (a bridge).
+            guard let first = SysfsScanners.matching(usbID).first else { throw .deviceNotFound(usbID.description) }
+            path = first.node
+            found = first
+        } else if let device {
             guard FileManager.default.fileExists(atPath: device) else { throw .deviceNotFound(device) }
             path = device
             found = SysfsScanners.describe(node: device)
@@ -20,7 +25,7 @@ public enum ScannerSelection {
             found = first
         }
         guard let scanMode = mode ?? found?.mode ?? (path.contains("tty") ? .serial : nil) else { throw .modeUnknown(path) }
-        return ScannerReader(path: path, options: .init(mode: scanMode, layout: found?.layout ?? .honeywell, baud: baud,
+        return ScannerReader(path: path, options: .init(mode: scanMode, layout: found?.hidposLayout ?? .honeywell, baud: baud,
                                                         terminator: terminator), classifier: classifier)
     }
 }

@@ -39,10 +39,10 @@ public final class ScannerWatcher: Sendable {
         guard SysfsScanners.isCandidate(name), let device = SysfsScanners.describe(node: path, sysfs: sysfs) else { return nil }
         if let usbID {
             guard device.id == usbID, let mode = device.mode else { return nil }
-            return ScannerReader(path: path, options: .init(mode: mode, layout: device.layout ?? .honeywell), classifier: classifier)
+            return ScannerReader(path: path, options: .init(mode: mode, layout: device.hidposLayout), classifier: classifier)
         }
         guard let known = device.known else { return nil }
-        return ScannerReader(path: path, options: .init(mode: known.mode, layout: device.layout ?? known.hidposLayout),
+        return ScannerReader(path: path, options: .init(mode: known.mode, layout: device.hidposLayout),
                              classifier: classifier)
     }
 

@@ -34,8 +34,12 @@ public struct ScannerDevice: Sendable, Equatable, CustomStringConvertible {
     /// HID POS: the layout from the descriptor, else the table's published one, else the
     /// vendor's.
     public var layout: HIDPOSLayout? {
+        mode == .hidpos ? hidposLayout : nil
+    }
+
+    /// The layout to read it with as HID POS (the mode may have been given by hand).
+    public var hidposLayout: HIDPOSLayout {
         if let descriptor, let fromDevice = HIDPOSLayout(descriptor: descriptor) { return fromDevice }
-        guard mode == .hidpos else { return nil }
         return known?.hidposLayout ?? HIDPOSLayout.fallback(vendor: vendor)
     }
 

@@ -30,7 +30,10 @@ struct Scan: AsyncParsableCommand {
     @Option(help: "The scanner's device node, e.g. /dev/hidraw0 or /dev/ttyACM0.")
     var device: String?
 
-    @Option(help: "How the scanner sends codes: keyboard, hidpos, serial, or auto (from the scanner table).")
+    @Option(name: .customLong("id"), help: "Take the scanner with this USB VID:PID (hex), known or not: e.g. a serial scanner behind a CH340 bridge, 1a86:7523.")
+    var usbID: String?
+
+    @Option(help: "How the scanner sends codes: keyboard, hidpos, serial, or auto (from the scanner table, else the device's descriptor).")
     var mode: Mode = .auto
 
     @Option(help: "Serial scanners: the baud rate.")
@@ -66,6 +69,7 @@ struct Scan: AsyncParsableCommand {
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
         guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+        if let usbID, USBID(usbID) == nil { throw ValidationError("--id must be VID:PID in hex, e.g. 1a86:7523") }
         guard SerialLineDecoder.Terminator(rawValue: terminator) != nil else {
             throw ValidationError("--terminator must be crlf, cr or lf")
         }
@@ -89,9 +93,11 @@ struct Scan: AsyncParsableCommand {
         let classifier = try classifier()
         if list {
             let found = SysfsScanners.all()
-            if found.isEmpty { Output.line("No hidraw or ttyACM devices.") }
+            if found.isEmpty { Output.line("No hidraw, ttyACM or ttyUSB devices.") }
             for d in found {
-                Output.line("\(d.node)  \(d.vendor):\(d.product)  \(d.known?.name ?? "not in the scanner table")  \(d.mode?.rawValue ?? "-")")
+                let what = d.known?.name ?? d.bridge.map { "\($0.chip) USB-serial bridge: taken only when named (--id, [scanner] usb_id)" }
+                    ?? "not in the scanner table"
+                Output.line("\(d.node)  \(d.vendor):\(d.product)  \(what)  \(d.mode?.rawValue ?? "-")")
             }
             return
         }
@@ -137,7 +143,7 @@ struct Scan: AsyncParsableCommand {
         }
         if watch {
             let fixedMode: ScanMode? = mode == .auto ? (device.flatMap { SysfsScanners.describe(node: $0)?.mode }) : ScanMode(rawValue: mode.rawValue)
-            let watcher = ScannerWatcher(device: device, mode: fixedMode,
+            let watcher = ScannerWatcher(device: device, mode: fixedMode, usbID: usbID.flatMap(USBID.init),
                                          devDirectory: device.map { ($0 as NSString).deletingLastPathComponent } ?? "/dev",
                                          classifier: classifier)
             for await event in watcher.events() { show(event, connected: "connected") }
@@ -145,7 +151,7 @@ struct Scan: AsyncParsableCommand {
         }
         do {
             let reader = try ScannerSelection.resolve(
-                device: device, mode: mode == .auto ? nil : ScanMode(rawValue: mode.rawValue), baud: baud,
+                device: device, mode: mode == .auto ? nil : ScanMode(rawValue: mode.rawValue), usbID: usbID.flatMap(USBID.init), baud: baud,
                 terminator: SerialLineDecoder.Terminator(rawValue: terminator)!, classifier: classifier)
             let show = self.show
             try await reader.read(count: count, timeout: .seconds(timeout)) { show(.credential($0, lastReport: .now), "") }

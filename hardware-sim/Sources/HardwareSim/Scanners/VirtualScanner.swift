@@ -225,4 +225,47 @@ public struct VirtualScanner: Sendable {
 
             """
     }
+
+    /// The sysfs of a serial scanner as Linux shows it: behind a USB-serial bridge
+    /// (`ttyUSB0` under the bridge driver's usb-serial port, e.g. ch341 for a CH340) or as
+    /// CDC-ACM (`ttyACM0` under the interface). umockdev gives the node a pty, so a script
+    /// (`--script /dev/ttyUSB0=…`) plays the scanner's lines.
+    public func umockdevSerialDevice(node: String = "ttyUSB0", driver: String = "ch341") -> String {
+        let usb = "/devices/pci0000:00/0000:00:14.0/usb1/1-1"
+        let acm = node.hasPrefix("ttyACM")
+        let ttyPath = acm ? "\(usb)/1-1:1.0/tty/\(node)" : "\(usb)/1-1:1.0/\(node)/tty/\(node)"
+        // The usb-serial port between the interface and the tty (not there for CDC-ACM).
+        let port = acm ? "" : "P: \(usb)/1-1:1.0/\(node)\nE: DRIVER=\(driver)-uart\nE: SUBSYSTEM=usb-serial\n\n"
+        return """
+            P: \(ttyPath)
+            N: \(node)
+            E: DEVNAME=/dev/\(node)
+            E: MAJOR=\(acm ? 166 : 188)
+            E: MINOR=0
+            E: SUBSYSTEM=tty
+
+            \(port)P: \(usb)/1-1:1.0
+            E: DEVTYPE=usb_interface
+            E: DRIVER=\(acm ? "cdc_acm" : driver)
+            E: SUBSYSTEM=usb
+            A: bInterfaceClass=\(acm ? "02" : "ff")
+            A: bInterfaceNumber=00
+
+            P: \(usb)
+            N: bus/usb/001/002
+            E: DEVNAME=/dev/bus/usb/001/002
+            E: DEVTYPE=usb_device
+            E: DRIVER=usb
+            E: SUBSYSTEM=usb
+            E: BUSNUM=001
+            E: DEVNUM=002
+            A: busnum=1
+            A: devnum=2
+            A: idVendor=\(vendor)
+            A: idProduct=\(product)
+            A: product=\(name)
+            A: serial=\(serial)
+
+            """
+    }
 }
