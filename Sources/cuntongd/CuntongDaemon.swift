@@ -79,12 +79,12 @@ struct CuntongDaemon: AsyncParsableCommand {
         }
         let simulatorMode = simulator || terminalConfig.simulatorEnabled
         let listeners: APIListeners
-        let scanners: ScannerWatcher
+        let scanners: any ScannerSource
         let face: FaceEndpoint?
         let cards: CardWatcher
         do {
             listeners = try DaemonSetup.listeners(terminalConfig)
-            scanners = try DaemonSetup.scannerWatcher(terminalConfig, devDirectory: devDirectory)
+            scanners = try DaemonSetup.scannerSource(terminalConfig, devDirectory: devDirectory)
             face = try DaemonSetup.checkedFaceEndpoint(terminalConfig)
             cards = CardWatcher(allowVirtualReaders: simulator || terminalConfig.simulatorEnabled,
                                 applications: try terminalConfig.cardApplications(path: config),

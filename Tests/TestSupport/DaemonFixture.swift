@@ -15,7 +15,7 @@ public final class DaemonFixture: Sendable {
     /// Starts cuntongd with `core.configFile(journal: name, extra:)` and waits until its API answers.
     public static func start(core: CoreFixture, name: String = "daemon", timeoutMs: Int = 2000, coreConfig: String = "",
                              extraConfig: String = "", arguments: [String] = [],
-                             environment: [String: String] = [:]) async throws -> DaemonFixture {
+                             environment: [String: String] = [:], wrapper: [String] = []) async throws -> DaemonFixture {
         let configPath = try core.configFile(journal: name, timeoutMs: timeoutMs, core: coreConfig, extra: extraConfig)
         let socket = core.directory + "/\(name).sock"
         let logPath = core.directory + "/\(name).log"
@@ -23,8 +23,10 @@ public final class DaemonFixture: Sendable {
         try FileManager.default.createDirectory(atPath: devDir, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessRunner.executable("cuntongd"))
-        process.arguments = ["--config", configPath, "--dev-directory", devDir] + arguments
+        // A wrapper (umockdev-run … --) runs the daemon inside it; signals reach the daemon through it.
+        let command = wrapper + [ProcessRunner.executable("cuntongd"), "--config", configPath, "--dev-directory", devDir] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "WATCHDOG_USEC")

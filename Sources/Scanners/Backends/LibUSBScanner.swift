@@ -8,20 +8,43 @@ import TerminalCore
 /// into a desktop), reports arrive by asynchronous interrupt IN transfers, and libusb's
 /// hot-plug callbacks announce the scanner leaving and coming back. One thread runs
 /// libusb's event loop; it sleeps in libusb (poll on libusb's fds) until something happens.
-public final class LibUSBScanner: Sendable {
-    public let vendor: UInt16
-    public let product: UInt16
-    public let options: ScannerReader.Options
+public final class LibUSBScanner: ScannerSource {
+    /// A scanner it may take: its ids and how to read it.
+    public struct Target: Sendable {
+        public var vendor: UInt16
+        public var product: UInt16
+        public var options: ScannerReader.Options
+        public init(vendor: UInt16, product: UInt16, options: ScannerReader.Options) {
+            self.vendor = vendor
+            self.product = product
+            self.options = options
+        }
+        public var name: String { String(format: "usb:%04x:%04x", vendor, product) }
+    }
+
+    /// The scanners to take, first present first; one is held at a time.
+    public let targets: [Target]
     let classifier: PayloadClassifier
 
-    public init(vendor: UInt16, product: UInt16, options: ScannerReader.Options, classifier: PayloadClassifier = .standard()) {
-        self.vendor = vendor
-        self.product = product
-        self.options = options
+    public convenience init(vendor: UInt16, product: UInt16, options: ScannerReader.Options, classifier: PayloadClassifier = .standard()) {
+        self.init(targets: [Target(vendor: vendor, product: product, options: options)], classifier: classifier)
+    }
+
+    public init(targets: [Target], classifier: PayloadClassifier = .standard()) {
+        self.targets = targets
         self.classifier = classifier
     }
 
-    public var name: String { String(format: "usb:%04x:%04x", vendor, product) }
+    /// Every HID scanner of the table (keyboard and HID POS), for the daemon's libusb backend.
+    public static func knownHIDScanners(classifier: PayloadClassifier = .standard()) -> LibUSBScanner {
+        LibUSBScanner(targets: KnownScanner.all.compactMap { s in
+            guard s.mode != .serial, let id = USBID("\(s.vendor):\(s.product)") else { return nil }
+            return Target(vendor: id.numeric.vendor, product: id.numeric.product,
+                          options: .init(mode: s.mode, layout: s.hidposLayout))
+        }, classifier: classifier)
+    }
+
+    public var name: String { targets.count == 1 ? targets[0].name : "usb" }
     let sessions = Mutex<[LibUSBSession]>([])
 
     public func events() -> AsyncStream<ScannerWatcher.Event> {
@@ -63,9 +86,8 @@ final class LibUSBSession: @unchecked Sendable {
     var handle: OpaquePointer?
     var transfer: UnsafeMutablePointer<libusb_transfer>?
     var buffer: UnsafeMutablePointer<UInt8>?
-    var decoder: any ScanDecoder
+    var pipeline: ScanPipeline
     var reportLength: Int
-    var filter: RepeatFilter
     var pendingOpen = false
     var detached = false
     /// A transfer is submitted and its callback has not run yet.
@@ -73,12 +95,16 @@ final class LibUSBSession: @unchecked Sendable {
     /// Signalled once run() has released everything and exited libusb.
     let finished = DispatchSemaphore(value: 0)
 
+    /// The scanner held now (or last), and the name events carry.
+    var target: LibUSBScanner.Target
+    var name: String { target.name }
+
     init(scanner: LibUSBScanner, out: AsyncStream<ScannerWatcher.Event>.Continuation) {
         self.scanner = scanner
         self.out = out
-        decoder = scanner.options.decoder()
-        reportLength = scanner.options.reportLength ?? 64
-        filter = RepeatFilter(window: scanner.options.repeatWindow)
+        target = scanner.targets.first ?? .init(vendor: 0, product: 0, options: .init(mode: .keyboard))
+        reportLength = target.options.reportLength ?? 64
+        pipeline = ScanPipeline(options: target.options, classifier: scanner.classifier, device: target.name)
     }
 
     func stop() {
@@ -91,7 +117,7 @@ final class LibUSBSession: @unchecked Sendable {
     func run() {
         var ctx: OpaquePointer?
         guard libusb_init(&ctx) == 0, let ctx else {
-            out.yield(.failed(path: scanner.name, .deviceError(scanner.name, "libusb cannot start")))
+            out.yield(.failed(path: name, .deviceError(name, "libusb cannot start")))
             out.finish()
             finished.signal()
             return
@@ -110,7 +136,8 @@ final class LibUSBSession: @unchecked Sendable {
         if libusb_has_capability(UInt32(LIBUSB_CAP_HAS_HOTPLUG.rawValue)) != 0 {
             libusb_hotplug_register_callback(
                 ctx, Int32(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED.rawValue | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT.rawValue),
-                0, Int32(scanner.vendor), Int32(scanner.product), LIBUSB_HOTPLUG_MATCH_ANY,
+                0, scanner.targets.count == 1 ? Int32(target.vendor) : LIBUSB_HOTPLUG_MATCH_ANY,
+                scanner.targets.count == 1 ? Int32(target.product) : LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
                 { _, _, event, userData in
                     let session = Unmanaged<LibUSBSession>.fromOpaque(userData!).takeUnretainedValue()
                     // Opening a device is not allowed inside the callback: note it, do it after.
@@ -137,7 +164,10 @@ final class LibUSBSession: @unchecked Sendable {
     }
 
     func open(_ ctx: OpaquePointer) {
-        guard let h = libusb_open_device_with_vid_pid(ctx, scanner.vendor, scanner.product) else { return }
+        guard let (h, found) = openFirstTarget(ctx) else { return }
+        target = found
+        reportLength = found.options.reportLength ?? 64
+        pipeline = ScanPipeline(options: found.options, classifier: scanner.classifier, device: found.name)
         // The kernel's driver (usbhid) lets go while cuntong holds the interface, and gets it
         // back when cuntong releases it (close()). Asked first, so that a kernel that cannot
         // tell (or an emulated device) does not stop the claim.
@@ -146,23 +176,24 @@ final class LibUSBSession: @unchecked Sendable {
         }
         let claim = libusb_claim_interface(h, 0)
         guard claim == 0 else {
-            out.yield(.failed(path: scanner.name, claim == Int32(LIBUSB_ERROR_ACCESS.rawValue)
-                              ? .permissionDenied(scanner.name) : .deviceError(scanner.name, String(cString: libusb_error_name(claim)))))
+            out.yield(.failed(path: name, claim == Int32(LIBUSB_ERROR_ACCESS.rawValue)
+                              ? .permissionDenied(name) : .deviceError(name, String(cString: libusb_error_name(claim)))))
             libusb_close(h)
             return
         }
         guard let endpoint = interruptIn(h) else {
-            out.yield(.failed(path: scanner.name, .deviceError(scanner.name, "no interrupt IN endpoint on interface 0")))
+            out.yield(.failed(path: name, .deviceError(name, "no interrupt IN endpoint on interface 0")))
             libusb_release_interface(h, 0)
             libusb_close(h)
             return
         }
         handle = h
         // HID POS: where the fields are, from the device's own report descriptor when it gives one.
-        if scanner.options.mode == .hidpos, let bytes = reportDescriptor(h),
+        if target.options.mode == .hidpos, let bytes = reportDescriptor(h),
            let descriptor = try? HIDReportDescriptor(bytes), let layout = HIDPOSLayout(descriptor: descriptor) {
-            decoder = HIDPOSDecoder(layout: layout)
             reportLength = layout.reportLength
+            pipeline = ScanPipeline(options: target.options, classifier: scanner.classifier, device: name,
+                                    decoder: HIDPOSDecoder(layout: layout), reportLength: layout.reportLength)
         }
         let length = Int32(reportLength)
         buffer = .allocate(capacity: Int(length))
@@ -171,8 +202,25 @@ final class LibUSBSession: @unchecked Sendable {
             let session = Unmanaged<LibUSBSession>.fromOpaque(t!.pointee.user_data).takeUnretainedValue()
             session.completed(t!)
         }, Unmanaged.passUnretained(self).toOpaque(), 0)
-        out.yield(.connected(path: scanner.name, mode: scanner.options.mode))
+        out.yield(.connected(path: name, mode: target.options.mode))
         submit()
+    }
+
+    /// Opens the first device present that is one of the targets.
+    func openFirstTarget(_ ctx: OpaquePointer) -> (OpaquePointer, LibUSBScanner.Target)? {
+        var list: UnsafeMutablePointer<OpaquePointer?>?
+        let count = libusb_get_device_list(ctx, &list)
+        guard count > 0, let list else { return nil }
+        defer { libusb_free_device_list(list, 1) }
+        for i in 0..<count {
+            guard let device = list[i] else { continue }
+            var d = libusb_device_descriptor()
+            guard libusb_get_device_descriptor(device, &d) == 0,
+                  let found = scanner.targets.first(where: { $0.vendor == d.idVendor && $0.product == d.idProduct }) else { continue }
+            var h: OpaquePointer?
+            if libusb_open(device, &h) == 0, let h { return (h, found) }
+        }
+        return nil
     }
 
     /// The HID report descriptor of interface 0: GET_DESCRIPTOR (report, 0x22) for the length
@@ -227,24 +275,17 @@ final class LibUSBSession: @unchecked Sendable {
         inFlight = false
         switch t.pointee.status {
         case LIBUSB_TRANSFER_COMPLETED:
-            let report = Array(UnsafeBufferPointer(start: t.pointee.buffer, count: Int(t.pointee.actual_length)))
-            let arrived = ContinuousClock.now
-            for decoded in decoder.feed(report) {
-                switch decoded {
-                case .code(let bytes):
-                    guard filter.admit(bytes, at: arrived) else { continue }
-                    do {
-                        out.yield(.credential(try scanner.classifier.credential(from: bytes, device: scanner.name), lastReport: arrived))
-                    } catch {
-                        out.yield(.rejected(path: scanner.name, error))
-                    }
-                case .tooLong: out.yield(.rejected(path: scanner.name, .tooLong))
-                case .malformedReport: out.yield(.rejected(path: scanner.name, .notPrintable))
+            let report = UnsafeBufferPointer(start: t.pointee.buffer, count: Int(t.pointee.actual_length))
+            for event in pipeline.take(ArraySlice(report), at: .now) {
+                switch event {
+                case .credential(let c, let at): out.yield(.credential(c, lastReport: at))
+                case .rejected(let problem): out.yield(.rejected(path: name, problem))
+                case .failed(let error): out.yield(.failed(path: name, error))
                 }
             }
             if !stopped.withLock({ $0 }) { submit() }
         case LIBUSB_TRANSFER_NO_DEVICE:
-            out.yield(.disconnected(path: scanner.name))
+            out.yield(.disconnected(path: name))
             close()
         case LIBUSB_TRANSFER_CANCELLED:
             break
@@ -268,6 +309,6 @@ final class LibUSBSession: @unchecked Sendable {
             libusb_close(h)
             handle = nil
         }
-        decoder.reset()
+        pipeline.reset()
     }
 }

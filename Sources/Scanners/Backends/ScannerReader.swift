@@ -99,10 +99,7 @@ public final class ScannerReader: Sendable {
             fd = opened
         }
         defer { Foundation.close(fd) }
-        var decoder = options.decoder()
-        let reportLength = options.reportLength
-        var filter = RepeatFilter(window: options.repeatWindow)
-        var pending: [UInt8] = []
+        var pipeline = ScanPipeline(options: options, classifier: classifier, device: path)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
@@ -120,35 +117,7 @@ public final class ScannerReader: Sendable {
                 continuation.yield(.failed(.deviceGone(path)))
                 break
             }
-            let arrived = ContinuousClock.now
-            // Real hidraw gives whole reports; an emulated one may join them: split by size.
-            var chunks: [[UInt8]] = []
-            if let reportLength {
-                pending += buffer[0..<n]
-                while pending.count >= reportLength {
-                    chunks.append(Array(pending.prefix(reportLength)))
-                    pending.removeFirst(reportLength)
-                }
-            } else {
-                chunks = [Array(buffer[0..<n])]
-            }
-            for chunk in chunks {
-                for decoded in decoder.feed(chunk) {
-                    switch decoded {
-                    case .code(let bytes):
-                        guard filter.admit(bytes, at: arrived) else { continue }
-                        do {
-                            continuation.yield(.credential(try classifier.credential(from: bytes, device: path), lastReport: arrived))
-                        } catch {
-                            continuation.yield(.rejected(error))
-                        }
-                    case .tooLong:
-                        continuation.yield(.rejected(.tooLong))
-                    case .malformedReport:
-                        continuation.yield(.rejected(.notPrintable))
-                    }
-                }
-            }
+            for event in pipeline.take(buffer[0..<n], at: .now) { continuation.yield(event) }
         }
         continuation.finish()
     }

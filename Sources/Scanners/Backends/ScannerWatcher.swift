@@ -18,14 +18,17 @@ public final class ScannerWatcher: Sendable {
     /// A device named by vendor:product (e.g. a serial scanner behind a CH340): its nodes are
     /// taken whether or not the table knows it.
     let usbID: USBID?
+    /// Only serial (tty) nodes: HID scanners are read another way (libusb).
+    let serialOnly: Bool
     let devDirectory: String
     let sysfs: String
     let classifier: PayloadClassifier
 
-    public init(device: String? = nil, mode: ScanMode? = nil, usbID: USBID? = nil, devDirectory: String = "/dev",
-                sysfs: String = "/sys", classifier: PayloadClassifier = .standard()) {
+    public init(device: String? = nil, mode: ScanMode? = nil, usbID: USBID? = nil, serialOnly: Bool = false,
+                devDirectory: String = "/dev", sysfs: String = "/sys", classifier: PayloadClassifier = .standard()) {
         if let device, let mode { fixed = (device, mode) } else { fixed = nil }
         self.usbID = usbID
+        self.serialOnly = serialOnly
         self.devDirectory = devDirectory
         self.sysfs = sysfs
         self.classifier = classifier
@@ -36,7 +39,8 @@ public final class ScannerWatcher: Sendable {
         if let fixed {
             return fixed.path == path ? ScannerReader(path: path, options: .init(mode: fixed.mode), classifier: classifier) : nil
         }
-        guard SysfsScanners.isCandidate(name), let device = SysfsScanners.describe(node: path, sysfs: sysfs) else { return nil }
+        guard SysfsScanners.isCandidate(name), !serialOnly || name.hasPrefix("tty"),
+              let device = SysfsScanners.describe(node: path, sysfs: sysfs) else { return nil }
         if let usbID {
             guard device.id == usbID, let mode = device.mode else { return nil }
             return ScannerReader(path: path, options: .init(mode: mode, layout: device.hidposLayout), classifier: classifier)

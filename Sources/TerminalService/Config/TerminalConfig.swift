@@ -51,12 +51,18 @@ public struct TerminalConfig: Sendable, Decodable {
         /// Socket group; default "cuntong" (left as it is when that group does not exist).
         public var group: String?
     }
-    /// One scanner at a fixed path (a udev link such as /dev/cuntong/scanner-0, or a serial
-    /// scanner the known-scanner table lacks), with its mode: keyboard, hidpos or serial.
-    /// Without it the daemon takes every known scanner that appears in /dev.
+    /// How the daemon reads scanners. `backend`: "hidraw" (default: hidraw and tty nodes
+    /// followed in /dev), "tty" (serial scanners only) or "libusb" (HID scanners held through
+    /// libusb, the kernel driver detached so a keyboard-wedge scanner does not type into the
+    /// desktop; serial ones still by their tty). `device` + `mode`: one scanner at a fixed path
+    /// (a udev link such as /dev/cuntong/scanner-0). `usb_id`: one scanner by vendor:product,
+    /// known or not — how a serial scanner behind a generic USB-serial bridge is named.
+    /// Without these the daemon takes every known scanner that appears.
     public struct Scanner: Sendable, Decodable {
+        public var backend: String?
         public var device: String?
         public var mode: String?
+        public var usb_id: String?
     }
     /// The face-scan terminal: a serial device or a TCP address, HOST:PORT.
     public struct Face: Sendable, Decodable {

@@ -86,9 +86,9 @@ public struct ScannerService: Service {
     let hub: EventHub
     let desk: CheckinDesk
     let logger: Logger
-    let watcher: ScannerWatcher
+    let watcher: any ScannerSource
 
-    public init(state: DaemonState, hub: EventHub, desk: CheckinDesk, logger: Logger, watcher: ScannerWatcher) {
+    public init(state: DaemonState, hub: EventHub, desk: CheckinDesk, logger: Logger, watcher: any ScannerSource) {
         self.state = state
         self.hub = hub
         self.desk = desk
@@ -125,6 +125,8 @@ public struct ScannerService: Service {
                 logger.warning("scanner failed", metadata: ["device": "\(path)", "code": "\(error.code)"])
             }
         }
+        // libusb hands each scanner back to the kernel driver on the way out.
+        await watcher.close()
     }
 }
 

@@ -36,15 +36,54 @@ public enum DaemonSetup {
         return result
     }
 
-    /// `[scanner] device` and `mode`: one scanner at a fixed path, followed in its directory.
-    public static func scannerWatcher(_ config: TerminalConfig, devDirectory: String) throws(TerminalConfig.Problem) -> ScannerWatcher {
+    /// `[scanner]`: the backend, and one scanner by path (`device` + `mode`) or by
+    /// vendor:product (`usb_id`), or every known scanner.
+    public static func scannerSource(_ config: TerminalConfig, devDirectory: String) throws(TerminalConfig.Problem) -> any ScannerSource {
         let classifier = try config.classifier()
-        guard let device = config.scanner?.device else { return ScannerWatcher(devDirectory: devDirectory, classifier: classifier) }
-        guard let text = config.scanner?.mode, let mode = ScanMode(rawValue: text) else {
-            throw .invalid(TerminalConfig.defaultPath, "[scanner] device needs mode = \"keyboard\", \"hidpos\" or \"serial\"")
+        let section = config.scanner
+        let backend = section?.backend ?? "hidraw"
+        guard ["hidraw", "tty", "libusb"].contains(backend) else {
+            throw .invalid(TerminalConfig.defaultPath, "[scanner] backend must be \"hidraw\", \"tty\" or \"libusb\" (got \"\(backend)\")")
         }
-        return ScannerWatcher(device: device, mode: mode, devDirectory: (device as NSString).deletingLastPathComponent,
-                              classifier: classifier)
+        var usbID: USBID?
+        if let text = section?.usb_id {
+            guard let id = USBID(text) else {
+                throw .invalid(TerminalConfig.defaultPath, "[scanner] usb_id must be VID:PID in hex, e.g. \"1a86:7523\" (got \"\(text)\")")
+            }
+            usbID = id
+        }
+        var mode: ScanMode?
+        if let text = section?.mode {
+            guard let m = ScanMode(rawValue: text) else {
+                throw .invalid(TerminalConfig.defaultPath, "[scanner] mode must be \"keyboard\", \"hidpos\" or \"serial\" (got \"\(text)\")")
+            }
+            mode = m
+        }
+        if let device = section?.device {
+            guard let mode else {
+                throw .invalid(TerminalConfig.defaultPath, "[scanner] device needs mode = \"keyboard\", \"hidpos\" or \"serial\"")
+            }
+            return ScannerWatcher(device: device, mode: mode, devDirectory: (device as NSString).deletingLastPathComponent,
+                                  classifier: classifier)
+        }
+        guard backend == "libusb" else {
+            return ScannerWatcher(usbID: usbID, serialOnly: backend == "tty", devDirectory: devDirectory, classifier: classifier)
+        }
+        // libusb: the HID scanners held through libusb; serial ones still by their tty node.
+        let hid: LibUSBScanner
+        if let usbID, mode != .serial {
+            let known = KnownScanner.find(vendor: usbID.vendor, product: usbID.product)
+            guard let m = mode ?? known?.mode, m != .serial else {
+                throw .invalid(TerminalConfig.defaultPath, "[scanner] usb_id \(usbID) is not in the scanner table: give mode = \"keyboard\" or \"hidpos\"")
+            }
+            hid = LibUSBScanner(vendor: usbID.numeric.vendor, product: usbID.numeric.product,
+                                options: .init(mode: m, layout: known?.hidposLayout ?? HIDPOSLayout.fallback(vendor: usbID.vendor)),
+                                classifier: classifier)
+        } else {
+            hid = LibUSBScanner.knownHIDScanners(classifier: classifier)
+        }
+        return MergedScannerSource([hid, ScannerWatcher(usbID: mode == .serial ? usbID : nil, serialOnly: true,
+                                                        devDirectory: devDirectory, classifier: classifier)])
     }
 
     /// `[face] device` or `[face] tcp`; nil when neither is set.
