@@ -57,6 +57,12 @@ struct Scan: AsyncParsableCommand {
     @Flag(help: "List the scanners found and exit.")
     var list = false
 
+    @Flag(help: "Technicians: scan any code with any scanner; cuntong names the device (VID:PID, interface, the mode it declares or its reports show), says whether the scanner table knows it, and prints the configuration and udev lines that take it.")
+    var identify = false
+
+    @Option(help: "The device directory --identify listens in.")
+    var devDirectory: String = "/dev"
+
     @Option(help: "The configuration whose [credentials] rules name codes (default: /etc/cuntong/cuntong.toml when it exists).")
     var config: String?
 
@@ -91,6 +97,10 @@ struct Scan: AsyncParsableCommand {
 
     func run() async throws {
         let classifier = try classifier()
+        if identify {
+            try await runIdentify(classifier: classifier)
+            return
+        }
         if list {
             let found = SysfsScanners.all()
             if found.isEmpty { Output.line("No hidraw, ttyACM or ttyUSB devices.") }
