@@ -89,6 +89,9 @@ final class LibUSBSession: @unchecked Sendable {
     var pipeline: ScanPipeline
     var reportLength: Int
     var pendingOpen = false
+    /// The held device left (hot-plug): report it once, then let go of it.
+    var pendingLeft = false
+    var leaving = false
     var detached = false
     /// A transfer is submitted and its callback has not run yet.
     var inFlight = false
@@ -138,16 +141,23 @@ final class LibUSBSession: @unchecked Sendable {
                 ctx, Int32(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED.rawValue | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT.rawValue),
                 0, scanner.targets.count == 1 ? Int32(target.vendor) : LIBUSB_HOTPLUG_MATCH_ANY,
                 scanner.targets.count == 1 ? Int32(target.product) : LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
-                { _, _, event, userData in
+                { _, device, event, userData in
                     let session = Unmanaged<LibUSBSession>.fromOpaque(userData!).takeUnretainedValue()
                     // Opening a device is not allowed inside the callback: note it, do it after.
                     if event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED { session.pendingOpen = true }
+                    if event == LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, let h = session.handle, libusb_get_device(h) == device {
+                        session.pendingLeft = true
+                    }
                     return 0
                 }, me, &hotplug)
         }
         pendingOpen = true
         while !stopped.withLock({ $0 }) {
-            if pendingOpen {
+            if pendingLeft {
+                pendingLeft = false
+                deviceLeft()
+            }
+            if pendingOpen, !leaving {
                 pendingOpen = false
                 if handle == nil { open(ctx) }
             }
@@ -285,14 +295,33 @@ final class LibUSBSession: @unchecked Sendable {
             }
             if !stopped.withLock({ $0 }) { submit() }
         case LIBUSB_TRANSFER_NO_DEVICE:
-            out.yield(.disconnected(path: name))
-            close()
+            deviceLeft()
         case LIBUSB_TRANSFER_CANCELLED:
-            break
+            if leaving { finishLeaving() }
         default:
             // A transient error (stall, timeout): keep listening.
             if !stopped.withLock({ $0 }) { submit() }
         }
+    }
+
+    /// The scanner was unplugged (hot-plug said so, or its transfer found no device): reported
+    /// once; the transfer still submitted is cancelled before the handle goes.
+    func deviceLeft() {
+        guard handle != nil, !leaving else { return }
+        out.yield(.disconnected(path: name))
+        if let t = transfer, inFlight {
+            leaving = true
+            libusb_cancel_transfer(t)
+        } else {
+            close()
+        }
+    }
+
+    func finishLeaving() {
+        leaving = false
+        close()
+        // It may already be back.
+        pendingOpen = true
     }
 
     func close() {

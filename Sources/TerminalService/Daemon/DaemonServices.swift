@@ -122,7 +122,7 @@ public struct ScannerService: Service {
                     $0.message = problem.message
                 }
             case .failed(let path, let error):
-                logger.warning("scanner failed", metadata: ["device": "\(path)", "code": "\(error.code)"])
+                logger.warning("scanner failed", metadata: ["device": "\(path)", "code": "\(error.code)", "why": "\(error.description)"])
             }
         }
         // libusb hands each scanner back to the kernel driver on the way out.
