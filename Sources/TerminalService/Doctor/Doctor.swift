@@ -70,6 +70,12 @@ public struct Doctor: Sendable {
         add("QR scanner", scanners.isEmpty ? .warn : .pass,
             scanners.isEmpty ? "no known scanner connected (scan --list shows what is there)" : scanners.map(\.description).joined(separator: ", "))
 
+        if let text = config.scanner?.usb_id {
+            let named = USBID(text).map { SysfsScanners.matching($0) } ?? []
+            add("configured scanner", named.isEmpty ? .fail : .pass,
+                named.isEmpty ? "\(text) ([scanner] usb_id) is not plugged in (scan --list shows what is there)"
+                    : named.map(\.description).joined(separator: ", "))
+        }
         if let device = config.scanner?.device {
             add("configured scanner", FileManager.default.fileExists(atPath: device) ? .pass : .fail,
                 FileManager.default.fileExists(atPath: device) ? device : "\(device) ([scanner] device) is not there: plug the scanner in, check the udev rules")
