@@ -39,13 +39,23 @@ public final class CoreFixture: Sendable {
         var logger = Logger(label: "test.core")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let failure = Mutex<(any Error)?>(nil)
         let task = Task {
-            try await server.run(host: "127.0.0.1", port: port, logger: logger, handleSignals: false, tls: tls) {
-                continuation.yield($0)
+            // A server that cannot start (its port taken) must end the wait below, not leave it hanging.
+            defer { continuation.finish() }
+            do {
+                try await server.run(host: "127.0.0.1", port: port, logger: logger, handleSignals: false, tls: tls) {
+                    continuation.yield($0)
+                }
+            } catch {
+                failure.withLock { $0 = error }
+                throw error
             }
         }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
+        guard let port = await iterator.next() else {
+            throw failure.withLock { $0 } ?? CancellationError()
+        }
         return CoreFixture(port: port, directory: directory, simulator: simulator, server: server, task: task,
                            scheme: tls == nil ? "http" : "https")
     }
@@ -113,10 +123,22 @@ public final class CoreFixture: Sendable {
         }
     }
 
-    /// The same core back on the same port with the same ledger.
+    /// The same core back on the same port with the same ledger. Between letting go of the
+    /// port and binding it again, another test's outgoing connection may take it as its local
+    /// port for a moment: then it tries again, for a few seconds, rather than fail the test.
     public func restart() async throws -> CoreFixture {
-        releasePort()
-        return try await CoreFixture.start(directory: directory, port: port, profile: simulator.profile)
+        var lastError: (any Error)?
+        for _ in 0..<40 {
+            releasePort()
+            do {
+                return try await CoreFixture.start(directory: directory, port: port, profile: simulator.profile)
+            } catch {
+                lastError = error
+                holdPort()
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        throw lastError ?? CancellationError()
     }
 
     public var url: String { "\(scheme)://127.0.0.1:\(port)" }
