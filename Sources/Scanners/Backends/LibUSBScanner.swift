@@ -89,6 +89,10 @@ final class LibUSBSession: @unchecked Sendable {
     var pipeline: ScanPipeline
     var reportLength: Int
     var pendingOpen = false
+    /// Attempts left at opening a scanner that is present but refused to open, and whether
+    /// such a series is under way.
+    var retriesLeft = 0
+    var retrying = false
     /// The held device left (hot-plug): report it once, then let go of it.
     var pendingLeft = false
     var leaving = false
@@ -161,7 +165,29 @@ final class LibUSBSession: @unchecked Sendable {
                 pendingOpen = false
                 if handle == nil { open(ctx) }
             }
-            libusb_handle_events(ctx)
+            if leaving {
+                // The cancelled transfer of an unplugged scanner normally comes back at once; if
+                // it does not within a second, it is abandoned (left unfreed: freeing a transfer
+                // libusb may still hold is worse than a few bytes) and the handle closed.
+                var tv = timeval(tv_sec: 1, tv_usec: 0)
+                libusb_handle_events_timeout_completed(ctx, &tv, nil)
+                if leaving {
+                    transfer = nil
+                    inFlight = false
+                    buffer = nil
+                    finishLeaving()
+                }
+            } else if retriesLeft > 0, handle == nil {
+                // A scanner that is there but could not be opened yet (its node's permissions
+                // or its driver still settling after it appeared): again in half a second, a few
+                // times, then only on the next hot-plug event.
+                var tv = timeval(tv_sec: 0, tv_usec: 500_000)
+                libusb_handle_events_timeout_completed(ctx, &tv, nil)
+                retriesLeft -= 1
+                pendingOpen = true
+            } else {
+                libusb_handle_events(ctx)
+            }
         }
         if hotplug != 0 { libusb_hotplug_deregister_callback(ctx, hotplug) }
         // A transfer still submitted must be cancelled and its cancellation seen before it is
@@ -186,11 +212,15 @@ final class LibUSBSession: @unchecked Sendable {
         }
         let claim = libusb_claim_interface(h, 0)
         guard claim == 0 else {
-            out.yield(.failed(path: name, claim == Int32(LIBUSB_ERROR_ACCESS.rawValue)
-                              ? .permissionDenied(name) : .deviceError(name, String(cString: libusb_error_name(claim)))))
             libusb_close(h)
+            if failedToOpen() {
+                out.yield(.failed(path: name, claim == Int32(LIBUSB_ERROR_ACCESS.rawValue)
+                                  ? .permissionDenied(name) : .deviceError(name, String(cString: libusb_error_name(claim)))))
+            }
             return
         }
+        retrying = false
+        retriesLeft = 0
         guard let endpoint = interruptIn(h) else {
             out.yield(.failed(path: name, .deviceError(name, "no interrupt IN endpoint on interface 0")))
             libusb_release_interface(h, 0)
@@ -216,6 +246,22 @@ final class LibUSBSession: @unchecked Sendable {
         submit()
     }
 
+    /// A scanner that is there could not be opened or claimed: retried every half second, ten
+    /// times (its node's permissions or its driver may still be settling after it appeared).
+    /// True when that is over and the failure should be reported.
+    func failedToOpen() -> Bool {
+        if !retrying {
+            retrying = true
+            retriesLeft = 10
+            return false
+        }
+        if retriesLeft == 0 {
+            retrying = false
+            return true
+        }
+        return false
+    }
+
     /// Opens the first device present that is one of the targets.
     func openFirstTarget(_ ctx: OpaquePointer) -> (OpaquePointer, LibUSBScanner.Target)? {
         var list: UnsafeMutablePointer<OpaquePointer?>?
@@ -228,7 +274,12 @@ final class LibUSBSession: @unchecked Sendable {
             guard libusb_get_device_descriptor(device, &d) == 0,
                   let found = scanner.targets.first(where: { $0.vendor == d.idVendor && $0.product == d.idProduct }) else { continue }
             var h: OpaquePointer?
-            if libusb_open(device, &h) == 0, let h { return (h, found) }
+            let status = libusb_open(device, &h)
+            if status == 0, let h { return (h, found) }
+            if failedToOpen() {
+                out.yield(.failed(path: found.name, status == Int32(LIBUSB_ERROR_ACCESS.rawValue)
+                                  ? .permissionDenied(found.name) : .deviceError(found.name, String(cString: libusb_error_name(status)))))
+            }
         }
         return nil
     }

@@ -15,6 +15,8 @@ public struct VirtualScanner: Sendable {
     /// Whether the emulated sysfs and USB device hand out the HID report descriptor (a
     /// device or kernel that does not shows what cuntong does without it).
     public var exposesReportDescriptor: Bool
+    /// The device's address on bus 1 (the kernel gives a new one when it is plugged back).
+    public var usbAddress: Int = 2
 
     public init(mode: ScanMode, vendor: String? = nil, product: String? = nil, serial: String = "SIM0001",
                 name: String? = nil, hidposModel: HIDPOSModel? = nil, exposesReportDescriptor: Bool = true) {
@@ -144,7 +146,7 @@ public struct VirtualScanner: Sendable {
             le(UInt32(1)); le(UInt32(usec)); le(UInt32(64 + data.count)); le(UInt32(64 + data.count))
             le(id)
             // event, transfer type (2 control / 1 interrupt), endpoint (0x80 control IN / 0x81), device 2
-            out += [type, setup == nil ? 1 : 2, setup == nil ? 0x81 : 0x80, 2]
+            out += [type, setup == nil ? 1 : 2, setup == nil ? 0x81 : 0x80, UInt8(usbAddress)]
             le(UInt16(1))                    // bus 1
             // setup flag (0: setup bytes present, on a control submit; '-' none), data flag ('<' none / 0 present)
             out += [type == 0x53 && setup != nil ? 0x00 : 0x2D, type == 0x53 ? 0x3C : 0x00]
@@ -203,15 +205,15 @@ public struct VirtualScanner: Sendable {
             A: bInterfaceSubClass=\(mode == .keyboard ? "01" : "00")
 
             P: \(usb)
-            N: bus/usb/001/002
-            E: DEVNAME=/dev/bus/usb/001/002
+            N: bus/usb/001/\(String(format: "%03d", usbAddress))
+            E: DEVNAME=/dev/bus/usb/001/\(String(format: "%03d", usbAddress))
             E: DEVTYPE=usb_device
             E: DRIVER=usb
             E: SUBSYSTEM=usb
             E: BUSNUM=001
-            E: DEVNUM=002
+            E: DEVNUM=\(String(format: "%03d", usbAddress))
             A: busnum=1
-            A: devnum=2
+            A: devnum=\(usbAddress)
             A: speed=12
             A: bConfigurationValue=1
             A: bNumConfigurations=1
