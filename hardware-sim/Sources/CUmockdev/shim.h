@@ -1,2 +1,0 @@
-#include <umockdev.h>
-#include <glib-unix.h>
