@@ -40,6 +40,10 @@ let package = Package(
         .systemLibrary(
             name: "CLibCrypto", path: "hardware-sim/Sources/CLibCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        // libumockdev: hardware-sim's USB hot-plug runner (a testbed kept in-process).
+        .systemLibrary(
+            name: "CUmockdev", path: "hardware-sim/Sources/CUmockdev", pkgConfig: "umockdev-1.0",
+            providers: [.apt(["libumockdev-dev"])]),
 
         // Domain values, no I/O.
         .target(name: "TerminalCore"),
@@ -168,6 +172,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "hardware-sim/Sources/cuntong-sim"),
+        // A USB scanner unplugged and plugged back under umockdev (C: the testbed is GLib's).
+        .executableTarget(
+            name: "cuntong-usb-hotplug",
+            dependencies: ["CUmockdev"],
+            path: "hardware-sim/Sources/cuntong-usb-hotplug"),
 
         // The measuring program of Benchmarks/settlement, scan and daemon.
         .executableTarget(

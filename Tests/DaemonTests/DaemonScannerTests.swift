@@ -50,3 +50,55 @@ struct DaemonScannerTests {
 }
 
 
+extension DaemonScannerTests {
+    @Test("libusb hot-plug: the held scanner unplugged is reported and let go; plugged back (a new address) it is claimed again and read")
+    func libusbReplug() async throws {
+        try await withCore { core in
+            let dir = core.directory
+            var scanner = VirtualScanner(mode: .hidpos, vendor: "0c2e", product: "0b87", name: "Honeywell Voyager 1450g", hidposModel: .honeywell)
+            let first = "ECQR:360400:0001:7f3a9c21d4e8b6a0", second = "ECQR:360400:0003:5566778899aabbcc"
+            try scanner.umockdevDevice().write(toFile: dir + "/first.umockdev", atomically: true, encoding: .utf8)
+            try Data(scanner.usbmonCapture(codes: [first])).write(to: URL(fileURLWithPath: dir + "/first.pcap"))
+            scanner.usbAddress = 3
+            try scanner.umockdevDevice(node: "hidraw1").write(toFile: dir + "/second.umockdev", atomically: true, encoding: .utf8)
+            try Data(scanner.usbmonCapture(codes: [second])).write(to: URL(fileURLWithPath: dir + "/second.pcap"))
+            let control = dir + "/usb.control"
+            let daemon = try await DaemonFixture.start(core: core, extraConfig: """
+                [scanner]
+                backend = "libusb"
+                """, wrapper: [ProcessRunner.executable("cuntong-usb-hotplug"), dir + "/first.umockdev", VirtualScanner.usbSysfsPath,
+                               dir + "/first.pcap", control, "--"])
+            func scanners() async throws -> [String] {
+                ((try await daemon.api.get("/v1/status").object())["scanners"] as? [[String: Any]] ?? []).compactMap { $0["device"] as? String }
+            }
+            func send(_ line: String) throws {
+                let fifo = try FileHandle(forWritingTo: URL(fileURLWithPath: control))
+                fifo.write(Data((line + "\n").utf8))
+                try fifo.close()
+            }
+            func count(_ text: String) -> Int { daemon.log.components(separatedBy: text).count - 1 }
+            func waitFor(_ what: String, _ condition: () async throws -> Bool) async throws {
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline {
+                    if try await condition() { return }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                Issue.record("\(what): not within 20 s\n\(daemon.log)")
+            }
+            let device = "usb:0c2e:0b87"
+            try await waitFor("connected") { try await scanners() == [device] }
+            try await waitFor("first code") { count("code scanned") == 1 }
+
+            try send("unplug")
+            try await waitFor("unplugged") { try await scanners().isEmpty }
+            #expect(count("scanner unplugged") == 1, "\(daemon.log)")
+
+            try send("plug \(dir)/second.umockdev \(dir)/second.pcap")
+            try await waitFor("connected again") { try await scanners() == [device] }
+            try await waitFor("second code") { count("code scanned") == 2 }
+            #expect(count("scanner connected") == 2, "\(daemon.log)")
+            #expect(!daemon.log.contains(second), "codes are logged masked")
+            #expect(await daemon.stop() == 0)
+        }
+    }
+}

@@ -96,6 +96,10 @@ final class LibUSBSession: @unchecked Sendable {
     /// The held device left (hot-plug): report it once, then let go of it.
     var pendingLeft = false
     var leaving = false
+    /// The cancelled transfer of a scanner that left has come back. (libusb_close may not be
+    /// called from a transfer callback — it waits for the lock the callback runs under — so
+    /// callbacks only set flags and the loop acts on them.)
+    var cancelDone = false
     var detached = false
     /// A transfer is submitted and its callback has not run yet.
     var inFlight = false
@@ -161,6 +165,10 @@ final class LibUSBSession: @unchecked Sendable {
                 pendingLeft = false
                 deviceLeft()
             }
+            if cancelDone {
+                cancelDone = false
+                finishLeaving()
+            }
             if pendingOpen, !leaving {
                 pendingOpen = false
                 if handle == nil { open(ctx) }
@@ -171,7 +179,7 @@ final class LibUSBSession: @unchecked Sendable {
                 // libusb may still hold is worse than a few bytes) and the handle closed.
                 var tv = timeval(tv_sec: 1, tv_usec: 0)
                 libusb_handle_events_timeout_completed(ctx, &tv, nil)
-                if leaving {
+                if leaving && !cancelDone {
                     transfer = nil
                     inFlight = false
                     buffer = nil
@@ -229,8 +237,21 @@ final class LibUSBSession: @unchecked Sendable {
         }
         handle = h
         // HID POS: where the fields are, from the device's own report descriptor when it gives one.
-        if target.options.mode == .hidpos, let bytes = reportDescriptor(h),
-           let descriptor = try? HIDReportDescriptor(bytes), let layout = HIDPOSLayout(descriptor: descriptor) {
+        var announced = false
+        let fetched = target.options.mode == .hidpos ? reportDescriptor(h, announced: &announced) : nil
+        if fetched == nil && announced && !failedToOpen() {
+            // It has a report descriptor but did not give it: not ready yet (just plugged in).
+            // Let go and try again shortly; after the retries, read it with the published layout.
+            libusb_release_interface(h, 0)
+            if detached { libusb_attach_kernel_driver(h, 0) }
+            detached = false
+            libusb_close(h)
+            handle = nil
+            return
+        }
+        retrying = false
+        retriesLeft = 0
+        if let bytes = fetched, let descriptor = try? HIDReportDescriptor(bytes), let layout = HIDPOSLayout(descriptor: descriptor) {
             reportLength = layout.reportLength
             pipeline = ScanPipeline(options: target.options, classifier: scanner.classifier, device: name,
                                     decoder: HIDPOSDecoder(layout: layout), reportLength: layout.reportLength)
@@ -287,7 +308,7 @@ final class LibUSBSession: @unchecked Sendable {
     /// The HID report descriptor of interface 0: GET_DESCRIPTOR (report, 0x22) for the length
     /// its HID class descriptor (0x21, among the interface's extra bytes) announces — the
     /// request usbhid makes at enumeration.
-    func reportDescriptor(_ h: OpaquePointer) -> [UInt8]? {
+    func reportDescriptor(_ h: OpaquePointer, announced: inout Bool) -> [UInt8]? {
         var config: UnsafeMutablePointer<libusb_config_descriptor>?
         guard libusb_get_active_config_descriptor(libusb_get_device(h), &config) == 0, let config else { return nil }
         defer { libusb_free_config_descriptor(config) }
@@ -306,6 +327,7 @@ final class LibUSBSession: @unchecked Sendable {
             i += size
         }
         guard length > 0, length <= 4096 else { return nil }
+        announced = true
         var buffer = [UInt8](repeating: 0, count: length)
         let got = libusb_control_transfer(h, 0x81, 0x06, 0x2200, 0, &buffer, UInt16(length), 1000)
         return got > 0 ? Array(buffer.prefix(Int(got))) : nil
@@ -346,9 +368,9 @@ final class LibUSBSession: @unchecked Sendable {
             }
             if !stopped.withLock({ $0 }) { submit() }
         case LIBUSB_TRANSFER_NO_DEVICE:
-            deviceLeft()
+            pendingLeft = true
         case LIBUSB_TRANSFER_CANCELLED:
-            if leaving { finishLeaving() }
+            if leaving { cancelDone = true }
         default:
             // A transient error (stall, timeout): keep listening.
             if !stopped.withLock({ $0 }) { submit() }

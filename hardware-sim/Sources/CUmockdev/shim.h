@@ -1,0 +1,2 @@
+#include <umockdev.h>
+#include <glib-unix.h>
