@@ -175,15 +175,20 @@ final class LibUSBSession: @unchecked Sendable {
             }
             if leaving {
                 // The cancelled transfer of an unplugged scanner normally comes back at once; if
-                // it does not within a second, it is abandoned (left unfreed: freeing a transfer
-                // libusb may still hold is worse than a few bytes) and the handle closed.
-                var tv = timeval(tv_sec: 1, tv_usec: 0)
+                // it does not within five seconds, the transfer and its handle are abandoned, not
+                // freed or closed: libusb still holds them, and closing a handle under a transfer
+                // in flight is a use-after-free. A few hundred bytes per such unplug.
+                var tv = timeval(tv_sec: 5, tv_usec: 0)
                 libusb_handle_events_timeout_completed(ctx, &tv, nil)
                 if leaving && !cancelDone {
                     transfer = nil
                     inFlight = false
                     buffer = nil
-                    finishLeaving()
+                    handle = nil
+                    detached = false
+                    pipeline.reset()
+                    leaving = false
+                    pendingOpen = true
                 }
             } else if retriesLeft > 0, handle == nil {
                 // A scanner that is there but could not be opened yet (its node's permissions
