@@ -1,5 +1,6 @@
 import HardwareSim
 import Scanners
+import TestSupport
 import Testing
 
 /// HID POS from the report descriptor: the published descriptors give the published
@@ -86,21 +87,9 @@ struct HIDReportDescriptorTests {
         #expect(throws: HIDReportDescriptor.Problem.tooDeep(at: 64)) { try HIDReportDescriptor(deep) }
     }
 
-    /// A small deterministic generator (SplitMix64), so that a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("Fuzz: random and mutated descriptors parse or fail, never crash; any layout found stays inside its report")
     func fuzz() {
-        var rng = SplitMix(state: 0xC0FFEE)
+        var rng = SeededGenerator(seed: 0xC0FFEE)
         let seeds = HIDPOSModel.allCases.map(\.reportDescriptor) + [bootKeyboardDescriptor]
         var parsed = 0, layouts = 0
         for round in 0..<4000 {

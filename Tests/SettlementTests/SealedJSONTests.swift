@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Settlement
+import TestSupport
 import Testing
 
 @Suite("Personal values sealed inside a message, where they stand")
@@ -85,18 +86,5 @@ struct SealedJSONTests {
         let sealed = try SealedJSON.seal(message, key: key, keyID: "k")
         #expect(try SealedJSON.unseal(sealed) { _ in key } == message)
         #expect(try JSONSerialization.jsonObject(with: sealed) is [String: Any])
-    }
-}
-
-/// A small deterministic generator, so that a failing case can be run again.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
