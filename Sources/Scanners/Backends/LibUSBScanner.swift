@@ -232,8 +232,6 @@ final class LibUSBSession: @unchecked Sendable {
             }
             return
         }
-        retrying = false
-        retriesLeft = 0
         guard let endpoint = interruptIn(h) else {
             out.yield(.failed(path: name, .deviceError(name, "no interrupt IN endpoint on interface 0")))
             libusb_release_interface(h, 0)

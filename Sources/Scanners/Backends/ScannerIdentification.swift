@@ -119,19 +119,9 @@ public struct ScannerIdentification: Sendable {
         identification.layout = layout
         let options = ScannerReader.Options(mode: mode, layout: layout ?? .honeywell)
         var decoder = options.decoder()
-        var pending: [UInt8] = []
+        var splitter = ReportSplitter(reportLength: options.reportLength)
         for chunk in chunks {
-            var reports: [[UInt8]] = []
-            if let length = options.reportLength {
-                pending += chunk
-                while pending.count >= length {
-                    reports.append(Array(pending.prefix(length)))
-                    pending.removeFirst(length)
-                }
-            } else {
-                reports = [chunk]
-            }
-            for report in reports {
+            for report in splitter.split(chunk[...]) {
                 for case .code(let bytes) in decoder.feed(report) where identification.code == nil {
                     identification.code = bytes
                     identification.symbology = (decoder as? HIDPOSDecoder)?.lastSymbology

@@ -52,9 +52,7 @@ struct ScanPipeline {
     private var filter: RepeatFilter
     private let classifier: PayloadClassifier
     private let device: String
-    /// hidraw and libusb deliver whole reports; an emulated node may join them: split by size.
-    private let reportLength: Int?
-    private var pending: [UInt8] = []
+    private var splitter: ReportSplitter
 
     init(options: ScannerReader.Options, classifier: PayloadClassifier, device: String, decoder: (any ScanDecoder)? = nil,
          reportLength: Int? = nil) {
@@ -62,22 +60,12 @@ struct ScanPipeline {
         self.filter = RepeatFilter(window: options.repeatWindow)
         self.classifier = classifier
         self.device = device
-        self.reportLength = reportLength ?? options.reportLength
+        self.splitter = ReportSplitter(reportLength: reportLength ?? options.reportLength)
     }
 
     mutating func take(_ bytes: ArraySlice<UInt8>, at arrived: ContinuousClock.Instant) -> [ScannerReader.Event] {
-        var chunks: [[UInt8]] = []
-        if let reportLength {
-            pending += bytes
-            while pending.count >= reportLength {
-                chunks.append(Array(pending.prefix(reportLength)))
-                pending.removeFirst(reportLength)
-            }
-        } else {
-            chunks = [Array(bytes)]
-        }
         var events: [ScannerReader.Event] = []
-        for chunk in chunks {
+        for chunk in splitter.split(bytes) {
             for decoded in decoder.feed(chunk) {
                 switch decoded {
                 case .code(let code):
@@ -97,6 +85,28 @@ struct ScanPipeline {
 
     mutating func reset() {
         decoder.reset()
-        pending = []
+        splitter.pending = []
+    }
+}
+
+/// hidraw and libusb deliver whole reports; an emulated node may join them: split by the
+/// report's size (a tty's bytes pass as they come).
+struct ReportSplitter {
+    let reportLength: Int?
+    var pending: [UInt8] = []
+
+    init(reportLength: Int?) {
+        self.reportLength = reportLength
+    }
+
+    mutating func split(_ bytes: ArraySlice<UInt8>) -> [[UInt8]] {
+        guard let reportLength else { return [Array(bytes)] }
+        pending += bytes
+        var reports: [[UInt8]] = []
+        while pending.count >= reportLength {
+            reports.append(Array(pending.prefix(reportLength)))
+            pending.removeFirst(reportLength)
+        }
+        return reports
     }
 }

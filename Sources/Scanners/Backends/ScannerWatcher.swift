@@ -37,7 +37,12 @@ public final class ScannerWatcher: Sendable {
     func reader(for name: String) -> ScannerReader? {
         let path = (devDirectory as NSString).appendingPathComponent(name)
         if let fixed {
-            return fixed.path == path ? ScannerReader(path: path, options: .init(mode: fixed.mode), classifier: classifier) : nil
+            guard fixed.path == path else { return nil }
+            // A udev link (/dev/cuntong/scanner-0) is described by the node it points to.
+            let node = (try? FileManager.default.destinationOfSymbolicLink(atPath: path))
+                .map { $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0) } ?? path
+            let layout = SysfsScanners.describe(node: node, sysfs: sysfs)?.hidposLayout ?? .honeywell
+            return ScannerReader(path: path, options: .init(mode: fixed.mode, layout: layout), classifier: classifier)
         }
         guard SysfsScanners.isCandidate(name), !serialOnly || name.hasPrefix("tty"),
               let device = SysfsScanners.describe(node: path, sysfs: sysfs) else { return nil }

@@ -14,8 +14,6 @@ public struct HIDPOSDecoder: ScanDecoder {
         self.layout = layout
     }
 
-    public var reportLength: Int { layout.reportLength }
-
     /// Data bytes one report can carry (56 in the published layouts).
     public var capacity: Int { layout.data.count }
 

@@ -42,6 +42,12 @@ public struct KnownScanner: Sendable, Decodable, Equatable {
     public static func find(vendor: String, product: String) -> KnownScanner? {
         all.first { $0.vendor == vendor.lowercased() && $0.product == product.lowercased() }
     }
+
+    /// The published HID POS layout for a device whose descriptor is not at hand: the table's,
+    /// else the vendor's.
+    public static func hidposLayout(vendor: String, product: String) -> HIDPOSLayout {
+        find(vendor: vendor, product: product)?.hidposLayout ?? HIDPOSLayout.fallback(vendor: vendor)
+    }
 }
 
 /// A generic USB-serial chip (CH340, CP210x, FTDI, PL2303): a serial scanner may sit behind

@@ -31,16 +31,11 @@ public struct ScannerDevice: Sendable, Equatable, CustomStringConvertible {
     /// The mode to read it in: the table's, else what the device declares.
     public var mode: ScanMode? { known?.mode ?? detectedMode }
 
-    /// HID POS: the layout from the descriptor, else the table's published one, else the
-    /// vendor's.
-    public var layout: HIDPOSLayout? {
-        mode == .hidpos ? hidposLayout : nil
-    }
-
-    /// The layout to read it with as HID POS (the mode may have been given by hand).
+    /// The layout to read it with as HID POS (the mode may have been given by hand): from the
+    /// descriptor, else the table's published one, else the vendor's.
     public var hidposLayout: HIDPOSLayout {
         if let descriptor, let fromDevice = HIDPOSLayout(descriptor: descriptor) { return fromDevice }
-        return known?.hidposLayout ?? HIDPOSLayout.fallback(vendor: vendor)
+        return KnownScanner.hidposLayout(vendor: vendor, product: product)
     }
 
     public var description: String {

@@ -77,7 +77,7 @@ public enum DaemonSetup {
                 throw .invalid(TerminalConfig.defaultPath, "[scanner] usb_id \(usbID) is not in the scanner table: give mode = \"keyboard\" or \"hidpos\"")
             }
             hid = LibUSBScanner(vendor: usbID.numeric.vendor, product: usbID.numeric.product,
-                                options: .init(mode: m, layout: known?.hidposLayout ?? HIDPOSLayout.fallback(vendor: usbID.vendor)),
+                                options: .init(mode: m, layout: KnownScanner.hidposLayout(vendor: usbID.vendor, product: usbID.product)),
                                 classifier: classifier)
         } else {
             hid = LibUSBScanner.knownHIDScanners(classifier: classifier)

@@ -119,7 +119,8 @@ struct Scan: AsyncParsableCommand {
                 throw Output.fail(ScanError.modeUnknown(usb))
             }
             let scanner = LibUSBScanner(vendor: ids[0], product: ids[1],
-                                        options: .init(mode: scanMode, layout: known?.hidposLayout ?? .honeywell), classifier: classifier)
+                                        options: .init(mode: scanMode, layout: KnownScanner.hidposLayout(vendor: String(usb.prefix(4)), product: String(usb.suffix(4)))),
+                                        classifier: classifier)
             var got = 0
             let timer = Task { try await Task.sleep(for: .seconds(timeout)) }
             let events = scanner.events()
