@@ -54,8 +54,13 @@ public final class HeadlessChromium: @unchecked Sendable {
         close(commands)
         close(answers)
         kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        // Reaped on a thread of its own: a deinit may run on a cooperative thread, and waiting
+        // there for the browser to go would hold up the tests that share the pool.
+        let pid = self.pid
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
     }
 
     /// One DevTools command; the answer's `result`. To the page once `open` attached it.

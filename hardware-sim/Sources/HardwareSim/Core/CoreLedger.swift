@@ -10,6 +10,13 @@ final class CoreLedger: Sendable {
     init(path: String, persons: [CorePerson]) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
+        // A simulator's ledger must survive the simulator's restart, not the machine's: no
+        // fsync per answer. (Its writes run inside the HTTP handler; an fsync'd transaction per
+        // message, on a busy disk, kept a core in the test process from answering in time.)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = OFF")
+        }
         db = try DatabaseQueue(path: path, configuration: config)
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
