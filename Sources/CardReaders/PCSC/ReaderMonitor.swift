@@ -42,9 +42,33 @@ extension ReaderEvent: CustomStringConvertible {
 public struct ReaderMonitor: Sendable {
     public init() {}
 
-    public func events() -> AsyncStream<ReaderEvent> {
+    /// Signalled when the monitor's thread has left pcsc-lite for good. A short-lived process
+    /// waits for it after it stops listening: exiting while that thread is still inside
+    /// pcsc-lite crashed `cuntong card read` now and then (SIGSEGV at exit).
+    public final class Exit: Sendable {
+        let done = DispatchSemaphore(value: 0)
+        public init() {}
+
+        /// Waits (off the cooperative pool) until the thread has left, at most `timeout`.
+        public func wait(timeout: Duration) async {
+            let done = self.done
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    if done.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds) * 1000)) == .success {
+                        done.signal()
+                    }
+                    c.resume()
+                }
+            }
+        }
+    }
+
+    public func events(exit: Exit? = nil) -> AsyncStream<ReaderEvent> {
         let (stream, continuation) = AsyncStream<ReaderEvent>.makeStream(bufferingPolicy: .unbounded)
-        let loop = MonitorLoop(emit: { continuation.yield($0) }, finish: { continuation.finish() })
+        let loop = MonitorLoop(emit: { continuation.yield($0) }, finish: {
+            continuation.finish()
+            exit?.done.signal()
+        })
         continuation.onTermination = { _ in loop.stop() }
         let thread = Thread { loop.run() }
         thread.name = "cuntong.pcsc.monitor"

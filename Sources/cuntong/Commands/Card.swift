@@ -150,10 +150,11 @@ struct CardWaiter {
             return try await CardSession.read(reader: present, applications: applications, apduTimeout: apduTimeout)
         }
         let seen = SeenReaders()
+        let monitorExit = ReaderMonitor.Exit()
         do {
-            return try await withThrowingTaskGroup(of: CardReadResult.self) { group in
+            let result = try await withThrowingTaskGroup(of: CardReadResult.self) { group in
                 group.addTask {
-                    for await event in ReaderMonitor().events() {
+                    for await event in ReaderMonitor().events(exit: monitorExit) {
                         switch event {
                         case .serviceLost:
                             throw CardReadError.serviceUnavailable
@@ -178,9 +179,13 @@ struct CardWaiter {
                 defer { group.cancelAll() }
                 return try await group.next()!
             }
+            await monitorExit.wait(timeout: .seconds(2))
+            return result
         } catch let error as CardReadError {
+            await monitorExit.wait(timeout: .seconds(2))
             throw error
         } catch {
+            await monitorExit.wait(timeout: .seconds(2))
             let readers = seen.names.withLock { $0 }
             if let reader, !readers.contains(reader) { throw .readerNotFound(reader) }
             if readers.isEmpty { throw .noReader }
