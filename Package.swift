@@ -217,6 +217,7 @@ let package = Package(
                 "Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport", "Scanners",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // The national platform as the public record writes it: the corpus of requests and
         // answers (Tests/Conformance/corpus) and the client's requests in every profile.

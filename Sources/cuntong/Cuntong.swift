@@ -1,4 +1,5 @@
 import ArgumentParser
+import TerminalCore
 import TerminalService
 
 @main

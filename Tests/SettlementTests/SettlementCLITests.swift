@@ -285,4 +285,39 @@ struct SettlementCLITests {
             #expect(bad.stderr.contains("[CORE-UNREACHABLE]"))
         }
     }
+
+    @Test("provision over the Debian package's files uses them where they are: no copy shadows the packaged unit or rules")
+    func provisionOverThePackage() async throws {
+        try await withCore { core in
+            let root = core.directory + "/packaged"
+            let fm = FileManager.default
+            let repo = ProcessRunner.packageRoot.path
+            // As packaging/build-deb lays them out, with /usr/share/cuntong/systemd as symlinks.
+            let packaged = [("systemd/cuntongd.service", "/usr/lib/systemd/system/cuntongd.service", "cuntongd.service"),
+                            ("systemd/cuntong.sysusers.conf", "/usr/lib/sysusers.d/cuntong.conf", "cuntong.sysusers.conf"),
+                            ("systemd/cuntong.tmpfiles.conf", "/usr/lib/tmpfiles.d/cuntong.conf", "cuntong.tmpfiles.conf"),
+                            ("udev/70-cuntong-scanners.rules", "/usr/lib/udev/rules.d/70-cuntong-scanners.rules", nil)]
+            try fm.createDirectory(atPath: root + "/usr/share/cuntong/systemd", withIntermediateDirectories: true)
+            for (source, target, link) in packaged {
+                try fm.createDirectory(atPath: root + (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try fm.copyItem(atPath: repo + "/" + source, toPath: root + target)
+                if let link { try fm.createSymbolicLink(atPath: root + "/usr/share/cuntong/systemd/" + link, withDestinationPath: root + target) }
+            }
+            let r = try await cuntong(["provision", "--non-interactive", "--institution-code", "H36040200017",
+                                       "--institution-name", "濂溪区某某村卫生室", "--admdvs", "360402", "--device-no", "CT-0042",
+                                       "--operator", "D001", "--operator-name", "王医生", "--root", root,
+                                       "--files", root + "/usr/share/cuntong/systemd", "--core-url", core.url])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("the packaged /usr/lib/systemd/system/cuntongd.service"), "\(r.stderr)")
+            #expect(r.stderr.contains("the packaged /usr/lib/udev/rules.d/70-cuntong-scanners.rules"))
+            #expect(!fm.fileExists(atPath: root + "/etc/systemd/system/cuntongd.service"))
+            #expect(!fm.fileExists(atPath: root + "/etc/udev/rules.d/70-cuntong-scanners.rules"))
+            // The packaged files are untouched (still the package's, not a copy over a symlink).
+            for (source, target, _) in packaged {
+                #expect(fm.contents(atPath: root + target) == fm.contents(atPath: repo + "/" + source), "\(target)")
+            }
+            #expect((try? fm.destinationOfSymbolicLink(atPath: root + "/usr/share/cuntong/systemd/cuntongd.service")) != nil)
+            #expect(try String(contentsOfFile: root + "/etc/passwd", encoding: .utf8).contains("cuntong:"))
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import Synchronization
+import TerminalCore
 
 /// The settlement journal: SQLite through GRDB, WAL, `synchronous=FULL` so that a row
 /// that says money moved survives a power cut. Shared by the CLI and the daemon (SQLite
@@ -37,9 +38,16 @@ public final class Journal: Sendable {
             // it turns WAL on, after any prepareDatabase hook, so FULL is set on the pool's
             // one writer connection here.
             try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-            try Self.migrator.migrate(db)
         } catch {
             throw .journal("cannot open \(path): \(error)")
+        }
+        try Self.upgrade(db, path: path)
+        try? db.write { db in
+            let now = Date().timeIntervalSince1970
+            try db.execute(sql: """
+                INSERT INTO opened_by (version, first_opened_at, last_opened_at) VALUES (?, ?, ?)
+                ON CONFLICT(version) DO UPDATE SET last_opened_at = excluded.last_opened_at
+                """, arguments: [CuntongVersion.string, now, now])
         }
         keyPath = keyFile ?? (directory as NSString).appendingPathComponent("journal.key")
         let (ring, problem) = try Self.loadKeyring(keyPath, db)
@@ -112,7 +120,49 @@ public final class Journal: Sendable {
                 t.column("reconciled_at", .double).notNull()
             }
         }
+        m.registerMigration("v5: the cuntong versions that have opened this journal (upgrades, support)") { db in
+            try db.create(table: "opened_by") { t in
+                t.primaryKey("version", .text)
+                t.column("first_opened_at", .double).notNull()
+                t.column("last_opened_at", .double).notNull()
+            }
+        }
         return m
+    }
+
+    /// Brings a journal written by an earlier cuntong to this schema, each migration in its
+    /// own transaction (a power cut leaves the journal at the last whole step). A journal
+    /// that a newer cuntong has already migrated is refused untouched: this version would
+    /// misread what it does not know, and the money records in it must survive a downgrade.
+    static func upgrade(_ db: DatabasePool, path: String) throws(SettlementError) {
+        do {
+            let (superseded, applied) = try db.read { db in
+                (try migrator.hasBeenSuperseded(db), try migrator.appliedIdentifiers(db))
+            }
+            if superseded {
+                let unknown = applied.subtracting(migrator.migrations).sorted()
+                throw SettlementError.journal("""
+                    \(path) was written by a newer cuntong (schema steps this version does not know: \
+                    \(unknown.joined(separator: "; "))). Install that version again (the journal was left as it is); \
+                    this cuntong \(CuntongVersion.string) cannot use it safely
+                    """)
+            }
+            try migrator.migrate(db)
+        } catch let e as SettlementError {
+            throw e
+        } catch {
+            throw .journal("cannot bring \(path) to this version's schema: \(error)")
+        }
+    }
+
+    /// The schema steps applied to this journal, oldest first, and the cuntong versions that
+    /// have opened it (for `cuntong doctor` and support).
+    public func schema() throws(SettlementError) -> (steps: [String], openedBy: [(version: String, firstOpened: Date)]) {
+        try read { db in
+            let steps = try Self.migrator.appliedMigrations(db)
+            let rows = try Row.fetchAll(db, sql: "SELECT version, first_opened_at FROM opened_by ORDER BY first_opened_at")
+            return (steps, rows.map { ($0["version"], Date(timeIntervalSince1970: $0["first_opened_at"])) })
+        }
     }
 
     func write<T>(_ body: (Database) throws -> T) throws(SettlementError) -> T {

@@ -98,12 +98,26 @@ public struct Provisioner: Sendable {
         return text
     }
 
-    func install(_ source: String, _ destination: String, mode: Int) throws {
+    /// Where the Debian package puts the files that a source install copies in: a packaged
+    /// file is used where it is (an upgrade replaces it), never shadowed by a copy in /etc.
+    static let packaged = (unit: "/usr/lib/systemd/system/cuntongd.service",
+                           udevRules: "/usr/lib/udev/rules.d/70-cuntong-scanners.rules")
+
+    func isPackaged(_ path: String) -> Bool { FileManager.default.fileExists(atPath: root + path) }
+
+    /// Copies `source` to `destination` under the root, unless the same bytes are already
+    /// there (the package's own file, which `--files` may name through a symlink).
+    @discardableResult
+    func install(_ source: String, _ destination: String, mode: Int) throws -> Bool {
         let target = root + destination
+        if let have = FileManager.default.contents(atPath: target), have == FileManager.default.contents(atPath: source) {
+            return false
+        }
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: target)
         try FileManager.default.copyItem(atPath: source, toPath: target)
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target)
+        return true
     }
 
     /// Progress is the technician's view; the client's own lines stay out of it.
@@ -170,11 +184,22 @@ public struct Provisioner: Sendable {
             return "\(target); check-in page on http://127.0.0.1:\(pagePort)/?token=… (the token is in \(Self.tokenPath))"
         }
         try await run("installing the systemd unit and the udev rules", 4, total) {
-            try install(filesDirectory + "/cuntongd.service", "/etc/systemd/system/cuntongd.service", mode: 0o644)
-            let rules = root + "/etc/udev/rules.d/70-cuntong-scanners.rules"
-            try FileManager.default.createDirectory(atPath: (rules as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try UdevRules.generate().write(toFile: rules, atomically: true, encoding: .utf8)
-            return "cuntongd.service, 70-cuntong-scanners.rules"
+            var done: [String] = []
+            if isPackaged(Self.packaged.unit) {
+                done.append("the packaged \(Self.packaged.unit)")
+            } else {
+                try install(filesDirectory + "/cuntongd.service", "/etc/systemd/system/cuntongd.service", mode: 0o644)
+                done.append("/etc/systemd/system/cuntongd.service")
+            }
+            if isPackaged(Self.packaged.udevRules) {
+                done.append("the packaged \(Self.packaged.udevRules)")
+            } else {
+                let rules = root + "/etc/udev/rules.d/70-cuntong-scanners.rules"
+                try FileManager.default.createDirectory(atPath: (rules as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try UdevRules.generate().write(toFile: rules, atomically: true, encoding: .utf8)
+                done.append("/etc/udev/rules.d/70-cuntong-scanners.rules")
+            }
+            return done.joined(separator: ", ")
         }
         try await run("signing in to the city core (9001) as proof", 5, total) {
             let journal = try Journal(directory: settings.stateDirectory, keyFile: root + Self.journalKeyPath)

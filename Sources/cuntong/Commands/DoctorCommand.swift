@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TerminalCore
 import TerminalService
 
 struct DoctorCommand: AsyncParsableCommand {

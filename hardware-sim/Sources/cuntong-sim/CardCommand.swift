@@ -23,7 +23,7 @@ struct CardCommand: AsyncParsableCommand {
               echo STATUS | socat - UNIX-CONNECT:/tmp/card0.sock
             """)
 
-    @Option(help: "Cardholder file (hardware-sim/cards/*.json).")
+    @Option(help: "Cardholder file (hardware-sim/cards/*.json; installed: /usr/share/cuntong-sim/cards/*.json).")
     var holder: String
 
     @Option(help: "vpcd slot: 0 is \"Virtual PCD 00 00\" on port 35963, 1 is \"00 01\" on 35964.")

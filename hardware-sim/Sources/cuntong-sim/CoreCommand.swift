@@ -45,11 +45,11 @@ struct CoreCommand: AsyncParsableCommand {
     @Option(help: "Directory for the core's ledger (core-ledger.sqlite).")
     var stateDir: String = "/tmp/cuntong-sim/core"
 
-    @Option(help: "Directory of insured persons (*.json).")
-    var persons: String = "hardware-sim/core/persons"
+    @Option(help: "Directory of insured persons (*.json). Default: hardware-sim/core/persons in a source tree, else the cuntong-sim package's /usr/share/cuntong-sim/core/persons.")
+    var persons: String = SimData.path("core/persons")
 
-    @Option(help: "Reimbursement policy file.")
-    var policy: String = "hardware-sim/core/policy/village-clinic.json"
+    @Option(help: "Reimbursement policy file. Default: core/policy/village-clinic.json, found as --persons is.")
+    var policy: String = SimData.path("core/policy/village-clinic.json")
 
     @Option(help: "Serve HTTPS with this PEM certificate chain (with --tls-key).")
     var tlsCert: String?
