@@ -3,6 +3,7 @@ import HardwareSim
 import NIOCore
 import Scanners
 import Settlement
+import TerminalCore
 import TerminalService
 import TestSupport
 import Testing
@@ -227,6 +228,8 @@ struct SettlementCLITests {
             #expect(ok.stdout.contains("PASS  city core"), "\(ok.stdout)")
             #expect(ok.stdout.contains("PASS  clock"))
             #expect(ok.stdout.contains("PASS  journal integrity"))
+            let schemaLine = ok.stdout.split(separator: "\n").first { $0.hasPrefix("PASS  journal schema ") } ?? ""
+            #expect(schemaLine.hasSuffix("5 steps, last “v5: the cuntong versions that have opened this journal (upgrades, support)”; opened by cuntong \(CuntongVersion.string)"), "\(ok.stdout)")
             #expect(ok.stdout.contains("PASS  journal key") && ok.stdout.contains("private (0600)"), "\(ok.stdout)")
             #expect(ok.stdout.contains("personal data kept"))
             let written = try String(contentsOfFile: report, encoding: .utf8)

@@ -118,6 +118,9 @@ public struct Doctor: Sendable {
             let journal = client.journal
             let integrity = try journal.integrityCheck()
             add("journal integrity", integrity == "ok" ? .pass : .fail, integrity == "ok" ? journal.path : integrity)
+            let schema = try journal.schema()
+            add("journal schema", .pass, "\(schema.steps.count) steps, last “\(schema.steps.last ?? "none")”; opened by cuntong "
+                + schema.openedBy.map(\.version).joined(separator: ", "))
             let doubt = try journal.count(in: [.inDoubt, .sending])
             add("settlements in doubt", doubt == 0 ? .pass : .warn,
                 doubt == 0 ? "none" : "\(doubt) message(s): cuntong journal recover (the daemon also retries)")
