@@ -100,7 +100,16 @@ struct CuntongDaemon: AsyncParsableCommand {
         let state = DaemonState()
         let hub = EventHub()
         let box = ClientBox(client)
-        state.update { $0.faceEndpoint = face?.description }
+        // What the journal already holds counts from the start (READY's STATUS=), before
+        // the first recovery pass resolves it: a 2207 left "sending" by a killed process
+        // is in doubt.
+        let waiting = (inDoubt: (try? client.journal.count(in: [.inDoubt, .sending])) ?? 0,
+                       queued: (try? client.journal.count(in: [.queued])) ?? 0)
+        state.update {
+            $0.faceEndpoint = face?.description
+            $0.inDoubt = waiting.inDoubt
+            $0.queued = waiting.queued
+        }
         let faceLink = face.map(FaceLink.init(endpoint:))
         let link = CoreLink(state: state, hub: hub)
         let desk = CheckinDesk(client: box, hub: hub, state: state, face: faceLink, link: link)

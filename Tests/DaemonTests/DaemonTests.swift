@@ -130,6 +130,44 @@ struct DaemonTests {
         await core.stop()
     }
 
+    @Test("READY's STATUS counts the settlements the journal holds in doubt, before any recovery pass (core down)")
+    func readyCountsWhatIsInDoubt() async throws {
+        let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
+        let dir = core.directory
+        let configPath = try core.configFile(journal: "state", timeoutMs: 1000)
+        let settle = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), [
+            "settle", "--config", configPath, "--id-number", "36040219850312106X",
+            "--fees", ProcessRunner.packageRoot.path + "/hardware-sim/core/fees/common-cold.json"])
+        #expect(settle.status == 3, "\(settle.stderr)")
+        // Down, so that no pass can resolve it before READY: what READY says is the journal's count
+        // (the 2207 whose answer was lost, and the 2601 that could not undo it).
+        await core.halt()
+        let settings = try TerminalConfig.load(path: configPath).coreSettings()
+        let inDoubt = try Journal(directory: settings.stateDirectory).count(in: [.inDoubt, .sending])
+        #expect(inDoubt >= 1)
+
+        let listener = NotifyListener(path: dir + "/notify.sock")
+        let devDir = dir + "/dev"
+        try FileManager.default.createDirectory(atPath: devDir, withIntermediateDirectories: true)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: ProcessRunner.executable("cuntongd"))
+        daemon.arguments = ["--config", configPath, "--recover-interval", "60", "--dev-directory", devDir]
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = listener.path
+        daemon.environment = env
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try ProcessRunner.spawn(daemon)
+        let ready = await listener.wait(for: "READY=1")
+        #expect(ready?.contains("in doubt \(inDoubt), queued 0") == true, "\(ready ?? "no READY")")
+        daemon.terminate()
+        let exited: Bool = await withCheckedContinuation { c in
+            Thread.detachNewThread { daemon.waitUntilExit(); c.resume(returning: true) }
+        }
+        #expect(exited && daemon.terminationStatus == 0)
+        await core.stop()
+    }
+
     @Test("A missing configuration: exit 1 with the reason")
     func missingConfig() async throws {
         let r = try await ProcessRunner.run(ProcessRunner.executable("cuntongd"), ["--config", "/nonexistent/cuntong.toml"])
