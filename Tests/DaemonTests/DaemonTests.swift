@@ -134,7 +134,7 @@ struct DaemonTests {
     func readyCountsWhatIsInDoubt() async throws {
         let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
         let dir = core.directory
-        let configPath = try core.configFile(journal: "state", timeoutMs: 1000)
+        let configPath = try core.configFile(journal: "state", timeoutMs: 3000)
         let settle = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), [
             "settle", "--config", configPath, "--id-number", "36040219850312106X",
             "--fees", ProcessRunner.packageRoot.path + "/hardware-sim/core/fees/common-cold.json"])

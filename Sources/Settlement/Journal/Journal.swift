@@ -42,12 +42,15 @@ public final class Journal: Sendable {
             throw .journal("cannot open \(path): \(error)")
         }
         try Self.upgrade(db, path: path)
-        try? db.write { db in
-            let now = Date().timeIntervalSince1970
-            try db.execute(sql: """
-                INSERT INTO opened_by (version, first_opened_at, last_opened_at) VALUES (?, ?, ?)
-                ON CONFLICT(version) DO UPDATE SET last_opened_at = excluded.last_opened_at
-                """, arguments: [CuntongVersion.string, now, now])
+        // The first open by this version is recorded; later opens write nothing (every CLI
+        // command opens the journal, and each write here would be an fsync).
+        let known = (try? db.read { try Bool.fetchOne($0, sql: "SELECT 1 FROM opened_by WHERE version = ?", arguments: [CuntongVersion.string]) }) ?? nil
+        if known == nil {
+            try? db.write { db in
+                let now = Date().timeIntervalSince1970
+                try db.execute(sql: "INSERT OR IGNORE INTO opened_by (version, first_opened_at, last_opened_at) VALUES (?, ?, ?)",
+                               arguments: [CuntongVersion.string, now, now])
+            }
         }
         keyPath = keyFile ?? (directory as NSString).appendingPathComponent("journal.key")
         let (ring, problem) = try Self.loadKeyring(keyPath, db)
@@ -124,7 +127,7 @@ public final class Journal: Sendable {
             try db.create(table: "opened_by") { t in
                 t.primaryKey("version", .text)
                 t.column("first_opened_at", .double).notNull()
-                t.column("last_opened_at", .double).notNull()
+                t.column("last_opened_at", .double).notNull()   // kept for later use; equal to first_opened_at
             }
         }
         return m
