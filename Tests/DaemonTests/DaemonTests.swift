@@ -64,36 +64,56 @@ struct DaemonTests {
         init(_ l: NotifyListener) { listener = l }
     }
 
+    /// A settlement left in doubt by a `cuntong settle` that has ended: its 2207 answer lost
+    /// (drop:2207), the reversal impossible then (reset:2601).
+    static func settleLeavingDoubt(_ configPath: String) async throws {
+        let settle = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), [
+            "settle", "--config", configPath, "--id-number", "36040219850312106X",
+            "--fees", ProcessRunner.packageRoot.path + "/hardware-sim/core/fees/common-cold.json"])
+        #expect(settle.status == 3, "\(settle.stderr)")
+        #expect(settle.stderr.contains("IN DOUBT"))
+    }
+
+    /// cuntongd on `configPath`, telling systemd's part to a listener of its own in `dir`.
+    static func startDaemon(configPath: String, in dir: String, recoverInterval: Int,
+                            environment extra: [String: String] = [:]) throws -> (Process, NotifyListener) {
+        let listener = NotifyListener(path: dir + "/notify.sock")
+        let devDir = dir + "/dev"
+        try FileManager.default.createDirectory(atPath: devDir, withIntermediateDirectories: true)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: ProcessRunner.executable("cuntongd"))
+        daemon.arguments = ["--config", configPath, "--recover-interval", "\(recoverInterval)", "--dev-directory", devDir]
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = listener.path
+        env.removeValue(forKey: "WATCHDOG_PID")
+        env.merge(extra) { $1 }
+        daemon.environment = env
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try ProcessRunner.spawn(daemon)
+        return (daemon, listener)
+    }
+
+    /// SIGTERM, and whether it exited 0.
+    static func stop(_ daemon: Process) async -> Bool {
+        daemon.terminate()
+        let exited: Bool = await withCheckedContinuation { c in
+            Thread.detachNewThread { daemon.waitUntilExit(); c.resume(returning: true) }
+        }
+        return exited && daemon.terminationReason == .exit && daemon.terminationStatus == 0
+    }
+
     @Test("READY=1 and STATUS, WATCHDOG=1 pings, the in-doubt settlement reversed at start, SIGHUP reloads, SIGTERM exits 0")
     func lifecycle() async throws {
         let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
         let dir = core.directory
         let configPath = try core.configFile(journal: "state", timeoutMs: 1000)
 
-        // A settlement left in doubt by a `cuntong settle` that has ended (its 2207 answer
-        // lost, the reversal impossible then).
-        let settle = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), [
-            "settle", "--config", configPath, "--id-number", "36040219850312106X",
-            "--fees", ProcessRunner.packageRoot.path + "/hardware-sim/core/fees/common-cold.json"])
-        #expect(settle.status == 3, "\(settle.stderr)")
-        #expect(settle.stderr.contains("IN DOUBT"))
+        try await Self.settleLeavingDoubt(configPath)
         await core.setFaults()
         let settings = try TerminalConfig.load(path: configPath).coreSettings()
-
-        let listener = NotifyListener(path: dir + "/notify.sock")
-        let devDir = dir + "/dev"
-        try FileManager.default.createDirectory(atPath: devDir, withIntermediateDirectories: true)
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: ProcessRunner.executable("cuntongd"))
-        daemon.arguments = ["--config", configPath, "--recover-interval", "1", "--dev-directory", devDir]
-        var env = ProcessInfo.processInfo.environment
-        env["NOTIFY_SOCKET"] = listener.path
-        env["WATCHDOG_USEC"] = "1000000"
-        env.removeValue(forKey: "WATCHDOG_PID")
-        daemon.environment = env
-        daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = FileHandle.nullDevice
-        try ProcessRunner.spawn(daemon)
+        let (daemon, listener) = try Self.startDaemon(configPath: configPath, in: dir, recoverInterval: 1,
+                                                      environment: ["WATCHDOG_USEC": "1000000"])
 
         let ready = await listener.wait(for: "READY=1")
         #expect(ready?.contains("STATUS=") == true)
@@ -120,12 +140,7 @@ struct DaemonTests {
         kill(daemon.processIdentifier, SIGHUP)
         #expect(await listener.wait(for: "; configuration reloaded") != nil)
 
-        daemon.terminate()
-        let exited: Bool = await withCheckedContinuation { c in
-            Thread.detachNewThread { daemon.waitUntilExit(); c.resume(returning: true) }
-        }
-        #expect(exited)
-        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+        #expect(await Self.stop(daemon), "SIGTERM: exit 0")
         #expect(await listener.wait(for: "STOPPING=1", timeout: .seconds(5)) != nil)
         await core.stop()
     }
@@ -133,12 +148,8 @@ struct DaemonTests {
     @Test("READY's STATUS counts the settlements the journal holds in doubt, before any recovery pass (core down)")
     func readyCountsWhatIsInDoubt() async throws {
         let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
-        let dir = core.directory
         let configPath = try core.configFile(journal: "state", timeoutMs: 3000)
-        let settle = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), [
-            "settle", "--config", configPath, "--id-number", "36040219850312106X",
-            "--fees", ProcessRunner.packageRoot.path + "/hardware-sim/core/fees/common-cold.json"])
-        #expect(settle.status == 3, "\(settle.stderr)")
+        try await Self.settleLeavingDoubt(configPath)
         // Down, so that no pass can resolve it before READY: what READY says is the journal's count
         // (the 2207 whose answer was lost, and the 2601 that could not undo it).
         await core.halt()
@@ -146,25 +157,10 @@ struct DaemonTests {
         let inDoubt = try Journal(directory: settings.stateDirectory).count(in: [.inDoubt, .sending])
         #expect(inDoubt >= 1)
 
-        let listener = NotifyListener(path: dir + "/notify.sock")
-        let devDir = dir + "/dev"
-        try FileManager.default.createDirectory(atPath: devDir, withIntermediateDirectories: true)
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: ProcessRunner.executable("cuntongd"))
-        daemon.arguments = ["--config", configPath, "--recover-interval", "60", "--dev-directory", devDir]
-        var env = ProcessInfo.processInfo.environment
-        env["NOTIFY_SOCKET"] = listener.path
-        daemon.environment = env
-        daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = FileHandle.nullDevice
-        try ProcessRunner.spawn(daemon)
+        let (daemon, listener) = try Self.startDaemon(configPath: configPath, in: core.directory, recoverInterval: 60)
         let ready = await listener.wait(for: "READY=1")
         #expect(ready?.contains("in doubt \(inDoubt), queued 0") == true, "\(ready ?? "no READY")")
-        daemon.terminate()
-        let exited: Bool = await withCheckedContinuation { c in
-            Thread.detachNewThread { daemon.waitUntilExit(); c.resume(returning: true) }
-        }
-        #expect(exited && daemon.terminationStatus == 0)
+        #expect(await Self.stop(daemon), "SIGTERM: exit 0")
         await core.stop()
     }
 

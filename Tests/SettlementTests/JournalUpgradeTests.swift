@@ -54,24 +54,8 @@ struct JournalUpgradeTests {
         let directory = try Self.restore()
         let core = try await CoreFixture.start(directory: directory)
         defer { Task { await core.stop() } }
-        let config = directory + "/cuntong.toml"
-        // The terminal that wrote the fixture (hardware-sim/core/cuntong-sim.toml).
-        try """
-            [institution]
-            code = "H36040200017"
-            name = "濂溪区某某村卫生室"
-            admdvs = "360402"
-            [terminal]
-            device_no = "CT-0042"
-            operator = "D001"
-            operator_name = "王医生"
-            [core]
-            url = "\(core.url)"
-            timeout_ms = 3000
-            [storage]
-            state_dir = "\(directory)/state"
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-
+        // The same institution as the terminal that wrote the fixture (hardware-sim/core/cuntong-sim.toml).
+        let config = try core.configFile(journal: "state", timeoutMs: 3000)
         let recovered = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), ["journal", "recover", "--config", config, "--json"])
         #expect(recovered.status == 0, "\(recovered.stdout) \(recovered.stderr)")
         let report = try JSONDecoder().decode(RecoveryReport.self, from: Data(recovered.stdout.utf8))
