@@ -47,9 +47,8 @@ public final class Journal: Sendable {
         let known = (try? db.read { try Bool.fetchOne($0, sql: "SELECT 1 FROM opened_by WHERE version = ?", arguments: [CuntongVersion.string]) }) ?? nil
         if known == nil {
             try? db.write { db in
-                let now = Date().timeIntervalSince1970
-                try db.execute(sql: "INSERT OR IGNORE INTO opened_by (version, first_opened_at, last_opened_at) VALUES (?, ?, ?)",
-                               arguments: [CuntongVersion.string, now, now])
+                try db.execute(sql: "INSERT OR IGNORE INTO opened_by (version, first_opened_at) VALUES (?, ?)",
+                               arguments: [CuntongVersion.string, Date().timeIntervalSince1970])
             }
         }
         keyPath = keyFile ?? (directory as NSString).appendingPathComponent("journal.key")
@@ -127,7 +126,6 @@ public final class Journal: Sendable {
             try db.create(table: "opened_by") { t in
                 t.primaryKey("version", .text)
                 t.column("first_opened_at", .double).notNull()
-                t.column("last_opened_at", .double).notNull()   // kept for later use; equal to first_opened_at
             }
         }
         return m

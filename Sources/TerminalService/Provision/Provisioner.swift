@@ -107,17 +107,15 @@ public struct Provisioner: Sendable {
 
     /// Copies `source` to `destination` under the root, unless the same bytes are already
     /// there (the package's own file, which `--files` may name through a symlink).
-    @discardableResult
-    func install(_ source: String, _ destination: String, mode: Int) throws -> Bool {
+    func install(_ source: String, _ destination: String, mode: Int) throws {
         let target = root + destination
         if let have = FileManager.default.contents(atPath: target), have == FileManager.default.contents(atPath: source) {
-            return false
+            return
         }
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: target)
         try FileManager.default.copyItem(atPath: source, toPath: target)
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target)
-        return true
     }
 
     /// Progress is the technician's view; the client's own lines stay out of it.
