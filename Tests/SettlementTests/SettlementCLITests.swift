@@ -242,6 +242,16 @@ struct SettlementCLITests {
             // Refused, or (a halted test server whose listener lingers under load) no answer:
             // either way the technician reads that the core is down.
             #expect(down.stdout.contains("[CORE-UNREACHABLE]") || down.stdout.contains("[CORE-TIMEOUT]"), "\(down.stdout)")
+
+            // Without --report: under the state directory, never in the working directory.
+            let before = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.currentDirectoryPath)
+            let plain = try await cuntong(["doctor", "--config", config])
+            let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+            let expected = core.directory + "/cli-journal/doctor/cuntong-doctor-\(day).txt"
+            #expect(plain.stderr.contains("report written to \(expected)"), "\(plain.stderr)")
+            #expect(try String(contentsOfFile: expected, encoding: .utf8).contains("FAIL  city core"))
+            let after = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.currentDirectoryPath)
+            #expect(Set(after).subtracting(before).filter { $0.hasPrefix("cuntong-doctor") }.isEmpty)
         }
     }
 
