@@ -282,3 +282,13 @@ struct MonitorState {
         }
     }
 }
+
+/// Where reader and card events come from: pcscd through `ReaderMonitor` on a terminal, a
+/// script of events in a test.
+public protocol ReaderEventSource: Sendable {
+    func events() -> AsyncStream<ReaderEvent>
+}
+
+extension ReaderMonitor: ReaderEventSource {
+    public func events() -> AsyncStream<ReaderEvent> { events(exit: nil) }
+}

@@ -20,16 +20,26 @@ public struct CardWatcher: Sendable {
     /// Readers whose cards are not patients' (the PSAM's SAM slot).
     public let reservedReaders: Set<String>
     public let apduTimeout: Duration
+    /// Reads the card in a reader: a PC/SC session (`CardSession.read`) on a terminal.
+    public typealias Read = @Sendable (_ reader: String, _ applications: CardApplications, _ apduTimeout: Duration)
+        async throws(CardReadError) -> CardReadResult
+    let read: Read
 
     public init(allowVirtualReaders: Bool, applications: CardApplications = .standard(),
-                reservedReaders: Set<String> = [], apduTimeout: Duration = .seconds(5)) {
+                reservedReaders: Set<String> = [], apduTimeout: Duration = .seconds(5),
+                read: @escaping Read = { reader, applications, timeout throws(CardReadError) in
+                    try await CardSession.read(reader: reader, applications: applications, apduTimeout: timeout)
+                }) {
         self.allowVirtualReaders = allowVirtualReaders
         self.applications = applications
         self.reservedReaders = reservedReaders
         self.apduTimeout = apduTimeout
+        self.read = read
     }
 
-    public func events(monitor: ReaderMonitor = ReaderMonitor()) -> AsyncStream<CardWatchEvent> {
+    /// The events of `monitor` (pcscd's readers by default), with a read of every card
+    /// inserted into a reader that is neither reserved nor, unless allowed, virtual.
+    public func events<Source: ReaderEventSource>(monitor: Source = ReaderMonitor()) -> AsyncStream<CardWatchEvent> {
         let readerEvents = monitor.events()
         let (stream, continuation) = AsyncStream<CardWatchEvent>.makeStream(bufferingPolicy: .unbounded)
         let task = Task {
@@ -41,7 +51,7 @@ public struct CardWatcher: Sendable {
                     continue
                 }
                 do throws(CardReadError) {
-                    let result = try await CardSession.read(reader: reader, applications: applications, apduTimeout: apduTimeout)
+                    let result = try await read(reader, applications, apduTimeout)
                     continuation.yield(.cardRead(result))
                 } catch {
                     continuation.yield(.readFailed(reader: reader, error: error))
