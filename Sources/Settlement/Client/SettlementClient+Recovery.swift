@@ -290,7 +290,7 @@ extension SettlementClient {
             do { report.resent += try await flushQueue() } catch { linkDown = true }
         }
         report.linkDown = linkDown
-        report.stillInDoubt = try journal.count(in: [.inDoubt, .sending])
+        report.stillInDoubt = try journal.inDoubtCount()
         let dayAgo = now().timeIntervalSince1970 - 86_400
         report.escalated = try journal.messages(in: [.inDoubt, .sending, .queued]).filter {
             $0.createdAt < dayAgo && MessageRole(infno: $0.infno) != .query

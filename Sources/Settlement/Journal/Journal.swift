@@ -267,6 +267,10 @@ public final class Journal: Sendable {
         try read { db in try JournalMessage.filter(states.contains(Column("state"))).fetchCount(db) }
     }
 
+    /// Messages whose outcome at the core is unknown: marked in doubt, or left "sending" by a
+    /// process that died before the answer (what recovery resolves, what status shows).
+    public func inDoubtCount() throws(SettlementError) -> Int { try count(in: [.inDoubt, .sending]) }
+
     // MARK: Visits
 
     public func insertVisit(_ visit: JournalVisit) throws(SettlementError) -> JournalVisit {

@@ -70,7 +70,7 @@ public struct APIHandler: APIProtocol {
             core: .init(url: settings.coreURL, reachable: s.coreReachable,
                         state: s.coreReachable.map { $0 ? .up : .down } ?? .unknown, since: s.coreSince,
                         reason: s.coreDownReason, signedIn: signedIn, signedInAt: s.signedInAt, lastContact: s.lastContact),
-            queue: .init(inDoubt: (try? journal.count(in: [.sending, .inDoubt])) ?? s.inDoubt,
+            queue: .init(inDoubt: (try? journal.inDoubtCount()) ?? s.inDoubt,
                          queued: (try? journal.count(in: [.queued])) ?? s.queued,
                          needsReview: (try? journal.visitsNeedingReview().count) ?? 0),
             checkinWaiting: s.checkinWaiting, notice: s.notice))))
@@ -175,7 +175,7 @@ public struct APIHandler: APIProtocol {
             let journal = box.client.journal
             return .ok(.init(body: .json(.init(
                 visits: try journal.visits(limit: limit).map(APIViews.journalVisit),
-                inDoubt: try journal.count(in: [.sending, .inDoubt]), queued: try journal.count(in: [.queued]),
+                inDoubt: try journal.inDoubtCount(), queued: try journal.count(in: [.queued]),
                 needsReview: try journal.visitsNeedingReview().count))))
         }
     }

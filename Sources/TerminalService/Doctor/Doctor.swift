@@ -121,7 +121,7 @@ public struct Doctor: Sendable {
             let schema = try journal.schema()
             add("journal schema", .pass, "\(schema.steps.count) steps, last “\(schema.steps.last ?? "none")”; opened by cuntong "
                 + schema.openedBy.map(\.version).joined(separator: ", "))
-            let doubt = try journal.count(in: [.inDoubt, .sending])
+            let doubt = try journal.inDoubtCount()
             add("settlements in doubt", doubt == 0 ? .pass : .warn,
                 doubt == 0 ? "none" : "\(doubt) message(s): cuntong journal recover (the daemon also retries)")
             if let problem = journal.keyProblem {

@@ -63,7 +63,7 @@ extension JournalCommand {
                         Output.line("  \(m.msgid)  \(m.infno)  \(m.state)  attempts \(m.attempts)\(m.errMsg.map { "  " + $0 } ?? "")")
                     }
                 }
-                let doubt = try journal.count(in: [.inDoubt, .sending])
+                let doubt = try journal.inDoubtCount()
                 if doubt > 0 { Output.line("\(doubt) message(s) in doubt: run `cuntong journal recover`.") }
                 let review = try journal.visitsNeedingReview()
                 if !review.isEmpty {
