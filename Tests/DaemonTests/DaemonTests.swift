@@ -107,7 +107,7 @@ struct DaemonTests {
     func lifecycle() async throws {
         let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
         let dir = core.directory
-        let configPath = try core.configFile(journal: "state", timeoutMs: 1000)
+        let configPath = try core.configFile(journal: "state")
 
         try await Self.settleLeavingDoubt(configPath)
         await core.setFaults()
@@ -148,7 +148,7 @@ struct DaemonTests {
     @Test("READY's STATUS counts the settlements the journal holds in doubt, before any recovery pass (core down)")
     func readyCountsWhatIsInDoubt() async throws {
         let core = try await CoreFixture.start(faults: ["drop:2207:3", "reset:2601:0"])
-        let configPath = try core.configFile(journal: "state", timeoutMs: 3000)
+        let configPath = try core.configFile(journal: "state")
         try await Self.settleLeavingDoubt(configPath)
         // Down, so that no pass can resolve it before READY: what READY says is the journal's count
         // (the 2207 whose answer was lost, and the 2601 that could not undo it).

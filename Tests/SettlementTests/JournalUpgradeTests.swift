@@ -55,7 +55,7 @@ struct JournalUpgradeTests {
         let core = try await CoreFixture.start(directory: directory)
         defer { Task { await core.stop() } }
         // The same institution as the terminal that wrote the fixture (hardware-sim/core/cuntong-sim.toml).
-        let config = try core.configFile(journal: "state", timeoutMs: 3000)
+        let config = try core.configFile(journal: "state")
         let recovered = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), ["journal", "recover", "--config", config, "--json"])
         #expect(recovered.status == 0, "\(recovered.stdout) \(recovered.stderr)")
         let report = try JSONDecoder().decode(RecoveryReport.self, from: Data(recovered.stdout.utf8))

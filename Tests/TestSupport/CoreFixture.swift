@@ -17,6 +17,13 @@ public final class CoreFixture: Sendable {
     public static let root = ProcessRunner.packageRoot.path
     public static let institution = "H36040200017"
 
+    /// The terminal's wait for an answer in tests whose subject is not a timeout. Generous on
+    /// purpose: for the first ~20 s of a full run, fifty suites start processes at once and both
+    /// cores stay saturated (vmstat: run queue 10–36, 0 % idle; a 50 ms sleep in this process
+    /// woke up to 2.1 s late), so a 1–2 s timeout failed tests whose core was merely slow to be
+    /// scheduled. Tests about timeouts pass their own (with a `delay:` fault longer than it).
+    public static let timeoutMs = 10_000
+
     public let scheme: String
 
     private init(port: Int, directory: String, simulator: CoreSimulator, server: CoreServer, task: Task<Void, any Error>,
@@ -143,7 +150,7 @@ public final class CoreFixture: Sendable {
 
     public var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    public func settings(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil,
+    public func settings(journal name: String = "journal", timeoutMs: Int = CoreFixture.timeoutMs, url: String? = nil, caFile: String? = nil,
                          profile: CoreProfile = .national, credentials: GatewayCredentials? = nil) -> CoreSettings {
         CoreSettings(institutionCode: Self.institution, institutionName: "濂溪区某某村卫生室", adminDivision: "360402",
                      deviceNumber: "CT-TEST", operatorCode: "D001", operatorName: "王医生", url: url ?? self.url,
@@ -152,7 +159,7 @@ public final class CoreFixture: Sendable {
     }
 
     /// A client with a journal of its own under this fixture's directory.
-    public func client(journal name: String = "journal", timeoutMs: Int = 2000, url: String? = nil, caFile: String? = nil,
+    public func client(journal name: String = "journal", timeoutMs: Int = CoreFixture.timeoutMs, url: String? = nil, caFile: String? = nil,
                 profile: CoreProfile = .national, credentials: GatewayCredentials? = nil,
                 retryDelays: [Duration] = [.milliseconds(50), .milliseconds(100)],
                 now: @escaping @Sendable () -> Date = Date.init) throws -> SettlementClient {
@@ -181,7 +188,7 @@ public final class CoreFixture: Sendable {
     /// A config file for the CLI pointing at this core and a journal under this fixture.
     /// `core` is more keys of [core]; `extra` is more TOML (sections after [storage]); the
     /// API socket is `<name>.sock` here.
-    public func configFile(journal name: String = "cli-journal", timeoutMs: Int = 2000, core: String = "",
+    public func configFile(journal name: String = "cli-journal", timeoutMs: Int = CoreFixture.timeoutMs, core: String = "",
                            extra: String = "") throws -> String {
         let path = directory + "/\(name).toml"
         try """

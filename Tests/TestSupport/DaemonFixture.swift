@@ -13,7 +13,7 @@ public final class DaemonFixture: Sendable {
     public let api: LocalAPIClient
 
     /// Starts cuntongd with `core.configFile(journal: name, extra:)` and waits until its API answers.
-    public static func start(core: CoreFixture, name: String = "daemon", timeoutMs: Int = 2000, coreConfig: String = "",
+    public static func start(core: CoreFixture, name: String = "daemon", timeoutMs: Int = CoreFixture.timeoutMs, coreConfig: String = "",
                              extraConfig: String = "", arguments: [String] = [],
                              environment: [String: String] = [:], wrapper: [String] = []) async throws -> DaemonFixture {
         let configPath = try core.configFile(journal: name, timeoutMs: timeoutMs, core: coreConfig, extra: extraConfig)
