@@ -107,23 +107,51 @@ let package = Package(
         // The local API (docs/api.yaml): types, server protocol and client, generated at build time.
         .target(
             name: "LocalAPI",
-            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
-            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
-        .target(
-            name: "TerminalService",
             dependencies: [
-                "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement", "LocalAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                // The CLI's client of the daemon's socket (Client/).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
+        // The daemon's top, one module per concern (docs/ARCHITECTURE.md):
+        // The configuration file (TOML) and what is built from it.
+        .target(
+            name: "Config",
+            dependencies: [
+                "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
+        // What people and programs are shown: the CLI's and API's JSON views, masked.
+        .target(
+            name: "Presentation",
+            dependencies: ["TerminalCore", "CardReaders", "Settlement", "CheckinDesk", "LocalAPI"]),
+        // Visits and check-ins: credentials in, identities and settlements out, domain events.
+        // No HTTP, no OpenAPI types, no metrics.
+        .target(
+            name: "CheckinDesk",
+            dependencies: [
+                "TerminalCore", "CardReaders", "FaceTerminal", "Settlement",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The local API at the edge: OpenAPI handlers, SSE, the check-in page, metrics as an
+        // observer of the desk's events.
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "CheckinDesk", "Presentation", "LocalAPI", "Settlement", "TerminalCore", "FaceTerminal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             resources: [
                 // The check-in page, compiled in so an installed binary needs no bundle.
@@ -131,18 +159,34 @@ let package = Package(
                 .embedInCode("Page/app.js"),
                 .embedInCode("Page/style.css"),
             ]),
+        // cuntongd's lifecycle: its services in a declared order, supervision, systemd.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Config", "CheckinDesk", "APIServer", "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]),
+        // The technician's visit: provision and doctor.
+        .target(
+            name: "Provisioning",
+            dependencies: [
+                "Config", "LocalAPI", "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "cuntongd",
             dependencies: [
-                "TerminalService", "Settlement", "Scanners", "FaceTerminal",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Daemon", "Config", "Settlement", "TerminalCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "cuntong",
             dependencies: [
-                "TerminalService", "CardReaders", "TerminalCore", "Settlement", "Scanners", "FaceTerminal", "LocalAPI",
+                "Config", "Presentation", "Provisioning", "CheckinDesk", "LocalAPI",
+                "CardReaders", "TerminalCore", "Settlement", "Scanners", "FaceTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -200,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport",
+                "Settlement", "TerminalCore", "Config", "CheckinDesk", "Daemon", "HardwareSim", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -210,11 +254,11 @@ let package = Package(
                 "FaceTerminal", "TerminalCore", "HardwareSim",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        .testTarget(name: "ScannersTests", dependencies: ["Scanners", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport"]),
+        .testTarget(name: "ScannersTests", dependencies: ["Scanners", "TerminalCore", "Config", "HardwareSim", "TestSupport"]),
         .testTarget(
             name: "SettlementTests",
             dependencies: [
-                "Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport", "Scanners",
+                "Settlement", "TerminalCore", "Config", "HardwareSim", "TestSupport", "Scanners",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -223,12 +267,12 @@ let package = Package(
         // answers (Tests/Conformance/corpus) and the client's requests in every profile.
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["Settlement", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport",
+            dependencies: ["Settlement", "TerminalCore", "Config", "HardwareSim", "TestSupport",
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/Conformance",
             exclude: ["corpus"]),
         .testTarget(
             name: "CardIntegrationTests",
-            dependencies: ["CardReaders", "TerminalCore", "TerminalService", "HardwareSim", "TestSupport"]),
+            dependencies: ["CardReaders", "TerminalCore", "Config", "CheckinDesk", "HardwareSim", "TestSupport"]),
     ]
 )

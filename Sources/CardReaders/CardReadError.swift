@@ -2,7 +2,7 @@ import TerminalCore
 
 /// Everything that can go wrong between "a card is in the reader" and "here is the
 /// cardholder". Each case says what a person at the terminal should do.
-public enum CardReadError: TerminalError, Hashable {
+package enum CardReadError: TerminalError, Hashable {
     /// pcscd is not running or not reachable.
     case serviceUnavailable
     /// No PC/SC reader is connected at all.
@@ -46,7 +46,7 @@ public enum CardReadError: TerminalError, Hashable {
     /// Any other PC/SC failure, with pcsc-lite's own code and text.
     case pcsc(PCSCStatus)
 
-    public var code: String {
+    package var code: String {
         switch self {
         case .serviceUnavailable: "CARD-PCSCD-DOWN"
         case .noReader: "CARD-NO-READER"
@@ -72,7 +72,7 @@ public enum CardReadError: TerminalError, Hashable {
         }
     }
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .serviceUnavailable:
             "The smart-card service (pcscd) is not running. Start it (systemctl start pcscd.socket) or run `cuntong doctor`."

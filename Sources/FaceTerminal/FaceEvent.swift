@@ -1,7 +1,7 @@
 import TerminalCore
 
 /// What the face-scan module reports during one scan (hardware-sim/face/PROTOCOL.md).
-public enum FaceEvent: Sendable, Equatable {
+package enum FaceEvent: Sendable, Equatable {
     case faceFound
     case livenessFailed
     case matched(token: String)
@@ -13,10 +13,10 @@ public enum FaceEvent: Sendable, Equatable {
     case refused(code: String, message: String)
 
     /// After a final event the scan is over.
-    public var isFinal: Bool { self != .faceFound }
+    package var isFinal: Bool { self != .faceFound }
 
     /// What the patient is shown, in the words of the check-in page.
-    public var patientMessage: String {
+    package var patientMessage: String {
         switch self {
         case .faceFound: "请正对摄像头"
         case .livenessFailed, .noMatch: "未识别，请重试或刷卡"
@@ -28,7 +28,7 @@ public enum FaceEvent: Sendable, Equatable {
     }
 
     /// A stable code for the outcome, for logs and scripts.
-    public var code: String {
+    package var code: String {
         switch self {
         case .faceFound: "FACE-FOUND"
         case .livenessFailed: "FACE-LIVENESS-FAILED"
@@ -42,7 +42,7 @@ public enum FaceEvent: Sendable, Equatable {
     }
 
     /// The protocol's name for it, for logs and JSON.
-    public var name: String {
+    package var name: String {
         switch self {
         case .faceFound: "faceFound"
         case .livenessFailed: "livenessFailed"
@@ -56,25 +56,25 @@ public enum FaceEvent: Sendable, Equatable {
     }
 
     /// The face credential a match gives; nothing else gives one.
-    public func credential(source: String) -> Credential? {
+    package func credential(source: String) -> Credential? {
         guard case .matched(let token) = self else { return nil }
         return Credential(kind: .faceAuthToken, payload: token, source: source)
     }
 }
 
-public struct FaceStatus: Sendable, Equatable {
-    public var state: String
-    public var model: String
-    public var serial: String
+package struct FaceStatus: Sendable, Equatable {
+    package var state: String
+    package var model: String
+    package var serial: String
 }
 
-public enum FaceError: TerminalError, Equatable {
+package enum FaceError: TerminalError, Equatable {
     case unreachable(String, String)
     case closed(String)
     case noAnswer(String)
     case busy(String)
 
-    public var code: String {
+    package var code: String {
         switch self {
         case .unreachable: "FACE-UNREACHABLE"
         case .closed: "FACE-CLOSED"
@@ -83,7 +83,7 @@ public enum FaceError: TerminalError, Equatable {
         }
     }
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .unreachable(let where_, let why):
             "The face-scan terminal at \(where_) cannot be reached (\(why)). Check its cable or network; meanwhile use the card or the QR code."

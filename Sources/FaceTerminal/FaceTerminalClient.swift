@@ -6,11 +6,11 @@ import Synchronization
 import TerminalCore
 
 /// Where the face-scan module is: a serial line or a TCP address.
-public enum FaceEndpoint: Sendable, CustomStringConvertible {
+package enum FaceEndpoint: Sendable, CustomStringConvertible {
     case tty(path: String)
     case tcp(host: String, port: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tty(let path): path
         case .tcp(let host, let port): "\(host):\(port)"
@@ -18,7 +18,7 @@ public enum FaceEndpoint: Sendable, CustomStringConvertible {
     }
 
     /// From a device path or a `HOST:PORT`; nil unless exactly one is given and well-formed.
-    public static func parse(device: String?, tcp: String?) -> FaceEndpoint? {
+    package static func parse(device: String?, tcp: String?) -> FaceEndpoint? {
         switch (device, tcp) {
         case (let path?, nil): return .tty(path: path)
         case (nil, let address?):
@@ -32,8 +32,8 @@ public enum FaceEndpoint: Sendable, CustomStringConvertible {
 
 /// The driver of a face-scan module (hardware-sim/face/PROTOCOL.md) over SwiftNIO: lines of
 /// JSON in and out, events routed to the scan that asked for them.
-public final class FaceTerminalClient: Sendable {
-    public let endpoint: FaceEndpoint
+package final class FaceTerminalClient: Sendable {
+    package let endpoint: FaceEndpoint
     let channel: any Channel
     let routes = Mutex<[String: AsyncStream<[String: String]>.Continuation]>([:])
     let counter = Mutex(0)
@@ -44,7 +44,7 @@ public final class FaceTerminalClient: Sendable {
     }
 
     /// Connects (TCP) or opens the line (tty, raw 115200 8N1).
-    public static func connect(_ endpoint: FaceEndpoint, timeout: Duration = .seconds(3)) async throws(FaceError) -> FaceTerminalClient {
+    package static func connect(_ endpoint: FaceEndpoint, timeout: Duration = .seconds(3)) async throws(FaceError) -> FaceTerminalClient {
         let (lines, sink) = AsyncStream<String>.makeStream()
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Void> = { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -126,7 +126,7 @@ public final class FaceTerminalClient: Sendable {
     /// Starts a scan and streams its events up to and including the final one. The module
     /// must acknowledge within `ackTimeout` and give a result within the scan's timeout plus
     /// `resultGrace`; otherwise the scan ends with a device error rather than hanging.
-    public func scan(timeout seconds: Int, ackTimeout: Duration = .seconds(3),
+    package func scan(timeout seconds: Int, ackTimeout: Duration = .seconds(3),
                      resultGrace: Duration = .seconds(5)) async throws(FaceError) -> (id: String, events: AsyncStream<FaceEvent>) {
         let (id, raw) = try await request("start", ["timeout": seconds])
         let where_ = endpoint.description
@@ -174,11 +174,11 @@ public final class FaceTerminalClient: Sendable {
         return (id, events)
     }
 
-    public func cancel(scan id: String) async throws(FaceError) {
+    package func cancel(scan id: String) async throws(FaceError) {
         try await send(["cmd": "cancel", "id": id])
     }
 
-    public func status(timeout: Duration = .seconds(3)) async throws(FaceError) -> FaceStatus {
+    package func status(timeout: Duration = .seconds(3)) async throws(FaceError) -> FaceStatus {
         let (id, raw) = try await request("status")
         let result: FaceStatus? = await withTaskGroup(of: FaceStatus?.self) { group in
             group.addTask {
@@ -199,12 +199,12 @@ public final class FaceTerminalClient: Sendable {
         return result
     }
 
-    public func close() async {
+    package func close() async {
         try? await channel.close()
     }
 
     /// Returns when the connection or the line is gone (the module unplugged, the peer closed).
-    public func closed() async {
+    package func closed() async {
         try? await channel.closeFuture.get()
     }
 }

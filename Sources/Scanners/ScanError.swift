@@ -1,7 +1,7 @@
 import TerminalCore
 
 /// What can go wrong with a scanner, in words the doctor or technician can act on.
-public enum ScanError: TerminalError, Equatable {
+package enum ScanError: TerminalError, Equatable {
     case noScanner
     case deviceNotFound(String)
     case permissionDenied(String)
@@ -11,7 +11,7 @@ public enum ScanError: TerminalError, Equatable {
     case rejected(PayloadClassifier.Problem)
     case deviceError(String, String)
 
-    public var code: String {
+    package var code: String {
         switch self {
         case .noScanner: "SCAN-NO-SCANNER"
         case .deviceNotFound: "SCAN-DEVICE-NOT-FOUND"
@@ -24,7 +24,7 @@ public enum ScanError: TerminalError, Equatable {
         }
     }
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .noScanner:
             "No QR scanner is connected. Plug the scanner in (or give --device) and try again."

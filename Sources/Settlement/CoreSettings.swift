@@ -1,48 +1,48 @@
 /// What the settlement client needs from the configuration (`[institution]`, `[terminal]`,
 /// `[core]`, `[storage]` in cuntong.toml).
-public struct CoreSettings: Sendable, Equatable {
+package struct CoreSettings: Sendable, Equatable {
     /// fixmedins_code: 12 characters.
-    public var institutionCode: String
-    public var institutionName: String
+    package var institutionCode: String
+    package var institutionName: String
     /// mdtrtarea_admvs: the clinic's 6-digit admin division.
-    public var adminDivision: String
+    package var adminDivision: String
     /// dev_no.
-    public var deviceNumber: String
+    package var deviceNumber: String
     /// opter / opter_name.
-    public var operatorCode: String
-    public var operatorName: String
+    package var operatorCode: String
+    package var operatorName: String
     /// The core's base URL; messages go to `{url}/fsi/api/rsfComIfsService/callService`.
-    public var url: String
-    public var timeoutMilliseconds: Int
-    public var connectTimeoutMilliseconds: Int
+    package var url: String
+    package var timeoutMilliseconds: Int
+    package var connectTimeoutMilliseconds: Int
     /// PEM file of the CA that signed the core's certificate; nil = the system's trust store.
-    public var caFile: String?
+    package var caFile: String?
     /// How this province's core carries the messages (`[core] profile`), with
     /// `[core] recer_sys_code` and `[core] infver` already applied over it.
-    public var profile: CoreProfile
+    package var profile: CoreProfile
     /// Gateway secrets from `[core] credentials_file`, for profiles whose gateway signs.
-    public var credentials: GatewayCredentials?
+    package var credentials: GatewayCredentials?
     /// `[core] ec_url`: the e-credential decode's full URL; nil = the profile's path under `url`.
-    public var ecURL: String?
+    package var ecURL: String?
     /// `[terminal] msgid_slot` (0–9): the first digit of each msgid's 4-digit sequence, so
     /// that the terminals of one institution never write the same msgid in the same second.
-    public var msgidSlot: Int
+    package var msgidSlot: Int
     /// `[credentials]`: how codes and faces are resolved by the e-credential platform.
-    public var codes: CodeSettings
+    package var codes: CodeSettings
 
-    public struct CodeSettings: Sendable, Equatable {
+    package struct CodeSettings: Sendable, Equatable {
         /// 医保科室编号 / 科室名称 sent with ec.query (`[credentials] office_id`, `office_name`).
-        public var officeId: String
-        public var officeName: String
+        package var officeId: String
+        package var officeName: String
         /// `[credentials] device_type`: "SelfService" on a self-service kiosk, else empty.
-        public var deviceType: String
+        package var deviceType: String
         /// How 电子社保卡 codes are resolved (`[credentials] essc_decoder`).
-        public var esscDecoder: ESSCDecoder
+        package var esscDecoder: ESSCDecoder
         /// The key under which the face terminal's result goes in cn.nhsa.ec.auth's extData
         /// (`[credentials] face_result_key`): no public source names the field.
-        public var faceResultKey: String
+        package var faceResultKey: String
 
-        public enum ESSCDecoder: String, Sendable, Equatable {
+        package enum ESSCDecoder: String, Sendable, Equatable {
             /// The e-credential platform's decode, as for a 医保码 (no public 电子社保卡 decode
             /// on the national platform is known).
             case ecQuery = "ec.query"
@@ -50,7 +50,7 @@ public struct CoreSettings: Sendable, Equatable {
             case refuse
         }
 
-        public init(officeId: String = "", officeName: String = "", deviceType: String = "",
+        package init(officeId: String = "", officeName: String = "", deviceType: String = "",
                     esscDecoder: ESSCDecoder = .ecQuery, faceResultKey: String = "faceAuthCode") {
             self.officeId = officeId
             self.officeName = officeName
@@ -60,9 +60,9 @@ public struct CoreSettings: Sendable, Equatable {
         }
     }
     /// Where the journal lives.
-    public var stateDirectory: String
+    package var stateDirectory: String
 
-    public init(institutionCode: String, institutionName: String, adminDivision: String,
+    package init(institutionCode: String, institutionName: String, adminDivision: String,
                 deviceNumber: String, operatorCode: String, operatorName: String, url: String,
                 timeoutMilliseconds: Int = 5000, connectTimeoutMilliseconds: Int? = nil,
                 caFile: String? = nil, profile: CoreProfile = .national, credentials: GatewayCredentials? = nil,
@@ -86,7 +86,7 @@ public struct CoreSettings: Sendable, Equatable {
     }
 
     /// Checks what would otherwise fail at the core with a less helpful message.
-    public func validated() throws(SettlementError) -> CoreSettings {
+    package func validated() throws(SettlementError) -> CoreSettings {
         guard institutionCode.count == 12, institutionCode.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw .configuration("[institution] code must be the 12-character fixmedins_code, e.g. H36040200017")
         }

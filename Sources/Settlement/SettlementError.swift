@@ -2,7 +2,7 @@ import TerminalCore
 
 /// What can go wrong between the terminal and the city core, in words a village doctor can
 /// act on. Personal data never appears here.
-public enum SettlementError: TerminalError, Equatable {
+package enum SettlementError: TerminalError, Equatable {
     /// No TCP connection to the core (link down, wrong URL, core stopped).
     case coreUnreachable(String)
     /// Sent, but no answer in time: whatever the message did at the core is unknown.
@@ -27,7 +27,7 @@ public enum SettlementError: TerminalError, Equatable {
     /// What was asked cannot be done from where the visit stands; nothing was sent.
     case notAllowed(String)
 
-    public var code: String {
+    package var code: String {
         switch self {
         case .coreUnreachable: "CORE-UNREACHABLE"
         case .coreTimeout: "CORE-TIMEOUT"
@@ -44,7 +44,7 @@ public enum SettlementError: TerminalError, Equatable {
         }
     }
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .coreUnreachable(let detail):
             "The city settlement core cannot be reached (\(detail)). Check the network link; nothing was charged by this step."
@@ -76,7 +76,7 @@ public enum SettlementError: TerminalError, Equatable {
     }
 
     /// A failure after which the message may or may not have taken effect at the core.
-    public var leavesMessageInDoubt: Bool {
+    package var leavesMessageInDoubt: Bool {
         switch self {
         case .coreTimeout, .badAnswer: true
         default: false

@@ -1,5 +1,5 @@
 /// The version reported by `--version`, `/v1/status`, the logs and the journal's `opened_by`
 /// table; `packaging/build-deb` names the package after it.
-public enum CuntongVersion {
-    public static let string = "0.1.0"
+package enum CuntongVersion {
+    package static let string = "0.1.0"
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import TerminalCore
-import TerminalService
 
 @main
 struct Cuntong: AsyncParsableCommand {

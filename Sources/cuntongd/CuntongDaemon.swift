@@ -1,12 +1,9 @@
 import ArgumentParser
-import FaceTerminal
+import Config
+import Daemon
 import Foundation
 import Logging
-import ServiceLifecycle
-import Scanners
-import Settlement
 import TerminalCore
-import TerminalService
 
 /// The terminal daemon: supervises the card readers, the QR scanners and the settlement
 /// client's recovery as long-lived services, tells systemd when it is ready and what is
@@ -67,93 +64,17 @@ struct CuntongDaemon: AsyncParsableCommand {
         let level = ProcessInfo.processInfo.environment["CUNTONG_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap(JournalLogHandler.factory(level: level))
         let logger = Logger(label: "cuntongd")
-        let terminalConfig: TerminalConfig
-        let client: SettlementClient
+        var options = TerminalDaemon.Options(configPath: config)
+        options.simulator = simulator
+        options.recoverInterval = .seconds(recoverInterval)
+        options.linkProbeMax = .seconds(linkProbeMax)
+        options.devDirectory = devDirectory
         do {
-            terminalConfig = try TerminalConfig.load(path: config)
-            client = try SettlementSetup.client(configPath: config, logger: Logger(label: "cuntongd.settlement"))
-        } catch {
-            logger.critical("cannot start", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("cuntongd: \(error)\n".utf8))
+            try await TerminalDaemon(options: options, logger: logger).run()
+        } catch let failure as TerminalDaemon.StartFailure {
+            logger.critical("cannot start", metadata: ["error": "\(failure)"])
+            FileHandle.standardError.write(Data("cuntongd: \(failure)\n".utf8))
             throw ExitCode(1)
         }
-        let simulatorMode = simulator || terminalConfig.simulatorEnabled
-        let listeners: APIListeners
-        let scanners: any ScannerSource
-        let face: FaceEndpoint?
-        let cards: CardWatcher
-        do {
-            listeners = try DaemonSetup.listeners(terminalConfig)
-            scanners = try DaemonSetup.scannerSource(terminalConfig, devDirectory: devDirectory)
-            face = try DaemonSetup.checkedFaceEndpoint(terminalConfig)
-            cards = CardWatcher(allowVirtualReaders: simulator || terminalConfig.simulatorEnabled,
-                                applications: try terminalConfig.cardApplications(path: config),
-                                reservedReaders: terminalConfig.reservedReaders, apduTimeout: terminalConfig.cardAPDUTimeout)
-        } catch {
-            logger.critical("cannot start", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("cuntongd: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        logger.info("starting", metadata: ["version": "\(CuntongVersion.string)", "simulator": "\(simulatorMode)", "config": "\(config)"])
-        let metrics = MetricsExport()
-        metrics.bootstrap()
-        let state = DaemonState()
-        let hub = EventHub()
-        let box = ClientBox(client)
-        // What the journal already holds counts from the start (READY's STATUS=), before
-        // the first recovery pass resolves it: a 2207 left "sending" by a killed process
-        // is in doubt.
-        let waiting = (inDoubt: (try? client.journal.inDoubtCount()) ?? 0,
-                       queued: (try? client.journal.count(in: [.queued])) ?? 0)
-        state.update {
-            $0.faceEndpoint = face?.description
-            $0.inDoubt = waiting.inDoubt
-            $0.queued = waiting.queued
-        }
-        let faceLink = face.map(FaceLink.init(endpoint:))
-        let link = CoreLink(state: state, hub: hub)
-        let desk = CheckinDesk(client: box, hub: hub, state: state, face: faceLink, link: link)
-        let ready = ReadySignal()
-        let handler = APIHandler(
-            settings: .init(version: CuntongVersion.string,
-                            institution: .init(code: terminalConfig.institution.code, name: terminalConfig.institution.name),
-                            terminal: terminalConfig.terminal.device_no, simulator: simulatorMode, coreURL: terminalConfig.core.url,
-                            catalogue: terminalConfig.api?.catalogue,
-                            doctor: .init(code: terminalConfig.terminal.operator, name: terminalConfig.terminal.operator_name)),
-            desk: desk, hub: hub, state: state, client: box, metrics: metrics)
-        // Graceful shutdown runs from the last service to the first: the API finishes the
-        // requests in flight before recovery shuts the settlement client down.
-        let supervisor = Logger(label: "cuntongd.supervisor")
-        func supervised(_ name: String, _ service: any Service) -> any Service {
-            Supervised(name, service, logger: supervisor) { name, _ in
-                state.update { $0.notice = "\(name) restarted after a failure" }
-            }
-        }
-        var services: [any Service] = [
-            supervised("settlement recovery", SettlementRecoveryService(
-                client: box, interval: .seconds(recoverInterval), state: state, desk: desk, link: link,
-                logger: Logger(label: "cuntongd.recovery"), redactionCutoff: { terminalConfig.redactionCutoff() })),
-            supervised("city-core link", CoreLinkService(
-                client: box, link: link, state: state, maximumPause: .seconds(linkProbeMax),
-                signOutOnStop: terminalConfig.core.sign_out_on_stop ?? false, logger: Logger(label: "cuntongd.core-link"))),
-            supervised("card readers", CardReaderService(
-                watcher: cards, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards"))),
-            supervised("scanners", ScannerService(
-                state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.scanners"), watcher: scanners)),
-            supervised("configuration reload", ReloadService(
-                configPath: config, box: box, state: state, logger: Logger(label: "cuntongd.reload"))),
-            supervised("local API", APIService(
-                handler: handler, listeners: listeners, ready: ready, logger: Logger(label: "cuntongd.api"))),
-            NotifyService(notify: SystemdNotify(), state: state, watchdog: SystemdNotify.watchdogInterval(), ready: ready),
-        ]
-        if let faceLink {
-            // Before the API: on shutdown the API's requests finish first, then the link closes.
-            services.insert(supervised("face terminal", FaceTerminalService(
-                link: faceLink, state: state, hub: hub, logger: Logger(label: "cuntongd.face"))), at: 3)
-        }
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        logger.info("stopped")
     }
 }

@@ -1,7 +1,7 @@
 import CardReaders
+import CheckinDesk
 import HardwareSim
 import Testing
-import TerminalService
 
 extension RealStack {
 @Suite("Card watcher (what the daemon runs)")

@@ -1,8 +1,8 @@
 import CardReaders
+import Config
 import Foundation
 import HardwareSim
 import Testing
-import TerminalService
 import TestSupport
 
 extension RealStack {

@@ -1,11 +1,11 @@
+import Config
 import Foundation
 import HardwareSim
 import Logging
-@testable import Settlement
 import TerminalCore
-import TerminalService
-import TestSupport
 import Testing
+import TestSupport
+@testable import Settlement
 
 /// The e-credential platform as public integrations write it: the decode of a scanned code
 /// (`ec.query`) and the face confirmation (`cn.nhsa.ec.auth`, `cn.nhsa.auth.check`), then

@@ -1,6 +1,6 @@
 import CardReaders
+import CheckinDesk
 import Synchronization
-import TerminalService
 import Testing
 
 /// The card watcher's rules over a scripted event source and read, without pcscd: which

@@ -1,12 +1,12 @@
+import Config
 import Foundation
 import HardwareSim
 import Logging
 import Settlement
 import Synchronization
 import TerminalCore
-import TerminalService
-import TestSupport
 import Testing
+import TestSupport
 
 /// What systemd sees of cuntongd: READY=1 once it runs, STATUS= lines, WATCHDOG=1, a clean
 /// exit on SIGTERM — and the settlement recovery it runs at start.

@@ -1,10 +1,10 @@
+import Config
 import Foundation
 import HardwareSim
 import Settlement
 import TerminalCore
-import TerminalService
-import TestSupport
 import Testing
+import TestSupport
 
 /// The local API as clinic software uses it: JSON on the Unix socket, events as SSE.
 @Suite("Local API", .timeLimit(.minutes(5)))

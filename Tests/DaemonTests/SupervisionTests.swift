@@ -1,9 +1,9 @@
+import Daemon
 import Logging
 import ServiceLifecycle
 import Synchronization
-import TerminalService
-import TestSupport
 import Testing
+import TestSupport
 
 /// One failing part of the daemon is restarted with a growing pause, and never takes the
 /// daemon down; a graceful shutdown ends it at once.

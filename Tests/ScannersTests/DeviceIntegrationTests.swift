@@ -1,10 +1,10 @@
+import Config
 import Foundation
 import HardwareSim
 import Scanners
 import TerminalCore
-import TerminalService
-import TestSupport
 import Testing
+import TestSupport
 
 /// `cuntong scan` against emulated devices: hidraw scanners under umockdev-run (sysfs and
 /// the device node emulated, reports replayed from a script), serial scanners on a pty.

@@ -1,12 +1,12 @@
+import Config
 import Foundation
 import HardwareSim
 import NIOCore
 import Scanners
 import Settlement
 import TerminalCore
-import TerminalService
-import TestSupport
 import Testing
+import TestSupport
 
 /// `cuntong checkin | settle | journal | reconcile` as a doctor or a script runs them: what
 /// goes to stdout, what to stderr, and the exit status.

@@ -7,24 +7,24 @@ import TerminalCore
 
 /// A simulated city core served over real HTTP on loopback (Hummingbird, in this process),
 /// with its own ledger, and settlement clients with journals of their own.
-public final class CoreFixture: Sendable {
-    public let port: Int
-    public let directory: String
-    public let simulator: CoreSimulator
-    public let server: CoreServer
+package final class CoreFixture: Sendable {
+    package let port: Int
+    package let directory: String
+    package let simulator: CoreSimulator
+    package let server: CoreServer
     private let task: Task<Void, any Error>
 
-    public static let root = ProcessRunner.packageRoot.path
-    public static let institution = "H36040200017"
+    package static let root = ProcessRunner.packageRoot.path
+    package static let institution = "H36040200017"
 
     /// The terminal's wait for an answer in tests whose subject is not a timeout. Generous on
     /// purpose: for the first ~20 s of a full run, fifty suites start processes at once and both
     /// cores stay saturated (vmstat: run queue 10–36, 0 % idle; a 50 ms sleep in this process
     /// woke up to 2.1 s late), so a 1–2 s timeout failed tests whose core was merely slow to be
     /// scheduled. Tests about timeouts pass their own (with a `delay:` fault longer than it).
-    public static let timeoutMs = 10_000
+    package static let timeoutMs = 10_000
 
-    public let scheme: String
+    package let scheme: String
 
     private init(port: Int, directory: String, simulator: CoreSimulator, server: CoreServer, task: Task<Void, any Error>,
                  scheme: String) {
@@ -36,7 +36,7 @@ public final class CoreFixture: Sendable {
         self.task = task
     }
 
-    public static func start(faults: [String] = [], directory: String? = nil, port: Int = 0,
+    package static func start(faults: [String] = [], directory: String? = nil, port: Int = 0,
                       tls: (certificate: String, key: String)? = nil, profile: SimProfile = .national) async throws -> CoreFixture {
         let directory = directory ?? NSTemporaryDirectory() + "cuntong-test-\(UUID().uuidString.prefix(8))"
         let simulator = try CoreSimulator(
@@ -67,7 +67,7 @@ public final class CoreFixture: Sendable {
                            scheme: tls == nil ? "http" : "https")
     }
 
-    public func stop() async {
+    package func stop() async {
         await halt()
         releasePort()
         try? FileManager.default.removeItem(atPath: directory)
@@ -112,7 +112,7 @@ public final class CoreFixture: Sendable {
     /// Stops serving (the link is down) but keeps the ledger for `restart`. Returns once a
     /// connection to the port is refused: the server's task can end a moment before its
     /// listening socket is closed, and a terminal asking in that moment would wait, not fail.
-    public func halt() async {
+    package func halt() async {
         // The listener first, directly: left to the server's own shutdown it could stay open
         // (not accepting) for a while, and connections would hang instead of being refused.
         await server.closeListener()
@@ -133,7 +133,7 @@ public final class CoreFixture: Sendable {
     /// The same core back on the same port with the same ledger. Between letting go of the
     /// port and binding it again, another test's outgoing connection may take it as its local
     /// port for a moment: then it tries again, for a few seconds, rather than fail the test.
-    public func restart() async throws -> CoreFixture {
+    package func restart() async throws -> CoreFixture {
         var lastError: (any Error)?
         for _ in 0..<40 {
             releasePort()
@@ -148,9 +148,9 @@ public final class CoreFixture: Sendable {
         throw lastError ?? CancellationError()
     }
 
-    public var url: String { "\(scheme)://127.0.0.1:\(port)" }
+    package var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    public func settings(journal name: String = "journal", timeoutMs: Int = CoreFixture.timeoutMs, url: String? = nil, caFile: String? = nil,
+    package func settings(journal name: String = "journal", timeoutMs: Int = CoreFixture.timeoutMs, url: String? = nil, caFile: String? = nil,
                          profile: CoreProfile = .national, credentials: GatewayCredentials? = nil) -> CoreSettings {
         CoreSettings(institutionCode: Self.institution, institutionName: "濂溪区某某村卫生室", adminDivision: "360402",
                      deviceNumber: "CT-TEST", operatorCode: "D001", operatorName: "王医生", url: url ?? self.url,
@@ -159,7 +159,7 @@ public final class CoreFixture: Sendable {
     }
 
     /// A client with a journal of its own under this fixture's directory.
-    public func client(journal name: String = "journal", timeoutMs: Int = CoreFixture.timeoutMs, url: String? = nil, caFile: String? = nil,
+    package func client(journal name: String = "journal", timeoutMs: Int = CoreFixture.timeoutMs, url: String? = nil, caFile: String? = nil,
                 profile: CoreProfile = .national, credentials: GatewayCredentials? = nil,
                 retryDelays: [Duration] = [.milliseconds(50), .milliseconds(100)],
                 now: @escaping @Sendable () -> Date = Date.init) throws -> SettlementClient {
@@ -172,12 +172,12 @@ public final class CoreFixture: Sendable {
                                 retryDelays: retryDelays, now: now)
     }
 
-    public func setFaults(_ faults: String...) async {
+    package func setFaults(_ faults: String...) async {
         await server.setFaults(faults.compactMap(CoreFault.init(parsing:)))
     }
 
     /// The core's settled totals today.
-    public func totals() throws -> (count: Int, total: Int64) {
+    package func totals() throws -> (count: Int, total: Int64) {
         let day = String(simulator.time(Date()).prefix(10))
         let data = try simulator.ledgerSettlements(day: day)
         let list = try JSONSerialization.jsonObject(with: data) as! [[String: String]]
@@ -188,7 +188,7 @@ public final class CoreFixture: Sendable {
     /// A config file for the CLI pointing at this core and a journal under this fixture.
     /// `core` is more keys of [core]; `extra` is more TOML (sections after [storage]); the
     /// API socket is `<name>.sock` here.
-    public func configFile(journal name: String = "cli-journal", timeoutMs: Int = CoreFixture.timeoutMs, core: String = "",
+    package func configFile(journal name: String = "cli-journal", timeoutMs: Int = CoreFixture.timeoutMs, core: String = "",
                            extra: String = "") throws -> String {
         let path = directory + "/\(name).toml"
         try """
@@ -214,35 +214,35 @@ public final class CoreFixture: Sendable {
     }
 }
 
-public enum Fixtures {
-    public static func fees(_ name: String = "common-cold") throws -> FeeList {
+package enum Fixtures {
+    package static func fees(_ name: String = "common-cold") throws -> FeeList {
         let data = try Data(contentsOf: URL(fileURLWithPath: CoreFixture.root + "/hardware-sim/core/fees/\(name).json"))
         return try JSONDecoder().decode(FeeList.self, from: data)
     }
 
-    public static func feesFile(_ name: String = "common-cold") -> String {
+    package static func feesFile(_ name: String = "common-cold") -> String {
         CoreFixture.root + "/hardware-sim/core/fees/\(name).json"
     }
 
-    public static func idNumber(_ value: String) -> Credential {
+    package static func idNumber(_ value: String) -> Credential {
         Credential(kind: .manualIDNumber, payload: value, source: "test")
     }
 
-    public static let ouyang = "36040219850312106X"
-    public static let zhangWei = "360102196207081010"
-    public static let liuYan = "360402199001011017"
-    public static let wangXiuying = "360421194709151003"
-    public static let liNa = "360403200106301004"
-    public static let paused = "360421195201011020"
+    package static let ouyang = "36040219850312106X"
+    package static let zhangWei = "360102196207081010"
+    package static let liuYan = "360402199001011017"
+    package static let wangXiuying = "360421194709151003"
+    package static let liNa = "360403200106301004"
+    package static let paused = "360421195201011020"
     /// The simulated terminal's configuration, whose [credentials] rules name the simulated
     /// platform's codes.
-    public static let simulatorConfig = CoreFixture.root + "/hardware-sim/core/cuntong-sim.toml"
+    package static let simulatorConfig = CoreFixture.root + "/hardware-sim/core/cuntong-sim.toml"
     /// 孙建华, a retired cadre (insutype 340).
-    public static let sunJianhua = "360402193003150013"
+    package static let sunJianhua = "360402193003150013"
 }
 
 /// Each settlement test gets a fresh core and journal, so they may run side by side.
-public func withCore<T>(faults: [String] = [], _ body: (CoreFixture) async throws -> T) async throws -> T {
+package func withCore<T>(faults: [String] = [], _ body: (CoreFixture) async throws -> T) async throws -> T {
     let core = try await CoreFixture.start(faults: faults)
     do {
         let value = try await body(core)
@@ -256,8 +256,8 @@ public func withCore<T>(faults: [String] = [], _ body: (CoreFixture) async throw
 
 /// Gateway secrets for the province profiles' tests, in the format of `[core]
 /// credentials_file`, written 0600 for both the client and the simulated core.
-public enum GatewayFixture {
-    public static let text = """
+package enum GatewayFixture {
+    package static let text = """
         [tif]
         paasid = "cuntong_test"
         token = "T0k3n-for-tests-only"
@@ -267,7 +267,7 @@ public enum GatewayFixture {
         app_secret = "S3cret-for-tests-only"
         """
 
-    public static func write(in directory: String) throws -> String {
+    package static func write(in directory: String) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/core-credentials.toml"
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
@@ -275,7 +275,7 @@ public enum GatewayFixture {
     }
 
     /// A simulated core serving `profile`, with a client configured for it.
-    public static func start(profile name: String) async throws -> (CoreFixture, SettlementClient) {
+    package static func start(profile name: String) async throws -> (CoreFixture, SettlementClient) {
         let scratch = NSTemporaryDirectory() + "cuntong-gw-\(UUID().uuidString.prefix(8))"
         let credentialsFile = try write(in: scratch)
         let core = try await CoreFixture.start(profile: try SimProfile.load(name, credentialsFile: credentialsFile))

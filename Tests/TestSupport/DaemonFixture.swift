@@ -5,15 +5,15 @@ import Synchronization
 
 /// A running cuntongd for the integration tests: its own configuration against a core
 /// fixture, its stderr in a file, and an HTTP client for its local API.
-public final class DaemonFixture: Sendable {
-    public let process: Process
-    public let configPath: String
-    public let socket: String
-    public let logPath: String
-    public let api: LocalAPIClient
+package final class DaemonFixture: Sendable {
+    package let process: Process
+    package let configPath: String
+    package let socket: String
+    package let logPath: String
+    package let api: LocalAPIClient
 
     /// Starts cuntongd with `core.configFile(journal: name, extra:)` and waits until its API answers.
-    public static func start(core: CoreFixture, name: String = "daemon", timeoutMs: Int = CoreFixture.timeoutMs, coreConfig: String = "",
+    package static func start(core: CoreFixture, name: String = "daemon", timeoutMs: Int = CoreFixture.timeoutMs, coreConfig: String = "",
                              extraConfig: String = "", arguments: [String] = [],
                              environment: [String: String] = [:], wrapper: [String] = []) async throws -> DaemonFixture {
         let configPath = try core.configFile(journal: name, timeoutMs: timeoutMs, core: coreConfig, extra: extraConfig)
@@ -51,7 +51,7 @@ public final class DaemonFixture: Sendable {
     }
 
     /// Started with the API also on loopback (`[api] listen`) behind a fresh bearer token.
-    public static func startOnLoopback(core: CoreFixture, port: Int, extraAPIConfig: String = "") async throws
+    package static func startOnLoopback(core: CoreFixture, port: Int, extraAPIConfig: String = "") async throws
         -> (daemon: DaemonFixture, token: String) {
         let token = "token-\(UUID().uuidString)"
         let tokenFile = core.directory + "/api.token"
@@ -72,7 +72,7 @@ public final class DaemonFixture: Sendable {
         self.api = api
     }
 
-    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    package var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// A test that failed before `stop()` leaves no daemon behind.
     deinit {
@@ -81,7 +81,7 @@ public final class DaemonFixture: Sendable {
 
     /// SIGTERM, then waits for the exit; returns the exit status (-1 if killed by a signal).
     @discardableResult
-    public func stop(signal: Int32 = SIGTERM) async -> Int32 {
+    package func stop(signal: Int32 = SIGTERM) async -> Int32 {
         if process.isRunning { kill(process.processIdentifier, signal) }
         let process = self.process
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -95,19 +95,19 @@ public final class DaemonFixture: Sendable {
     }
 }
 
-public struct DaemonFixtureError: Error, CustomStringConvertible {
-    public let description: String
+package struct DaemonFixtureError: Error, CustomStringConvertible {
+    package let description: String
 }
 
 /// Plain HTTP to the local API, over its Unix socket or TCP: the tests read the JSON as
 /// clinic software would, by its keys.
-public final class LocalAPIClient: Sendable {
-    public struct Answer: Sendable {
-        public let status: Int
-        public let body: Data
-        public let contentType: String?
-        public var text: String { String(decoding: body, as: UTF8.self) }
-        public func object() -> [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+package final class LocalAPIClient: Sendable {
+    package struct Answer: Sendable {
+        package let status: Int
+        package let body: Data
+        package let contentType: String?
+        package var text: String { String(decoding: body, as: UTF8.self) }
+        package func object() -> [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
 
     let base: String
@@ -115,21 +115,21 @@ public final class LocalAPIClient: Sendable {
     /// leave one behind.
     var client: HTTPClient { .shared }
 
-    public init(socket: String) {
+    package init(socket: String) {
         base = "http+unix://" + socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
     }
 
-    public init(tcp base: String) { self.base = base }
+    package init(tcp base: String) { self.base = base }
 
-    public func shutdown() async {}
+    package func shutdown() async {}
 
-    public func get(_ path: String, headers: [(String, String)] = []) async throws -> Answer {
+    package func get(_ path: String, headers: [(String, String)] = []) async throws -> Answer {
         try await request("GET", path, headers: headers)
     }
 
-    public func post(_ path: String, _ json: Any? = nil) async throws -> Answer { try await request("POST", path, json: json) }
+    package func post(_ path: String, _ json: Any? = nil) async throws -> Answer { try await request("POST", path, json: json) }
 
-    public func request(_ method: String, _ path: String, json: Any? = nil, headers: [(String, String)] = [],
+    package func request(_ method: String, _ path: String, json: Any? = nil, headers: [(String, String)] = [],
                         timeout: Duration = .seconds(120)) async throws -> Answer {
         var request = HTTPClientRequest(url: base + path)
         request.method = .init(rawValue: method)
@@ -145,7 +145,7 @@ public final class LocalAPIClient: Sendable {
     }
 
     /// Follows `GET /v1/events` and keeps what arrives, for `EventRecorder.wait`.
-    public func events(headers: [(String, String)] = []) async throws -> EventRecorder {
+    package func events(headers: [(String, String)] = []) async throws -> EventRecorder {
         var request = HTTPClientRequest(url: base + "/v1/events")
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         let response = try await client.execute(request, timeout: .seconds(600))
@@ -162,14 +162,14 @@ public final class LocalAPIClient: Sendable {
 }
 
 /// Server-sent events as they arrive: `event:` name and the JSON of `data:`.
-public final class EventRecorder: Sendable {
-    public struct Event: @unchecked Sendable {
-        public let type: String
-        public let data: [String: Any]
-        public let raw: String
+package final class EventRecorder: Sendable {
+    package struct Event: @unchecked Sendable {
+        package let type: String
+        package let data: [String: Any]
+        package let raw: String
     }
-    public let status: Int
-    public let contentType: String?
+    package let status: Int
+    package let contentType: String?
     let buffer = Mutex("")
     let received = Mutex<[Event]>([])
     let task = Mutex<Task<Void, Never>?>(nil)
@@ -201,10 +201,10 @@ public final class EventRecorder: Sendable {
         }
     }
 
-    public var all: [Event] { received.withLock { $0 } }
+    package var all: [Event] { received.withLock { $0 } }
 
     /// Waits (up to `timeout`) for an event of `type` that satisfies `match`.
-    public func wait(for type: String, timeout: Duration = .seconds(20),
+    package func wait(for type: String, timeout: Duration = .seconds(20),
                      where match: @Sendable (Event) -> Bool = { _ in true }) async -> Event? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -214,5 +214,5 @@ public final class EventRecorder: Sendable {
         return nil
     }
 
-    public func cancel() { task.withLock { $0?.cancel() } }
+    package func cancel() { task.withLock { $0?.cancel() } }
 }

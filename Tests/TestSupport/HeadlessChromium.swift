@@ -4,12 +4,12 @@ import Foundation
 /// (`--remote-debugging-pipe`: commands in on fd 3, answers out on fd 4, each a JSON text
 /// ended by NUL). Keys are sent as the keyboard sends them, so a page test proves the page
 /// works with the keyboard alone.
-public final class HeadlessChromium: @unchecked Sendable {
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+package final class HeadlessChromium: @unchecked Sendable {
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    public static var executable: String? {
+    package static var executable: String? {
         ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
@@ -23,7 +23,7 @@ public final class HeadlessChromium: @unchecked Sendable {
     var session: String?
     let lock = NSLock()
 
-    public init(profile: String, width: Int = 1280, height: Int = 900) throws {
+    package init(profile: String, width: Int = 1280, height: Int = 900) throws {
         guard let exe = Self.executable else { throw Failure(description: "chromium is not installed (apt-get install chromium)") }
         var toBrowser: [Int32] = [0, 0], fromBrowser: [Int32] = [0, 0]
         guard pipe(&toBrowser) == 0, pipe(&fromBrowser) == 0 else { throw Failure(description: "pipe: errno \(errno)") }
@@ -67,7 +67,7 @@ public final class HeadlessChromium: @unchecked Sendable {
     /// The pipe is read with blocking calls, so they run on a thread of their own: a
     /// cooperative thread blocked here would starve every other test in the process.
     @discardableResult
-    public func send(_ method: String, _ params: [String: Any] = [:], toBrowser: Bool = false,
+    package func send(_ method: String, _ params: [String: Any] = [:], toBrowser: Bool = false,
                      timeout: Duration = .seconds(30)) async throws -> [String: Any] {
         let box = UncheckedBox(params)
         return try await withCheckedThrowingContinuation { continuation in
@@ -122,7 +122,7 @@ public final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// Opens `url` in a new tab and attaches to it.
-    public func open(_ url: String) async throws {
+    package func open(_ url: String) async throws {
         let target = try await send("Target.createTarget", ["url": "about:blank"], toBrowser: true)
         guard let targetId = target["targetId"] as? String else { throw Failure(description: "no target") }
         let attached = try await send("Target.attachToTarget", ["targetId": targetId, "flatten": true], toBrowser: true)
@@ -133,7 +133,7 @@ public final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// The value of a JavaScript expression (promises awaited).
-    public func evaluate(_ expression: String) async throws -> Any? {
+    package func evaluate(_ expression: String) async throws -> Any? {
         let r = try await send("Runtime.evaluate", ["expression": expression, "returnByValue": true, "awaitPromise": true])
         if let exception = r["exceptionDetails"] as? [String: Any] {
             throw Failure(description: "\(expression): \((exception["exception"] as? [String: Any])?["description"] ?? exception)")
@@ -141,12 +141,12 @@ public final class HeadlessChromium: @unchecked Sendable {
         return (r["result"] as? [String: Any])?["value"]
     }
 
-    public func text(_ selector: String) async throws -> String {
+    package func text(_ selector: String) async throws -> String {
         try await evaluate("document.querySelector(\(Self.quoted(selector)))?.textContent ?? ''") as? String ?? ""
     }
 
     /// Waits until `expression` is truthy; the last value seen is in the error otherwise.
-    public func wait(until expression: String, timeout: Duration = .seconds(20)) async throws {
+    package func wait(until expression: String, timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
         var last: Any?
         while ContinuousClock.now < deadline {
@@ -159,7 +159,7 @@ public final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// A key as the keyboard sends it: Enter, Tab, Escape, F1–F12, or one character.
-    public func press(_ key: String, ctrl: Bool = false) async throws {
+    package func press(_ key: String, ctrl: Bool = false) async throws {
         let named: [String: (code: String, vk: Int, text: String?)] = [
             "Enter": ("Enter", 13, "\r"), "Tab": ("Tab", 9, nil), "Escape": ("Escape", 27, nil),
             "Backspace": ("Backspace", 8, nil),
@@ -183,9 +183,9 @@ public final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// Text into the focused field, as typing (or an input method) puts it there.
-    public func type(_ text: String) async throws { try await send("Input.insertText", ["text": text]) }
+    package func type(_ text: String) async throws { try await send("Input.insertText", ["text": text]) }
 
-    public func screenshot(to path: String) async throws {
+    package func screenshot(to path: String) async throws {
         let r = try await send("Page.captureScreenshot", ["format": "png"])
         guard let base64 = r["data"] as? String, let data = Data(base64Encoded: base64) else {
             throw Failure(description: "no screenshot data")

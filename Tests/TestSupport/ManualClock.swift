@@ -3,12 +3,12 @@ import Synchronization
 /// A clock that moves only when a test says so (`advance(by:)`), so that code which waits
 /// (back-off pauses, intervals) is tested without sleeping. Sleepers whose deadline is
 /// reached are woken by `advance`; a cancelled sleeper ends with `CancellationError`.
-public final class ManualClock: Clock, Sendable {
-    public struct Instant: InstantProtocol {
-        public let offset: Duration
-        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        public func duration(to other: Instant) -> Duration { other.offset - offset }
-        public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+package final class ManualClock: Clock, Sendable {
+    package struct Instant: InstantProtocol {
+        package let offset: Duration
+        package func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        package func duration(to other: Instant) -> Duration { other.offset - offset }
+        package static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
     }
 
     private struct Sleeper {
@@ -25,15 +25,15 @@ public final class ManualClock: Clock, Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
-    public var now: Instant { state.withLock { $0.now } }
-    public var minimumResolution: Duration { .zero }
+    package var now: Instant { state.withLock { $0.now } }
+    package var minimumResolution: Duration { .zero }
 
     /// How many tasks are asleep on this clock.
-    public var sleeping: Int { state.withLock { $0.sleepers.count } }
+    package var sleeping: Int { state.withLock { $0.sleepers.count } }
 
-    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    package func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = state.withLock { s in s.nextID += 1; return s.nextID }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -55,7 +55,7 @@ public final class ManualClock: Clock, Sendable {
     }
 
     /// Moves the clock forward and wakes every sleeper whose deadline has come.
-    public func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         let due = state.withLock { s -> [Sleeper] in
             s.now = s.now.advanced(by: duration)
             let now = s.now
@@ -69,7 +69,7 @@ public final class ManualClock: Clock, Sendable {
 
 /// Yields until `condition` holds (other tasks run meanwhile; no wall-clock sleeping), at
 /// most `attempts` times; returns whether it held.
-public func settled(attempts: Int = 100_000, _ condition: () -> Bool) async -> Bool {
+package func settled(attempts: Int = 100_000, _ condition: () -> Bool) async -> Bool {
     for _ in 0..<attempts {
         if condition() { return true }
         await Task.yield()

@@ -1,29 +1,29 @@
 import Foundation
 
 /// Running the built executables from tests: shared by the card and settlement suites.
-public enum ProcessRunner {
-    public static let packageRoot = URL(fileURLWithPath: #filePath)
+package enum ProcessRunner {
+    package static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Where `swift build` put the executables: beside the test bundle.
-    public static var binDirectory: URL {
+    package static var binDirectory: URL {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
         return dir
     }
 
-    public struct Result: Sendable {
-        public let status: Int32
+    package struct Result: Sendable {
+        package let status: Int32
         /// True when the process was killed by a signal (`status` is then the signal).
-        public let signaled: Bool
-        public let stdout: String
-        public let stderr: String
+        package let signaled: Bool
+        package let stdout: String
+        package let stderr: String
     }
 
     /// Runs a program to completion, collecting its output. The waiting happens on dispatch
     /// threads: blocking the cooperative pool would stall in-process simulators.
-    public static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+    package static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
                            stdin: Data? = nil) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -64,7 +64,7 @@ public enum ProcessRunner {
     /// Starts a process with no signals blocked. A child inherits the spawning thread's
     /// signal mask, and Swift concurrency's threads block nearly all signals: without this,
     /// `terminate()` (SIGTERM) would never reach the child.
-    public static func spawn(_ process: Process) throws {
+    package static func spawn(_ process: Process) throws {
         var empty = sigset_t(), saved = sigset_t()
         sigemptyset(&empty)
         pthread_sigmask(SIG_SETMASK, &empty, &saved)
@@ -72,7 +72,7 @@ public enum ProcessRunner {
         try process.run()
     }
 
-    public static func executable(_ name: String) -> String {
+    package static func executable(_ name: String) -> String {
         binDirectory.appendingPathComponent(name).path
     }
 }

@@ -4,20 +4,20 @@ import Synchronization
 
 /// The real HTTP transport, keeping a copy of every request body and its path: the tests
 /// read exactly what went on the wire.
-public final class RecordingTransport: CoreTransport {
+package final class RecordingTransport: CoreTransport {
     let inner: HTTPCoreTransport
     private let sent = Mutex<[(path: String, body: Data)]>([])
 
-    public init(settings: CoreSettings) throws {
+    package init(settings: CoreSettings) throws {
         inner = try HTTPCoreTransport(settings: settings)
     }
 
-    public var requests: [(path: String, body: Data)] { sent.withLock { $0 } }
+    package var requests: [(path: String, body: Data)] { sent.withLock { $0 } }
 
-    public func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data {
+    package func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data {
         sent.withLock { $0.append((path, body)) }
         return try await inner.post(path: path, body: body, headers: headers)
     }
 
-    public func shutdown() async { await inner.shutdown() }
+    package func shutdown() async { await inner.shutdown() }
 }

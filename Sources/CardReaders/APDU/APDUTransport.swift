@@ -1,6 +1,6 @@
 /// Something that carries one command APDU to a card and brings back its answer: a PC/SC
 /// card connection, or a scripted transport in unit tests. Errors thrown are `CardReadError`.
-public protocol APDUTransport: Sendable {
+package protocol APDUTransport: Sendable {
     func transmit(_ command: [UInt8]) async throws(CardReadError) -> [UInt8]
 }
 
@@ -8,7 +8,7 @@ extension APDUTransport {
     /// Sends a command and follows the T=0 conventions a card may use on a case 2 or 4
     /// command: `61xx` (xx more bytes: fetch them with GET RESPONSE) and `6Cxx` (wrong Le:
     /// send again with Le = xx). Both are bounded so a confused card cannot loop forever.
-    public func send(_ command: CommandAPDU) async throws(CardReadError) -> ResponseAPDU {
+    package func send(_ command: CommandAPDU) async throws(CardReadError) -> ResponseAPDU {
         var response = try await exchange(command)
         if response.sw1 == 0x6C {
             var again = command

@@ -1,23 +1,23 @@
 /// An answer-to-reset parsed per ISO/IEC 7816-3 §8.
-public struct ATR: Sendable, Hashable, CustomStringConvertible {
-    public enum Convention: String, Sendable { case direct, inverse }
+package struct ATR: Sendable, Hashable, CustomStringConvertible {
+    package enum Convention: String, Sendable { case direct, inverse }
 
-    public enum ParseError: Error, Equatable, Sendable {
+    package enum ParseError: Error, Equatable, Sendable {
         case tooShort
         case badInitialCharacter(UInt8)
         case truncated
         case checkByteMismatch
     }
 
-    public let bytes: [UInt8]
-    public let convention: Convention
+    package let bytes: [UInt8]
+    package let convention: Convention
     /// Protocols the card offers (from the TDi bytes); T=0 when none is indicated.
-    public let protocols: [Int]
-    public let historicalBytes: [UInt8]
+    package let protocols: [Int]
+    package let historicalBytes: [UInt8]
     /// Whether a TCK was present (it must be, unless only T=0 is offered).
-    public let hasCheckByte: Bool
+    package let hasCheckByte: Bool
 
-    public init(_ bytes: [UInt8]) throws(ParseError) {
+    package init(_ bytes: [UInt8]) throws(ParseError) {
         guard bytes.count >= 2 else { throw .tooShort }
         switch bytes[0] {
         case 0x3B: convention = .direct
@@ -55,6 +55,6 @@ public struct ATR: Sendable, Hashable, CustomStringConvertible {
         self.bytes = Array(bytes.prefix(index))
     }
 
-    public var hex: String { Hex.string(bytes) }
-    public var description: String { hex }
+    package var hex: String { Hex.string(bytes) }
+    package var description: String { hex }
 }

@@ -2,20 +2,20 @@ import Foundation
 
 /// Known cards by ATR, as data (`Profiles/atr-table.json`): an exact ATR, or an ATR and a
 /// mask. A card that is not in the table is still read; the table only names it.
-public struct ATRTable: Sendable, Decodable {
-    public struct Entry: Sendable, Decodable, Hashable {
-        public let atr: String
-        public let mask: String?
-        public let description: String
+package struct ATRTable: Sendable, Decodable {
+    package struct Entry: Sendable, Decodable, Hashable {
+        package let atr: String
+        package let mask: String?
+        package let description: String
         /// `socialSecurityCard`, `bankCard`, `simulator`, …
-        public let kind: String
+        package let kind: String
         /// The card application (registry name, e.g. `SSSE`) to try first for this ATR.
-        public let application: String?
+        package let application: String?
     }
 
-    public let entries: [Entry]
+    package let entries: [Entry]
 
-    public static let builtIn: ATRTable = {
+    package static let builtIn: ATRTable = {
         do {
             return try JSONDecoder().decode(ATRTable.self, from: Data(PackageResources.atr_table_json))
         } catch {
@@ -23,7 +23,7 @@ public struct ATRTable: Sendable, Decodable {
         }
     }()
 
-    public func match(_ atr: [UInt8]) -> Entry? {
+    package func match(_ atr: [UInt8]) -> Entry? {
         entries.first { entry in
             guard let pattern = Hex.bytes(entry.atr), pattern.count == atr.count else { return false }
             let mask = entry.mask.flatMap(Hex.bytes) ?? [UInt8](repeating: 0xFF, count: pattern.count)

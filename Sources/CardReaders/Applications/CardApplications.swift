@@ -3,28 +3,28 @@ import TerminalCore
 /// What one card application gave. One case per application folder: a second card type
 /// adds its folder, a case here and a registry entry, and the compiler shows every place
 /// that must learn it.
-public enum CardContent: Sendable, Hashable {
+package enum CardContent: Sendable, Hashable {
     case socialSecurity(SocialSecurityCard)
 
-    public var application: String {
+    package var application: String {
         switch self {
         case .socialSecurity: "SSSE"
         }
     }
 
-    public func credential(source: String) -> Credential {
+    package func credential(source: String) -> Credential {
         switch self {
         case .socialSecurity(let card): card.credential(source: source)
         }
     }
 
-    public func isExpired(on today: CalendarDate) -> Bool {
+    package func isExpired(on today: CalendarDate) -> Bool {
         switch self {
         case .socialSecurity(let card): card.isExpired(on: today)
         }
     }
 
-    public var access: CardAccess {
+    package var access: CardAccess {
         switch self {
         case .socialSecurity(let card): card.access
         }
@@ -32,17 +32,17 @@ public enum CardContent: Sendable, Hashable {
 }
 
 /// A card application the terminal can read, selected by its AID.
-public protocol CardApplication: Sendable {
+package protocol CardApplication: Sendable {
     var name: String { get }
     var aid: [UInt8] { get }
     func readContent(from transport: some APDUTransport, atr: [UInt8]) async throws(CardReadError) -> CardContent
 }
 
 extension SocialSecurityCardReader: CardApplication {
-    public var name: String { profile.application.name }
-    public var aid: [UInt8] { profile.application.aidBytes }
+    package var name: String { profile.application.name }
+    package var aid: [UInt8] { profile.application.aidBytes }
 
-    public func readContent(from transport: some APDUTransport, atr: [UInt8]) async throws(CardReadError) -> CardContent {
+    package func readContent(from transport: some APDUTransport, atr: [UInt8]) async throws(CardReadError) -> CardContent {
         .socialSecurity(try await read(from: transport, atr: atr))
     }
 }
@@ -50,27 +50,27 @@ extension SocialSecurityCardReader: CardApplication {
 /// The card applications this terminal reads, keyed by ATR pattern and AID. A card whose ATR
 /// the table ties to an application is read with that one first; otherwise each application
 /// is tried in order until one's AID selects.
-public struct CardApplications: Sendable {
-    public let applications: [any CardApplication]
-    public let atrTable: ATRTable
+package struct CardApplications: Sendable {
+    package let applications: [any CardApplication]
+    package let atrTable: ATRTable
 
-    public init(_ applications: [any CardApplication], atrTable: ATRTable = .builtIn) {
+    package init(_ applications: [any CardApplication], atrTable: ATRTable = .builtIn) {
         self.applications = applications
         self.atrTable = atrTable
     }
 
     /// The standard set: the social-security application (with the RKSSSE key holder, if any).
-    public static func standard(profile: SSSEProfile = .standard, keyHolder: (any RKSSSEKeyHolder)? = nil) -> CardApplications {
+    package static func standard(profile: SSSEProfile = .standard, keyHolder: (any RKSSSEKeyHolder)? = nil) -> CardApplications {
         CardApplications([SocialSecurityCardReader(profile: profile, keyHolder: keyHolder)])
     }
 
     /// Applications in the order to try for this ATR.
-    public func candidates(for atr: [UInt8]) -> [any CardApplication] {
+    package func candidates(for atr: [UInt8]) -> [any CardApplication] {
         guard let preferred = atrTable.match(atr)?.application else { return applications }
         return applications.filter { $0.name == preferred } + applications.filter { $0.name != preferred }
     }
 
-    public func read(from transport: some APDUTransport, atr: [UInt8]) async throws(CardReadError) -> CardContent {
+    package func read(from transport: some APDUTransport, atr: [UInt8]) async throws(CardReadError) -> CardContent {
         var last = CardReadError.notSocialSecurityCard(.fileNotFound)
         for application in candidates(for: atr) {
             do {

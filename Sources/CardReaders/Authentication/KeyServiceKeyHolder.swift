@@ -18,23 +18,23 @@ import NIOSSL
 /// "json": the fields under the public Hainan names plus `keyword`), and the answer is read
 /// liberally: whatever wraps it, the two 32-hex values are found by their second halves,
 /// which must be the challenges this read sent. Sources: docs/social-security-card.md.
-public struct KeyServiceKeyHolder: RKSSSEKeyHolder {
-    public enum Format: String, Sendable, CaseIterable {
+package struct KeyServiceKeyHolder: RKSSSEKeyHolder {
+    package enum Format: String, Sendable, CaseIterable {
         case stepString = "step-string"
         case json
     }
 
-    public struct Settings: Sendable, Hashable {
-        public var url: String
-        public var format: Format
+    package struct Settings: Sendable, Hashable {
+        package var url: String
+        package var format: Format
         /// Extra header lines (Authorization from the credentials file).
-        public var headers: [String: String]
+        package var headers: [String: String]
         /// Sent as the ninth field (终端编号) where a city's service expects it.
-        public var terminalID: String?
-        public var timeout: Duration
-        public var caFile: String?
+        package var terminalID: String?
+        package var timeout: Duration
+        package var caFile: String?
 
-        public init(url: String, format: Format = .stepString, headers: [String: String] = [:], terminalID: String? = nil,
+        package init(url: String, format: Format = .stepString, headers: [String: String] = [:], terminalID: String? = nil,
                     timeout: Duration = .seconds(5), caFile: String? = nil) {
             self.url = url
             self.format = format
@@ -45,15 +45,15 @@ public struct KeyServiceKeyHolder: RKSSSEKeyHolder {
         }
     }
 
-    public let settings: Settings
-    public var provider: String { "key-service" }
+    package let settings: Settings
+    package var provider: String { "key-service" }
 
-    public init(settings: Settings) {
+    package init(settings: Settings) {
         self.settings = settings
     }
 
     /// The step-1 string, exactly as the specification orders it.
-    public static func step1(_ c: RKSSSEChallenge, terminalID: String? = nil) -> String {
+    package static func step1(_ c: RKSSSEChallenge, terminalID: String? = nil) -> String {
         var fields = [c.regionCode, Hex.string(c.historicalBytes), c.algorithm, Hex.string(c.cardIdentifier),
                       Hex.string(c.internalFactor), Hex.string(c.internalSource),
                       c.externalFactor.map(Hex.string) ?? "", c.externalSource.map(Hex.string) ?? ""]
@@ -61,7 +61,7 @@ public struct KeyServiceKeyHolder: RKSSSEKeyHolder {
         return fields.map { $0 + "|" }.joined()
     }
 
-    public func requestBody(_ c: RKSSSEChallenge) -> (contentType: String, body: Data) {
+    package func requestBody(_ c: RKSSSEChallenge) -> (contentType: String, body: Data) {
         let step1 = Self.step1(c, terminalID: settings.terminalID)
         switch settings.format {
         case .stepString:
@@ -80,7 +80,7 @@ public struct KeyServiceKeyHolder: RKSSSEKeyHolder {
 
     /// Finds the step-2 values in any wrapping: a 32-hex run whose right half is the source
     /// this read sent is that half's cryptogram.
-    public static func parseAnswer(_ text: String, for c: RKSSSEChallenge) -> RKSSSEAnswer? {
+    package static func parseAnswer(_ text: String, for c: RKSSSEChallenge) -> RKSSSEAnswer? {
         let runs = hexRuns(in: text, length: 32)
         let internalSource = Hex.string(c.internalSource)
         guard let internalRun = runs.first(where: { $0.hasSuffix(internalSource) }) else { return nil }
@@ -107,7 +107,7 @@ public struct KeyServiceKeyHolder: RKSSSEKeyHolder {
         return runs
     }
 
-    public func answer(_ challenge: RKSSSEChallenge) async throws(CardReadError) -> RKSSSEAnswer {
+    package func answer(_ challenge: RKSSSEChallenge) async throws(CardReadError) -> RKSSSEAnswer {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let ca = settings.caFile { tls.trustRoots = .file(ca) }
         let timeout = TimeAmount.nanoseconds(Int64(settings.timeout.components.seconds) * 1_000_000_000
@@ -127,7 +127,7 @@ public struct KeyServiceKeyHolder: RKSSSEKeyHolder {
     }
 
     /// For `cuntong doctor`: whether the service answers HTTP at all (any status counts).
-    public func probe() async throws(CardReadError) -> Int {
+    package func probe() async throws(CardReadError) -> Int {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let ca = settings.caFile { tls.trustRoots = .file(ca) }
         let client = HTTPClient(eventLoopGroupProvider: .singleton,

@@ -5,48 +5,48 @@
 /// (`80 FA 00 00 Lc <data>`), GET RESPONSE. What the public material leaves open (the SM4
 /// environment's AID, each key's usage byte, i.e. its diversification levels) is settings.
 /// Sources and the full sequence: docs/social-security-card.md.
-public struct PSAMKeyHolder: RKSSSEKeyHolder {
-    public struct Key: Sendable, Hashable {
+package struct PSAMKeyHolder: RKSSSEKeyHolder {
+    package struct Key: Sendable, Hashable {
         /// P1 of DELIVERY SESSION KEY: b8–b6 the diversification levels, b5–b1 the key type.
-        public var usage: UInt8
+        package var usage: UInt8
         /// P2: the key's identifier in the PSAM.
-        public var id: UInt8
-        public var levels: Int { Int(usage >> 5) }
+        package var id: UInt8
+        package var levels: Int { Int(usage >> 5) }
 
-        public init(usage: UInt8, id: UInt8) {
+        package init(usage: UInt8, id: UInt8) {
             self.usage = usage
             self.id = id
         }
 
         /// "6708" → usage 67, id 08.
-        public init?(hex: String) {
+        package init?(hex: String) {
             guard let bytes = Hex.bytes(hex), bytes.count == 2 else { return nil }
             self.init(usage: bytes[0], id: bytes[1])
         }
     }
 
-    public struct Settings: Sendable, Hashable {
+    package struct Settings: Sendable, Hashable {
         /// The PC/SC reader (SAM slot) holding the PSAM.
-        public var reader: String
+        package var reader: String
         /// Per algorithm identifier (`01` DES, `02` SSF33, `03` SM4): the DF names (AIDs) or
         /// 2-byte file ids to select in order to reach that algorithm's key environment.
-        public var environments: [String: [String]]
+        package var environments: [String: [String]]
         /// The user card's internal-authentication key (IRK) and RKSSSE, as the PSAM names them.
-        public var internalKey: Key
-        public var externalKey: Key
-        public var apduTimeout: Duration
+        package var internalKey: Key
+        package var externalKey: Key
+        package var apduTimeout: Duration
 
         /// The environments part 9 §5 names: DES in DDF `sx1.sh.社会保障` → ADF D15600000590,
         /// SSF33 in DDF `sx2.sh.社会保障` → ADF D15600000590. No public source names the SM4
         /// one: configure it (`[card] psam_environments`).
-        public static let publishedEnvironments: [String: [String]] = [
+        package static let publishedEnvironments: [String: [String]] = [
             "01": ["7378312E73682EC9E7BBE1B1A3D5CF", "D15600000590"],
             "02": ["7378322E73682EC9E7BBE1B1A3D5CF", "D15600000590"],
         ]
 
         /// IRK: PSAM usage 67, id 08 (part 9 appendix B); RKSSSE: usage 67, id 0A (a public
         /// Decard reader log of a 3.0 card; a Jiangsu driver uses usage 47: configure it).
-        public init(reader: String, environments: [String: [String]] = publishedEnvironments,
+        package init(reader: String, environments: [String: [String]] = publishedEnvironments,
                     internalKey: Key = Key(usage: 0x67, id: 0x08), externalKey: Key = Key(usage: 0x67, id: 0x0A),
                     apduTimeout: Duration = .seconds(5)) {
             self.reader = reader
@@ -57,19 +57,19 @@ public struct PSAMKeyHolder: RKSSSEKeyHolder {
         }
     }
 
-    public let settings: Settings
-    public var provider: String { "psam" }
+    package let settings: Settings
+    package var provider: String { "psam" }
 
-    public init(settings: Settings) {
+    package init(settings: Settings) {
         self.settings = settings
     }
 
-    public func answer(_ challenge: RKSSSEChallenge) async throws(CardReadError) -> RKSSSEAnswer {
+    package func answer(_ challenge: RKSSSEChallenge) async throws(CardReadError) -> RKSSSEAnswer {
         try await withPSAM { psam throws(CardReadError) in try await answer(challenge, on: psam) }
     }
 
     /// For `cuntong doctor`: the PSAM answers, and which configured environments it has.
-    public func check() async throws(CardReadError) -> [String: Bool] {
+    package func check() async throws(CardReadError) -> [String: Bool] {
         try await withPSAM { psam throws(CardReadError) in
             var found: [String: Bool] = [:]
             for (algorithm, path) in settings.environments.sorted(by: { $0.key < $1.key }) {
@@ -80,7 +80,7 @@ public struct PSAMKeyHolder: RKSSSEKeyHolder {
     }
 
     /// The exchange with the PSAM, on any transport (a scripted one in unit tests).
-    public func answer(_ challenge: RKSSSEChallenge, on psam: some APDUTransport) async throws(CardReadError) -> RKSSSEAnswer {
+    package func answer(_ challenge: RKSSSEChallenge, on psam: some APDUTransport) async throws(CardReadError) -> RKSSSEAnswer {
         guard let environment = settings.environments[challenge.algorithm], !environment.isEmpty else {
             throw .psamRefused(command: "no PSAM environment configured for algorithm \(challenge.algorithm) ([card] psam_environments)",
                                sw: .fileNotFound)
@@ -171,7 +171,7 @@ public struct PSAMKeyHolder: RKSSSEKeyHolder {
     /// card: bytes 6–13 of the ATR's historical bytes (the last 8 ATR bytes when it has fewer);
     /// city: the region code in ASCII + "sx" (a region starting "33": "3301" + "00sx");
     /// province: the first two region digits in ASCII + "0000sh".
-    public static func diversificationFactors(_ challenge: RKSSSEChallenge) -> [[UInt8]] {
+    package static func diversificationFactors(_ challenge: RKSSSEChallenge) -> [[UInt8]] {
         let historical = challenge.historicalBytes
         let card = historical.count >= 13 ? Array(historical[5..<13]) : Array(challenge.atr.suffix(8))
         let region = Array(challenge.regionCode.utf8.prefix(6))

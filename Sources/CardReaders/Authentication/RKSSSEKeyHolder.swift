@@ -2,23 +2,23 @@
 /// key-service procedure's first step (`iReadCardBas_HSM_Step1`, Sichuan's copy of the
 /// national reader-interface specification §9.1.2), in its order. See
 /// docs/social-security-card.md.
-public struct RKSSSEChallenge: Sendable, Hashable {
+package struct RKSSSEChallenge: Sendable, Hashable {
     /// 发卡地区行政区划代码: the first six digits of the card identifier.
-    public var regionCode: String
+    package var regionCode: String
     /// The card's whole ATR; `historicalBytes` is what the procedure sends (卡复位信息).
-    public var atr: [UInt8]
+    package var atr: [UInt8]
     /// 算法标识 from the SSSE FCI (9F0C, template 86): `01` DES, `02` SSF33, `03` SM4.
-    public var algorithm: String
+    package var algorithm: String
     /// 卡识别码, 16 bytes.
-    public var cardIdentifier: [UInt8]
+    package var cardIdentifier: [UInt8]
     /// Internal authentication: 过程因子 and 原始信息, two challenges the card gave.
-    public var internalFactor: [UInt8]
-    public var internalSource: [UInt8]
+    package var internalFactor: [UInt8]
+    package var internalSource: [UInt8]
     /// External authentication (3.0 cards only): 过程因子 and 原始信息, two more challenges.
-    public var externalFactor: [UInt8]?
-    public var externalSource: [UInt8]?
+    package var externalFactor: [UInt8]?
+    package var externalSource: [UInt8]?
 
-    public init(regionCode: String, atr: [UInt8], algorithm: String, cardIdentifier: [UInt8],
+    package init(regionCode: String, atr: [UInt8], algorithm: String, cardIdentifier: [UInt8],
                 internalFactor: [UInt8], internalSource: [UInt8], externalFactor: [UInt8]?, externalSource: [UInt8]?) {
         self.regionCode = regionCode
         self.atr = atr
@@ -32,18 +32,18 @@ public struct RKSSSEChallenge: Sendable, Hashable {
 
     /// 卡复位信息 as the procedure sends it: the ATR's historical bytes (the whole ATR when
     /// it cannot be parsed).
-    public var historicalBytes: [UInt8] {
+    package var historicalBytes: [UInt8] {
         (try? ATR(atr))?.historicalBytes ?? atr
     }
 }
 
 /// What the key holder computed: the internal-authentication result the card must have
 /// answered (鉴别数据), and the external-authentication cryptogram for the card.
-public struct RKSSSEAnswer: Sendable, Hashable {
-    public var internalResult: [UInt8]
-    public var externalCryptogram: [UInt8]?
+package struct RKSSSEAnswer: Sendable, Hashable {
+    package var internalResult: [UInt8]
+    package var externalCryptogram: [UInt8]?
 
-    public init(internalResult: [UInt8], externalCryptogram: [UInt8]?) {
+    package init(internalResult: [UInt8], externalCryptogram: [UInt8]?) {
         self.internalResult = internalResult
         self.externalCryptogram = externalCryptogram
     }
@@ -52,7 +52,7 @@ public struct RKSSSEAnswer: Sendable, Hashable {
 /// Who holds the RKSSSE keys: a PSAM in the reader's SAM slot, or the city's key service.
 /// `[card] auth` chooses one; with `none` no holder exists and a locked personal file stays
 /// locked (the card number still checks the patient in).
-public protocol RKSSSEKeyHolder: Sendable {
+package protocol RKSSSEKeyHolder: Sendable {
     /// `psam` or `key-service`, as `[card] auth` names it.
     var provider: String { get }
     func answer(_ challenge: RKSSSEChallenge) async throws(CardReadError) -> RKSSSEAnswer

@@ -1,9 +1,9 @@
 import TerminalCore
 
 /// Packed binary-coded decimal as the social-security card stores dates and codes.
-public enum BCD {
+package enum BCD {
     /// Two digits per byte, high nibble first; nil if any nibble is not 0–9.
-    public static func digits(_ bytes: some Collection<UInt8>) -> String? {
+    package static func digits(_ bytes: some Collection<UInt8>) -> String? {
         var out = ""
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {
@@ -16,15 +16,15 @@ public enum BCD {
     }
 
     /// 4 bytes `YYYYMMDD`; nil unless the day exists.
-    public static func date(_ bytes: some Collection<UInt8>) -> CalendarDate? {
+    package static func date(_ bytes: some Collection<UInt8>) -> CalendarDate? {
         guard bytes.count == 4, let text = digits(bytes) else { return nil }
         return CalendarDate(text)
     }
 }
 
 /// Upper-case hex without separators, for ATRs and binary card fields.
-public enum Hex {
-    public static func string(_ bytes: some Sequence<UInt8>) -> String {
+package enum Hex {
+    package static func string(_ bytes: some Sequence<UInt8>) -> String {
         let table = Array("0123456789ABCDEF")
         var out = ""
         for b in bytes {
@@ -35,7 +35,7 @@ public enum Hex {
     }
 
     /// Accepts upper or lower case, ignores spaces and colons; nil on odd length or non-hex.
-    public static func bytes(_ text: String) -> [UInt8]? {
+    package static func bytes(_ text: String) -> [UInt8]? {
         let clean = text.filter { $0 != " " && $0 != ":" }
         guard clean.count % 2 == 0 else { return nil }
         var out: [UInt8] = []

@@ -7,21 +7,21 @@ import Darwin
 /// GBK text on the card, converted with the C library's iconv. GB18030 is used as the
 /// source charset because it is a strict superset of GBK: a rare character that a card
 /// issuer stored as a four-byte GB18030 sequence still decodes.
-public enum GBK {
+package enum GBK {
     /// Decodes GBK/GB18030 bytes; nil if the bytes are not valid in that charset.
-    public static func decode(_ bytes: [UInt8]) -> String? {
+    package static func decode(_ bytes: [UInt8]) -> String? {
         guard let utf8 = convert(bytes, from: "GB18030", to: "UTF-8") else { return nil }
         return String(validating: utf8, as: UTF8.self)
     }
 
     /// Encodes text to GB18030 (GBK for every character GBK has).
-    public static func encode(_ text: String) -> [UInt8]? {
+    package static func encode(_ text: String) -> [UInt8]? {
         convert(Array(text.utf8), from: "UTF-8", to: "GB18030")
     }
 
     /// Card fields are fixed-width and padded with 0x00 or spaces. Neither byte can be the
     /// second byte of a GBK character (those are 0x40–0xFE), so trimming bytes is safe.
-    public static func trimPadding(_ bytes: [UInt8]) -> [UInt8] {
+    package static func trimPadding(_ bytes: [UInt8]) -> [UInt8] {
         var end = bytes.count
         while end > 0, bytes[end - 1] == 0x00 || bytes[end - 1] == 0x20 { end -= 1 }
         var start = 0

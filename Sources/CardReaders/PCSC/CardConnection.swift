@@ -1,11 +1,11 @@
 import CPCSCLite
 
 /// A connection to the card in one reader. Commands run on the owning context's thread.
-public final class CardConnection: APDUTransport, Sendable {
-    public let reader: String
-    public let atr: [UInt8]
+package final class CardConnection: APDUTransport, Sendable {
+    package let reader: String
+    package let atr: [UInt8]
     /// `SCARD_PROTOCOL_T0` or `SCARD_PROTOCOL_T1`.
-    public let activeProtocol: UInt
+    package let activeProtocol: UInt
     let handle: SCARDHANDLE
     /// The owning context, for asking pcscd about the reader after a failure.
     private let context: SCARDCONTEXT?
@@ -24,7 +24,7 @@ public final class CardConnection: APDUTransport, Sendable {
     }
 
     /// One APDU. A card that does not answer within the APDU timeout is reported mute.
-    public func transmit(_ command: [UInt8]) async throws(CardReadError) -> [UInt8] {
+    package func transmit(_ command: [UInt8]) async throws(CardReadError) -> [UInt8] {
         let handle = self.handle
         let t1 = activeProtocol == UInt(SCARD_PROTOCOL_T1)
         do {
@@ -68,7 +68,7 @@ public final class CardConnection: APDUTransport, Sendable {
 
     /// Holds the card for this program until `endTransaction`, so that no other PC/SC
     /// client's commands interleave with a multi-APDU read.
-    public func beginTransaction() async throws(CardReadError) {
+    package func beginTransaction() async throws(CardReadError) {
         let handle = self.handle
         do {
             try await queue.run(deadline: apduTimeout, onDeadline: { CardReadError.cardBusy }) {
@@ -83,7 +83,7 @@ public final class CardConnection: APDUTransport, Sendable {
     /// Must come before the context is released: releasing first makes pcscd disconnect the
     /// handle with a card reset. Waits for anything still queued, but at most `apduTimeout`
     /// (a mute card's command may hold the queue; the disconnect then runs after it).
-    public func close() async {
+    package func close() async {
         let handle = self.handle
         _ = try? await queue.run(deadline: apduTimeout) {
             _ = SCardEndTransaction(handle, DWORD(SCARD_LEAVE_CARD))

@@ -1,13 +1,13 @@
 import TerminalCore
 
 /// A complete read of the card in one reader.
-public struct CardReadResult: Sendable, Hashable {
-    public let reader: String
-    public let atr: [UInt8]
-    public let content: CardContent
-    public let expired: Bool
+package struct CardReadResult: Sendable, Hashable {
+    package let reader: String
+    package let atr: [UInt8]
+    package let content: CardContent
+    package let expired: Bool
 
-    public init(reader: String, atr: [UInt8], content: CardContent, expired: Bool) {
+    package init(reader: String, atr: [UInt8], content: CardContent, expired: Bool) {
         self.reader = reader
         self.atr = atr
         self.content = content
@@ -15,7 +15,7 @@ public struct CardReadResult: Sendable, Hashable {
     }
 
     /// The social-security card read (the only application so far).
-    public var card: SocialSecurityCard {
+    package var card: SocialSecurityCard {
         switch content {
         case .socialSecurity(let card): card
         }
@@ -25,8 +25,8 @@ public struct CardReadResult: Sendable, Hashable {
 /// One card read from start to end on a PC/SC context of its own: connect, hold the card
 /// in a transaction, read it with the registered card applications, and always disconnect
 /// and release.
-public enum CardSession {
-    public static func read(
+package enum CardSession {
+    package static func read(
         reader: String, applications: CardApplications = .standard(),
         apduTimeout: Duration = .seconds(5), today: CalendarDate = .today()
     ) async throws(CardReadError) -> CardReadResult {

@@ -5,7 +5,7 @@ import CPCSCLite
 ///
 /// pcsc-lite serialises every call on a context, so a card that stops answering blocks
 /// its context: give each card read a context of its own (`CardSession` does).
-public actor PCSCContext {
+package actor PCSCContext {
     nonisolated let handle: SCARDCONTEXT
     let queue: BlockingQueue
     private var released = false
@@ -16,7 +16,7 @@ public actor PCSCContext {
     }
 
     /// Connects to pcscd. Throws `CardReadError.serviceUnavailable` when it is not running.
-    public static func establish() async throws(CardReadError) -> PCSCContext {
+    package static func establish() async throws(CardReadError) -> PCSCContext {
         let queue = BlockingQueue(label: "cuntong.pcsc.context")
         do {
             let handle = try await queue.run { () throws -> SCARDCONTEXT in
@@ -31,7 +31,7 @@ public actor PCSCContext {
     }
 
     /// Names of the connected readers (empty when none).
-    public func listReaders() async throws(CardReadError) -> [String] {
+    package func listReaders() async throws(CardReadError) -> [String] {
         let handle = self.handle
         do {
             return try await queue.run { try CardReaders.listReaders(context: handle) }
@@ -41,7 +41,7 @@ public actor PCSCContext {
     }
 
     /// The current state of every reader: card present, ATR, in use. Does not wait.
-    public func readerStates() async throws(CardReadError) -> [ReaderState] {
+    package func readerStates() async throws(CardReadError) -> [ReaderState] {
         let readers = try await listReaders()
         guard !readers.isEmpty else { return [] }
         let handle = self.handle
@@ -59,7 +59,7 @@ public actor PCSCContext {
 
     /// Waits (asleep in pcscd, not polling) until `reader` has a card (`present`) or has
     /// none, and returns its state; nil when `timeout` passes first.
-    public func waitForCard(in reader: String, present: Bool, timeout: Duration) async throws(CardReadError) -> ReaderState? {
+    package func waitForCard(in reader: String, present: Bool, timeout: Duration) async throws(CardReadError) -> ReaderState? {
         let handle = self.handle
         let milliseconds = UInt(max(0, timeout.wholeMilliseconds))
         do {
@@ -87,7 +87,7 @@ public actor PCSCContext {
     }
 
     /// Connects to the card in `reader` (shared mode, T=0 or T=1 as the card offers).
-    public func connect(reader: String, apduTimeout: Duration = .seconds(5)) async throws(CardReadError) -> CardConnection {
+    package func connect(reader: String, apduTimeout: Duration = .seconds(5)) async throws(CardReadError) -> CardConnection {
         let handle = self.handle
         do {
             // No deadline here: pcscd itself reports a card that gives no ATR as unresponsive.
@@ -119,7 +119,7 @@ public actor PCSCContext {
     /// Releases the context after everything queued on it has finished, and waits for that
     /// (at most 2 s: a mute card's command may still hold the thread). Not waiting let a
     /// short-lived process exit while pcsc-lite was still releasing on another thread.
-    public func release() async {
+    package func release() async {
         guard !released else { return }
         released = true
         let handle = self.handle

@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 
 /// A change seen on the PC/SC readers.
-public enum ReaderEvent: Sendable, Hashable {
+package enum ReaderEvent: Sendable, Hashable {
     case readerAdded(String)
     case readerRemoved(String)
     case cardInserted(reader: String, atr: [UInt8])
@@ -19,7 +19,7 @@ public enum ReaderEvent: Sendable, Hashable {
 
 extension ReaderEvent: CustomStringConvertible {
     /// One short line for logs, the ATR in hex.
-    public var description: String {
+    package var description: String {
         switch self {
         case .readerAdded(let reader): "reader added: \(reader)"
         case .readerRemoved(let reader): "reader removed: \(reader)"
@@ -39,18 +39,18 @@ extension ReaderEvent: CustomStringConvertible {
 /// The first events describe what is there when watching starts (readers, then cards
 /// already inserted). When pcscd goes away the monitor reports `serviceLost` and
 /// re-establishes its context with backoff until it is back.
-public struct ReaderMonitor: Sendable {
-    public init() {}
+package struct ReaderMonitor: Sendable {
+    package init() {}
 
     /// Signalled when the monitor's thread has left pcsc-lite for good. A short-lived process
     /// waits for it after it stops listening: exiting while that thread is still inside
     /// pcsc-lite crashed `cuntong card read` now and then (SIGSEGV at exit).
-    public final class Exit: Sendable {
+    package final class Exit: Sendable {
         let done = DispatchSemaphore(value: 0)
-        public init() {}
+        package init() {}
 
         /// Waits (off the cooperative pool) until the thread has left, at most `timeout`.
-        public func wait(timeout: Duration) async {
+        package func wait(timeout: Duration) async {
             let done = self.done
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 Thread.detachNewThread {
@@ -63,7 +63,7 @@ public struct ReaderMonitor: Sendable {
         }
     }
 
-    public func events(exit: Exit? = nil) -> AsyncStream<ReaderEvent> {
+    package func events(exit: Exit? = nil) -> AsyncStream<ReaderEvent> {
         let (stream, continuation) = AsyncStream<ReaderEvent>.makeStream(bufferingPolicy: .unbounded)
         let loop = MonitorLoop(emit: { continuation.yield($0) }, finish: {
             continuation.finish()
@@ -285,10 +285,10 @@ struct MonitorState {
 
 /// Where reader and card events come from: pcscd through `ReaderMonitor` on a terminal, a
 /// script of events in a test.
-public protocol ReaderEventSource: Sendable {
+package protocol ReaderEventSource: Sendable {
     func events() -> AsyncStream<ReaderEvent>
 }
 
 extension ReaderMonitor: ReaderEventSource {
-    public func events() -> AsyncStream<ReaderEvent> { events(exit: nil) }
+    package func events() -> AsyncStream<ReaderEvent> { events(exit: nil) }
 }

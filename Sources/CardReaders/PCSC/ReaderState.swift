@@ -4,39 +4,39 @@ import Glibc
 import CPCSCLite
 
 /// What pcscd says about one reader at one moment.
-public struct ReaderState: Sendable, Hashable {
-    public let reader: String
+package struct ReaderState: Sendable, Hashable {
+    package let reader: String
     /// `SCARD_STATE_*` bits of the event state.
-    public let flags: UInt
-    public let atr: [UInt8]
+    package let flags: UInt
+    package let atr: [UInt8]
 
-    public init(reader: String, flags: UInt, atr: [UInt8]) {
+    package init(reader: String, flags: UInt, atr: [UInt8]) {
         self.reader = reader
         self.flags = flags
         self.atr = atr
     }
 
-    public var cardPresent: Bool { flags & UInt(SCARD_STATE_PRESENT) != 0 }
+    package var cardPresent: Bool { flags & UInt(SCARD_STATE_PRESENT) != 0 }
     /// pcscd says the slot is empty. Not the same as `!cardPresent`: while pcscd is still
     /// finding out (a failed reset, say), neither flag is set.
-    public var cardAbsent: Bool { flags & UInt(SCARD_STATE_EMPTY) != 0 }
-    public var cardMute: Bool { flags & UInt(SCARD_STATE_MUTE) != 0 }
-    public var inUse: Bool { flags & UInt(SCARD_STATE_INUSE) != 0 }
-    public var exclusive: Bool { flags & UInt(SCARD_STATE_EXCLUSIVE) != 0 }
-    public var unavailable: Bool {
+    package var cardAbsent: Bool { flags & UInt(SCARD_STATE_EMPTY) != 0 }
+    package var cardMute: Bool { flags & UInt(SCARD_STATE_MUTE) != 0 }
+    package var inUse: Bool { flags & UInt(SCARD_STATE_INUSE) != 0 }
+    package var exclusive: Bool { flags & UInt(SCARD_STATE_EXCLUSIVE) != 0 }
+    package var unavailable: Bool {
         flags & UInt(SCARD_STATE_UNKNOWN | SCARD_STATE_UNAVAILABLE) != 0
     }
-    public var isVirtual: Bool { ReaderNames.isVirtual(reader) }
+    package var isVirtual: Bool { ReaderNames.isVirtual(reader) }
 }
 
-public enum ReaderNames {
+package enum ReaderNames {
     /// The name pcsc-lite gives to the readers of the vsmartcard vpcd driver.
-    public static let virtualPrefix = "Virtual PCD"
+    package static let virtualPrefix = "Virtual PCD"
     /// The pseudo-reader whose state changes when a reader is plugged in or out.
-    public static let pnpNotification = "\\\\?PnP?\\Notification"
+    package static let pnpNotification = "\\\\?PnP?\\Notification"
 
     /// A vpcd reader takes a "card" from anyone on the network: only for simulators.
-    public static func isVirtual(_ name: String) -> Bool { name.hasPrefix(virtualPrefix) }
+    package static func isVirtual(_ name: String) -> Bool { name.hasPrefix(virtualPrefix) }
 }
 
 /// One entry of an `SCardGetStatusChange` call, kept between calls.

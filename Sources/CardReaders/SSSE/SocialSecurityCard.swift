@@ -4,25 +4,25 @@ import TerminalCore
 /// records) is always complete; the person (EF06) is either complete or absent, never
 /// partial: absent when the personal file stayed locked (a 3.0 card without RKSSSE
 /// authentication), and then the core names the person from the card number.
-public struct SocialSecurityCard: Sendable, Hashable {
+package struct SocialSecurityCard: Sendable, Hashable {
     /// 卡识别码, 16 bytes as 32 uppercase hex digits. Goes to the core as `card_sn`.
-    public let cardIdentifier: String
+    package let cardIdentifier: String
     /// The issuing region from the card identifier's first three BCD bytes, e.g. `360400`.
-    public let issuingRegion: String
-    public let cardType: String
-    public let specVersion: String
-    public let initializingInstitution: String?
+    package let issuingRegion: String
+    package let cardType: String
+    package let specVersion: String
+    package let initializingInstitution: String?
     /// Nil only when the record stayed locked (3.0 cards may lock it until authentication).
-    public let issueDate: CalendarDate?
-    public let expiryDate: CalendarDate?
+    package let issueDate: CalendarDate?
+    package let expiryDate: CalendarDate?
     /// 卡号: the first 9 characters of the record.
-    public let cardNumber: String
+    package let cardNumber: String
     /// The cardholder from EF06; nil when the personal file stayed locked.
-    public let holder: Cardholder?
+    package let holder: Cardholder?
     /// How the protected records were opened, or why they stayed locked.
-    public let access: CardAccess
+    package let access: CardAccess
 
-    public init(cardIdentifier: String, issuingRegion: String, cardType: String, specVersion: String,
+    package init(cardIdentifier: String, issuingRegion: String, cardType: String, specVersion: String,
                 initializingInstitution: String?, issueDate: CalendarDate?, expiryDate: CalendarDate?,
                 cardNumber: String, holder: Cardholder?, access: CardAccess) {
         self.cardIdentifier = cardIdentifier
@@ -39,14 +39,14 @@ public struct SocialSecurityCard: Sendable, Hashable {
 
     /// A card is valid through its expiry date and expired from the day after. A locked
     /// expiry date is not known here: the core decides.
-    public func isExpired(on today: CalendarDate) -> Bool {
+    package func isExpired(on today: CalendarDate) -> Bool {
         guard let expiryDate else { return false }
         return expiryDate < today
     }
 
     /// What was presented, for the core to resolve (1101 with `mdtrt_cert_type` 03, the card
     /// number and `card_sn`). The ID number goes along only when the personal file was read.
-    public func credential(source: String) -> Credential {
+    package func credential(source: String) -> Credential {
         var attributes = ["cardIdentifier": cardIdentifier]
         if let holder { attributes["socialSecurityNumber"] = holder.socialSecurityNumber.value }
         return Credential(kind: .socialSecurityCard, payload: cardNumber, attributes: attributes, source: source)
@@ -54,19 +54,19 @@ public struct SocialSecurityCard: Sendable, Hashable {
 }
 
 /// The person on the card (EF06).
-public struct Cardholder: Sendable, Hashable {
-    public let socialSecurityNumber: NationalIDNumber
+package struct Cardholder: Sendable, Hashable {
+    package let socialSecurityNumber: NationalIDNumber
     /// Tag 09 continued by tag 4E (姓名扩展) for names longer than 30 GBK bytes.
-    public let name: String
+    package let name: String
     /// GB/T 2261.1: `1` male, `2` female (`0` unknown, `9` not stated).
-    public let gender: String
+    package let gender: String
     /// GB 3304 ethnic-group code, e.g. `01` 汉族.
-    public let nation: String?
+    package let nation: String?
     /// 出生地: a 6-digit administrative-division code, when the card has it.
-    public let birthplace: String?
-    public let birthDate: CalendarDate
+    package let birthplace: String?
+    package let birthDate: CalendarDate
 
-    public init(socialSecurityNumber: NationalIDNumber, name: String, gender: String, nation: String?,
+    package init(socialSecurityNumber: NationalIDNumber, name: String, gender: String, nation: String?,
                 birthplace: String?, birthDate: CalendarDate) {
         self.socialSecurityNumber = socialSecurityNumber
         self.name = name
@@ -78,7 +78,7 @@ public struct Cardholder: Sendable, Hashable {
 }
 
 /// Whether the card's protected records were read, and how.
-public enum CardAccess: Sendable, Hashable {
+package enum CardAccess: Sendable, Hashable {
     /// Nothing was locked (a second-generation card, or a 3.0 card with open files).
     case open
     /// RKSSSE authentication opened the locked records, by this provider (`psam`, `key-service`).
@@ -86,13 +86,13 @@ public enum CardAccess: Sendable, Hashable {
     /// Locked records stayed locked; the reason says why, for the person at the terminal.
     case locked(CardReadError)
 
-    public var isLocked: Bool {
+    package var isLocked: Bool {
         if case .locked = self { return true }
         return false
     }
 
     /// `open`, the provider (`psam`, `key-service`), or `locked`: as output and logs name it.
-    public var name: String {
+    package var name: String {
         switch self {
         case .open: "open"
         case .authenticated(let provider): provider

@@ -6,16 +6,16 @@ import TerminalCore
 /// answers 6982 (a 3.0 card's RKSSSE read key), it authenticates once with the key holder and
 /// reads on; without a holder, or when authentication fails, the public EF05 records still
 /// identify the card and the locked records are left out whole (never a partial person).
-public struct SocialSecurityCardReader: Sendable {
-    public let profile: SSSEProfile
-    public let keyHolder: (any RKSSSEKeyHolder)?
+package struct SocialSecurityCardReader: Sendable {
+    package let profile: SSSEProfile
+    package let keyHolder: (any RKSSSEKeyHolder)?
 
-    public init(profile: SSSEProfile = .standard, keyHolder: (any RKSSSEKeyHolder)? = nil) {
+    package init(profile: SSSEProfile = .standard, keyHolder: (any RKSSSEKeyHolder)? = nil) {
         self.profile = profile
         self.keyHolder = keyHolder
     }
 
-    public func read(from transport: some APDUTransport, atr: [UInt8] = []) async throws(CardReadError)
+    package func read(from transport: some APDUTransport, atr: [UInt8] = []) async throws(CardReadError)
         -> SocialSecurityCard
     {
         var records = SSSERecords(transport: transport, profile: profile)

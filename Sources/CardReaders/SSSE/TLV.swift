@@ -1,11 +1,11 @@
 /// The simple TLV of a social-security card record: 1-byte tag, 1-byte length, value.
-public enum TLV {
-    public enum ParseError: Error, Equatable, Sendable {
+package enum TLV {
+    package enum ParseError: Error, Equatable, Sendable {
         case empty
         case wrongTag(expected: UInt8, found: UInt8)
         case truncated(declared: Int, available: Int)
 
-        public var detail: String {
+        package var detail: String {
             switch self {
             case .empty: "the record is empty"
             case .wrongTag(let e, let f): "tag \(Hex.string([f])) where \(Hex.string([e])) was expected"
@@ -15,7 +15,7 @@ public enum TLV {
     }
 
     /// The value of the TLV at the start of `record`. Bytes after it (padding) are ignored.
-    public static func value(in record: [UInt8], tag expected: UInt8) throws(ParseError) -> [UInt8] {
+    package static func value(in record: [UInt8], tag expected: UInt8) throws(ParseError) -> [UInt8] {
         guard record.count >= 2 else {
             if record.isEmpty { throw .empty }
             throw .truncated(declared: 1, available: 0)

@@ -8,35 +8,35 @@ import TerminalCore
 /// into a desktop), reports arrive by asynchronous interrupt IN transfers, and libusb's
 /// hot-plug callbacks announce the scanner leaving and coming back. One thread runs
 /// libusb's event loop; it sleeps in libusb (poll on libusb's fds) until something happens.
-public final class LibUSBScanner: ScannerSource {
+package final class LibUSBScanner: ScannerSource {
     /// A scanner it may take: its ids and how to read it.
-    public struct Target: Sendable {
-        public var vendor: UInt16
-        public var product: UInt16
-        public var options: ScannerReader.Options
-        public init(vendor: UInt16, product: UInt16, options: ScannerReader.Options) {
+    package struct Target: Sendable {
+        package var vendor: UInt16
+        package var product: UInt16
+        package var options: ScannerReader.Options
+        package init(vendor: UInt16, product: UInt16, options: ScannerReader.Options) {
             self.vendor = vendor
             self.product = product
             self.options = options
         }
-        public var name: String { String(format: "usb:%04x:%04x", vendor, product) }
+        package var name: String { String(format: "usb:%04x:%04x", vendor, product) }
     }
 
     /// The scanners to take, first present first; one is held at a time.
-    public let targets: [Target]
+    package let targets: [Target]
     let classifier: PayloadClassifier
 
-    public convenience init(vendor: UInt16, product: UInt16, options: ScannerReader.Options, classifier: PayloadClassifier = .standard()) {
+    package convenience init(vendor: UInt16, product: UInt16, options: ScannerReader.Options, classifier: PayloadClassifier = .standard()) {
         self.init(targets: [Target(vendor: vendor, product: product, options: options)], classifier: classifier)
     }
 
-    public init(targets: [Target], classifier: PayloadClassifier = .standard()) {
+    package init(targets: [Target], classifier: PayloadClassifier = .standard()) {
         self.targets = targets
         self.classifier = classifier
     }
 
     /// Every HID scanner of the table (keyboard and HID POS), for the daemon's libusb backend.
-    public static func knownHIDScanners(classifier: PayloadClassifier = .standard()) -> LibUSBScanner {
+    package static func knownHIDScanners(classifier: PayloadClassifier = .standard()) -> LibUSBScanner {
         LibUSBScanner(targets: KnownScanner.all.compactMap { s in
             guard s.mode != .serial, let id = USBID("\(s.vendor):\(s.product)") else { return nil }
             return Target(vendor: id.numeric.vendor, product: id.numeric.product,
@@ -44,10 +44,10 @@ public final class LibUSBScanner: ScannerSource {
         }, classifier: classifier)
     }
 
-    public var name: String { targets.count == 1 ? targets[0].name : "usb" }
+    package var name: String { targets.count == 1 ? targets[0].name : "usb" }
     let sessions = Mutex<[LibUSBSession]>([])
 
-    public func events() -> AsyncStream<ScannerWatcher.Event> {
+    package func events() -> AsyncStream<ScannerWatcher.Event> {
         let (stream, continuation) = AsyncStream<ScannerWatcher.Event>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let session = LibUSBSession(scanner: self, out: continuation)
         sessions.withLock { $0.append(session) }
@@ -60,7 +60,7 @@ public final class LibUSBScanner: ScannerSource {
 
     /// Stops every stream and waits until libusb has released the device and exited, so
     /// that the process may end (libusb must not be torn down under its event thread).
-    public func close() async {
+    package func close() async {
         let all = sessions.withLock { s in defer { s = [] }; return s }
         for session in all {
             session.stop()

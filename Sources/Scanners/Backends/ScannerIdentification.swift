@@ -5,8 +5,8 @@ import TerminalCore
 /// `cuntong scan --identify`: listens on every hidraw and tty node at once, takes the first
 /// that sends anything, and says what it is — the USB ids, the table's entry, the mode the
 /// device declares (report descriptor) or its reports show, and the code it read.
-public struct ScannerIdentification: Sendable {
-    public enum Evidence: String, Sendable, Encodable {
+package struct ScannerIdentification: Sendable {
+    package enum Evidence: String, Sendable, Encodable {
         /// The HID report descriptor declares it.
         case descriptor
         /// The reports' shape shows it (8-byte boot keyboard reports; 64-byte report 2).
@@ -15,18 +15,18 @@ public struct ScannerIdentification: Sendable {
         case tty
     }
 
-    public var device: ScannerDevice
-    public var mode: ScanMode?
-    public var evidence: Evidence?
-    public var layout: HIDPOSLayout?
+    package var device: ScannerDevice
+    package var mode: ScanMode?
+    package var evidence: Evidence?
+    package var layout: HIDPOSLayout?
     /// The AIM symbology identifier of the code (HID POS), e.g. "]Q1".
-    public var symbology: String?
-    public var code: [UInt8]?
+    package var symbology: String?
+    package var code: [UInt8]?
     /// The first report, for a device whose mode could not be told.
-    public var firstReport: [UInt8]
+    package var firstReport: [UInt8]
 
     /// The configuration that takes this scanner.
-    public var configuration: String {
+    package var configuration: String {
         var lines = ["[scanner]"]
         if mode != .serial, device.known == nil || device.known?.mode != mode { lines.append("backend = \"hidraw\"") }
         lines.append("usb_id = \"\(device.vendor):\(device.product)\"")
@@ -35,14 +35,14 @@ public struct ScannerIdentification: Sendable {
     }
 
     /// The udev lines that give it to cuntong (none needed when the table has it).
-    public var udevRules: [String] {
+    package var udevRules: [String] {
         guard device.known == nil, let mode else { return [] }
         return UdevRules.rules(vendor: device.vendor, product: device.product, mode: mode,
                                kernel: device.node.contains("ttyUSB") ? "ttyUSB" : "ttyACM")
     }
 
     /// Waits up to `timeout` for any candidate node under `devDirectory` to send something.
-    public static func identify(timeout: Duration, devDirectory: String = "/dev", sysfs: String = "/sys",
+    package static func identify(timeout: Duration, devDirectory: String = "/dev", sysfs: String = "/sys",
                                 baud: Int = 9600) async throws(ScanError) -> ScannerIdentification {
         let candidates = SysfsScanners.all(sysfs: sysfs).map { d -> ScannerDevice in
             var d = d

@@ -4,8 +4,8 @@ import TerminalCore
 
 /// Reads one scanner device node (hidraw or tty) on a thread of its own, woken by poll(2)
 /// — never by a timer — and turns its reports into codes through the mode's decoder.
-public final class ScannerReader: Sendable {
-    public enum Event: Sendable {
+package final class ScannerReader: Sendable {
+    package enum Event: Sendable {
         /// A code that passed the checks and the classification, with when its last report came.
         case credential(Credential, lastReport: ContinuousClock.Instant)
         /// A code (or stream) that is not one.
@@ -14,14 +14,14 @@ public final class ScannerReader: Sendable {
         case failed(ScanError)
     }
 
-    public struct Options: Sendable {
-        public var mode: ScanMode
+    package struct Options: Sendable {
+        package var mode: ScanMode
         /// HID POS: where the report's fields are (from the descriptor, or published).
-        public var layout: HIDPOSLayout
-        public var baud: Int
-        public var terminator: SerialLineDecoder.Terminator
-        public var repeatWindow: Duration
-        public init(mode: ScanMode, layout: HIDPOSLayout = .honeywell, baud: Int = 9600,
+        package var layout: HIDPOSLayout
+        package var baud: Int
+        package var terminator: SerialLineDecoder.Terminator
+        package var repeatWindow: Duration
+        package init(mode: ScanMode, layout: HIDPOSLayout = .honeywell, baud: Int = 9600,
                     terminator: SerialLineDecoder.Terminator = .crlf, repeatWindow: Duration = .seconds(3)) {
             self.mode = mode
             self.layout = layout
@@ -31,11 +31,11 @@ public final class ScannerReader: Sendable {
         }
     }
 
-    public let path: String
-    public let options: Options
+    package let path: String
+    package let options: Options
     let classifier: PayloadClassifier
 
-    public init(path: String, options: Options, classifier: PayloadClassifier = .standard()) {
+    package init(path: String, options: Options, classifier: PayloadClassifier = .standard()) {
         self.path = path
         self.options = options
         self.classifier = classifier
@@ -43,7 +43,7 @@ public final class ScannerReader: Sendable {
 
     /// Opens the device and streams its events until the consumer stops listening or the
     /// device goes away. Opening errors arrive as the first (and last) event.
-    public func events() -> AsyncStream<Event> {
+    package func events() -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(64))
         // A pipe wakes the poll when the consumer stops listening. onTermination runs at the
         // latest inside run()'s finish(), before the pipe is closed.
@@ -124,7 +124,7 @@ public final class ScannerReader: Sendable {
 }
 
 extension ScannerReader.Options {
-    public func decoder() -> any ScanDecoder {
+    package func decoder() -> any ScanDecoder {
         switch mode {
         case .keyboard: KeyboardWedgeDecoder()
         case .hidpos: HIDPOSDecoder(layout: layout)
@@ -133,7 +133,7 @@ extension ScannerReader.Options {
     }
 
     /// The size of one HID report (reads that join reports are split by it); nil for a tty.
-    public var reportLength: Int? {
+    package var reportLength: Int? {
         switch mode {
         case .keyboard: 8
         case .hidpos: layout.reportLength

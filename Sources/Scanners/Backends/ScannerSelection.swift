@@ -4,8 +4,8 @@ import TerminalCore
 
 /// Which scanner to read and how: a given node (mode from the table, or given), or the
 /// first known scanner sysfs shows.
-public enum ScannerSelection {
-    public static func resolve(device: String?, mode: ScanMode?, usbID: USBID? = nil, baud: Int = 9600,
+package enum ScannerSelection {
+    package static func resolve(device: String?, mode: ScanMode?, usbID: USBID? = nil, baud: Int = 9600,
                                terminator: SerialLineDecoder.Terminator = .crlf,
                                classifier: PayloadClassifier = .standard()) throws(ScanError) -> ScannerReader {
         let found: ScannerDevice?
@@ -33,7 +33,7 @@ public enum ScannerSelection {
 extension ScannerReader {
     /// Reads `count` codes, handing each to `emit`; the first rejection, device error or
     /// timeout (which restarts with each code) ends it.
-    public func read(count: Int = 1, timeout: Duration, emit: @escaping @Sendable (Credential) -> Void) async throws(ScanError) {
+    package func read(count: Int = 1, timeout: Duration, emit: @escaping @Sendable (Credential) -> Void) async throws(ScanError) {
         let seconds = Int((Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18).rounded(.up))
         let deadline = Deadline(ContinuousClock.now + timeout)
         let events = self.events()
@@ -70,7 +70,7 @@ extension ScannerReader {
     }
 
     /// One code.
-    public func first(timeout: Duration) async throws(ScanError) -> Credential {
+    package func first(timeout: Duration) async throws(ScanError) -> Credential {
         let got = Box()
         try await read(count: 1, timeout: timeout) { credential in got.value.withLock { $0 = credential } }
         return got.value.withLock { $0 }!

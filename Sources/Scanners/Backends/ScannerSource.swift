@@ -3,7 +3,7 @@ import Foundation
 /// One interface for every way cuntong reads scanners — device nodes (hidraw and tty,
 /// followed in /dev) and libusb (the kernel driver detached while held) — so the daemon and
 /// the CLI consume the same events whatever the backend.
-public protocol ScannerSource: Sendable {
+package protocol ScannerSource: Sendable {
     /// Scanners connecting and leaving, and what they read, until the consumer stops.
     func events() -> AsyncStream<ScannerWatcher.Event>
     /// Lets go of the devices (libusb gives the kernel its driver back).
@@ -11,18 +11,18 @@ public protocol ScannerSource: Sendable {
 }
 
 extension ScannerWatcher: ScannerSource {
-    public func close() async {}
+    package func close() async {}
 }
 
 /// Several sources read as one (libusb for the HID scanners, tty nodes for the serial ones).
-public struct MergedScannerSource: ScannerSource {
+package struct MergedScannerSource: ScannerSource {
     let sources: [any ScannerSource]
 
-    public init(_ sources: [any ScannerSource]) {
+    package init(_ sources: [any ScannerSource]) {
         self.sources = sources
     }
 
-    public func events() -> AsyncStream<ScannerWatcher.Event> {
+    package func events() -> AsyncStream<ScannerWatcher.Event> {
         let (stream, continuation) = AsyncStream<ScannerWatcher.Event>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let sources = self.sources
         let task = Task {
@@ -39,7 +39,7 @@ public struct MergedScannerSource: ScannerSource {
         return stream
     }
 
-    public func close() async {
+    package func close() async {
         for source in sources { await source.close() }
     }
 }

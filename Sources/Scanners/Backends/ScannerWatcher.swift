@@ -4,8 +4,8 @@ import TerminalCore
 /// Keeps reading scanners as they come and go: the known scanners present at start, and any
 /// that appear later in the device directory (inotify on /dev — woken by the kernel, no
 /// polling). A scanner unplugged and plugged back is picked up again without a restart.
-public final class ScannerWatcher: Sendable {
-    public enum Event: Sendable {
+package final class ScannerWatcher: Sendable {
+    package enum Event: Sendable {
         case connected(path: String, mode: ScanMode)
         case disconnected(path: String)
         case credential(Credential, lastReport: ContinuousClock.Instant)
@@ -24,7 +24,7 @@ public final class ScannerWatcher: Sendable {
     let sysfs: String
     let classifier: PayloadClassifier
 
-    public init(device: String? = nil, mode: ScanMode? = nil, usbID: USBID? = nil, serialOnly: Bool = false,
+    package init(device: String? = nil, mode: ScanMode? = nil, usbID: USBID? = nil, serialOnly: Bool = false,
                 devDirectory: String = "/dev", sysfs: String = "/sys", classifier: PayloadClassifier = .standard()) {
         if let device, let mode { fixed = (device, mode) } else { fixed = nil }
         self.usbID = usbID
@@ -55,7 +55,7 @@ public final class ScannerWatcher: Sendable {
                              classifier: classifier)
     }
 
-    public func events() -> AsyncStream<Event> {
+    package func events() -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let task = Task { await self.run(continuation) }
         continuation.onTermination = { _ in task.cancel() }

@@ -2,29 +2,29 @@
 /// of the decoded data, where the layout says (from the device's report descriptor, or the
 /// vendor's published layout); reports of one code follow each other while the Decode Data
 /// Continued bit is set.
-public struct HIDPOSDecoder: ScanDecoder {
-    public let layout: HIDPOSLayout
+package struct HIDPOSDecoder: ScanDecoder {
+    package let layout: HIDPOSLayout
     private var buffer: [UInt8] = []
     private var overflowed = false
     /// The AIM symbology identifier of the last code (e.g. "]Q1" for QR Code), when the
     /// layout carries one.
-    public private(set) var lastSymbology: String?
+    package private(set) var lastSymbology: String?
 
-    public init(layout: HIDPOSLayout = .honeywell) {
+    package init(layout: HIDPOSLayout = .honeywell) {
         self.layout = layout
     }
 
     /// Data bytes one report can carry (56 in the published layouts).
-    public var capacity: Int { layout.data.count }
+    package var capacity: Int { layout.data.count }
 
-    public var pending: Int { buffer.count }
+    package var pending: Int { buffer.count }
 
-    public mutating func reset() {
+    package mutating func reset() {
         buffer = []
         overflowed = false
     }
 
-    public mutating func feed(_ report: [UInt8]) -> [DecodedScan] {
+    package mutating func feed(_ report: [UInt8]) -> [DecodedScan] {
         // Liberal in length (a device may send the report short of its padding), exact in what
         // it reads: the ID must match and every field read must be inside the report.
         let needed = max(layout.countOffset.map { $0 + layout.countWidth } ?? 0, layout.data.lowerBound + 1,

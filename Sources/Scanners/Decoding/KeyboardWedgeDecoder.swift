@@ -3,29 +3,29 @@
 /// report and was not in the previous one (a key held across reports is typed once); a
 /// report with no keys is the release. US layout; both shift keys; Enter, keypad Enter or
 /// Tab ends the code.
-public struct KeyboardWedgeDecoder: ScanDecoder {
-    public enum Terminator: String, Sendable, CaseIterable {
+package struct KeyboardWedgeDecoder: ScanDecoder {
+    package enum Terminator: String, Sendable, CaseIterable {
         case enter, tab
     }
 
     private var previous: Set<UInt8> = []
     private var buffer: [UInt8] = []
     private var overflowed = false
-    public let terminators: Set<Terminator>
+    package let terminators: Set<Terminator>
 
-    public init(terminators: Set<Terminator> = [.enter, .tab]) {
+    package init(terminators: Set<Terminator> = [.enter, .tab]) {
         self.terminators = terminators
     }
 
-    public var pending: Int { buffer.count }
+    package var pending: Int { buffer.count }
 
-    public mutating func reset() {
+    package mutating func reset() {
         previous = []
         buffer = []
         overflowed = false
     }
 
-    public mutating func feed(_ report: [UInt8]) -> [DecodedScan] {
+    package mutating func feed(_ report: [UInt8]) -> [DecodedScan] {
         // Some scanners prefix a report ID; the boot report itself is 8 bytes.
         let r = report.count == 9 ? Array(report.dropFirst()) : report
         guard r.count == 8 else { return [.malformedReport] }
@@ -65,7 +65,7 @@ public struct KeyboardWedgeDecoder: ScanDecoder {
 }
 
 /// HID keyboard usages (page 0x07) to ASCII on a US layout.
-public enum USKeyboardLayout {
+package enum USKeyboardLayout {
     static let digits: [UInt8] = Array("1234567890".utf8)
     static let shiftedDigits: [UInt8] = Array("!@#$%^&*()".utf8)
     /// Usages 0x2C … 0x38.
@@ -75,7 +75,7 @@ public enum USKeyboardLayout {
     ]
     static let keypad: [UInt8] = Array("/*-+\n1234567890.".utf8)
 
-    public static func character(usage: UInt8, shift: Bool) -> UInt8? {
+    package static func character(usage: UInt8, shift: Bool) -> UInt8? {
         switch usage {
         case 0x04...0x1D: return (shift ? 0x41 : 0x61) + (usage - 0x04)
         case 0x1E...0x27: return (shift ? shiftedDigits : digits)[Int(usage - 0x1E)]

@@ -1,6 +1,6 @@
 /// What a decoder makes of the reports a scanner sends: a whole code, or a reason the
 /// stream could not be a code. Never a partial code.
-public enum DecodedScan: Sendable, Equatable {
+package enum DecodedScan: Sendable, Equatable {
     /// The bytes between two terminators (or one HID-POS message), at most `maximumLength`.
     case code([UInt8])
     /// More than `maximumLength` bytes before a terminator: dropped, up to the next one.
@@ -10,7 +10,7 @@ public enum DecodedScan: Sendable, Equatable {
 }
 
 /// A decoder takes the device's reports (or, for serial, its bytes) one at a time.
-public protocol ScanDecoder: Sendable {
+package protocol ScanDecoder: Sendable {
     /// Feeds one report; returns what it completed, if anything.
     mutating func feed(_ report: [UInt8]) -> [DecodedScan]
     /// Bytes held for a code that has not ended: an unterminated stream is not a code.
@@ -19,6 +19,6 @@ public protocol ScanDecoder: Sendable {
 }
 
 /// Payload bounds shared by every mode: a code longer than this is refused (2 KB).
-public enum ScanLimits {
-    public static let maximumLength = 2048
+package enum ScanLimits {
+    package static let maximumLength = 2048
 }

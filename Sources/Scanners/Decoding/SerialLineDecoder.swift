@@ -1,28 +1,28 @@
 /// A serial (USB CDC-ACM) scanner: one code per line. The terminator is configurable;
 /// with `.crlf` (the default) a CR, an LF or CR LF each end a line, and empty lines are
 /// ignored, so scanners set to any of the three are read alike.
-public struct SerialLineDecoder: ScanDecoder {
-    public enum Terminator: String, Sendable, CaseIterable {
+package struct SerialLineDecoder: ScanDecoder {
+    package enum Terminator: String, Sendable, CaseIterable {
         case crlf, cr, lf
     }
 
-    public let terminator: Terminator
+    package let terminator: Terminator
     private var buffer: [UInt8] = []
     private var overflowed = false
 
-    public init(terminator: Terminator = .crlf) {
+    package init(terminator: Terminator = .crlf) {
         self.terminator = terminator
     }
 
-    public var pending: Int { buffer.count }
+    package var pending: Int { buffer.count }
 
-    public mutating func reset() {
+    package mutating func reset() {
         buffer = []
         overflowed = false
     }
 
     /// `report` is whatever bytes the tty gave: lines may span reads or share one.
-    public mutating func feed(_ report: [UInt8]) -> [DecodedScan] {
+    package mutating func feed(_ report: [UInt8]) -> [DecodedScan] {
         var out: [DecodedScan] = []
         for byte in report {
             let ends: Bool

@@ -2,25 +2,25 @@ import Foundation
 
 /// A scanner device node found through sysfs, with what the table and the device's own
 /// descriptors say about it.
-public struct ScannerDevice: Sendable, Equatable, CustomStringConvertible {
+package struct ScannerDevice: Sendable, Equatable, CustomStringConvertible {
     /// `/dev/hidraw0`, `/dev/ttyACM0`, `/dev/ttyUSB0`.
-    public var node: String
-    public var vendor: String
-    public var product: String
-    public var serial: String
+    package var node: String
+    package var vendor: String
+    package var product: String
+    package var serial: String
     /// The USB interface number the node belongs to (`bInterfaceNumber`), when sysfs has it.
-    public var interface: String?
-    public var known: KnownScanner?
+    package var interface: String?
+    package var known: KnownScanner?
     /// The USB-serial chip a ttyUSB (or CH9102 ttyACM) node sits behind.
-    public var bridge: USBSerialBridge?
+    package var bridge: USBSerialBridge?
     /// hidraw: the report descriptor, parsed (nil when unreadable or malformed).
-    public var descriptor: HIDReportDescriptor?
+    package var descriptor: HIDReportDescriptor?
 
-    public var id: USBID? { USBID("\(vendor):\(product)") }
+    package var id: USBID? { USBID("\(vendor):\(product)") }
 
     /// What the report descriptor says the device is: HID POS when it declares Decoded
     /// Data, a keyboard when it is a Generic Desktop keyboard.
-    public var detectedMode: ScanMode? {
+    package var detectedMode: ScanMode? {
         if node.contains("tty") { return .serial }
         guard let descriptor else { return nil }
         if HIDPOSLayout(descriptor: descriptor) != nil { return .hidpos }
@@ -29,16 +29,16 @@ public struct ScannerDevice: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The mode to read it in: the table's, else what the device declares.
-    public var mode: ScanMode? { known?.mode ?? detectedMode }
+    package var mode: ScanMode? { known?.mode ?? detectedMode }
 
     /// The layout to read it with as HID POS (the mode may have been given by hand): from the
     /// descriptor, else the table's published one, else the vendor's.
-    public var hidposLayout: HIDPOSLayout {
+    package var hidposLayout: HIDPOSLayout {
         if let descriptor, let fromDevice = HIDPOSLayout(descriptor: descriptor) { return fromDevice }
         return KnownScanner.hidposLayout(vendor: vendor, product: product)
     }
 
-    public var description: String {
+    package var description: String {
         "\(node) (\(vendor):\(product)\(known.map { " " + $0.name } ?? bridge.map { " " + $0.chip } ?? ""))"
     }
 }
@@ -46,15 +46,15 @@ public struct ScannerDevice: Sendable, Equatable, CustomStringConvertible {
 /// Finds scanners through sysfs: every hidraw, ttyACM and ttyUSB node, its USB device's
 /// vendor:product and serial, matched against the table. Under umockdev the same code reads
 /// the emulated sysfs.
-public enum SysfsScanners {
+package enum SysfsScanners {
     static let nodePrefixes = [("hidraw", "hidraw"), ("tty", "ttyACM"), ("tty", "ttyUSB")]
 
     /// Whether a /dev name is one a scanner can have.
-    public static func isCandidate(_ name: String) -> Bool {
+    package static func isCandidate(_ name: String) -> Bool {
         nodePrefixes.contains { name.hasPrefix($0.1) }
     }
 
-    public static func all(sysfs: String = "/sys") -> [ScannerDevice] {
+    package static func all(sysfs: String = "/sys") -> [ScannerDevice] {
         var found: [ScannerDevice] = []
         for (cls, prefix) in nodePrefixes {
             let dir = "\(sysfs)/class/\(cls)"
@@ -67,18 +67,18 @@ public enum SysfsScanners {
     }
 
     /// The known scanners only (bridges are never "known": they must be named).
-    public static func known(sysfs: String = "/sys") -> [ScannerDevice] {
+    package static func known(sysfs: String = "/sys") -> [ScannerDevice] {
         all(sysfs: sysfs).filter { $0.known != nil }
     }
 
     /// The nodes of the USB device with this vendor:product (a bridge the technician named).
-    public static func matching(_ id: USBID, sysfs: String = "/sys") -> [ScannerDevice] {
+    package static func matching(_ id: USBID, sysfs: String = "/sys") -> [ScannerDevice] {
         all(sysfs: sysfs).filter { $0.id == id }
     }
 
     /// What sysfs says about a node: the USB device above it (the first parent with
     /// `idVendor`), the interface on the way, and for hidraw the report descriptor.
-    public static func describe(node: String, sysfs: String = "/sys") -> ScannerDevice? {
+    package static func describe(node: String, sysfs: String = "/sys") -> ScannerDevice? {
         let name = (node as NSString).lastPathComponent
         let cls = name.hasPrefix("hidraw") ? "hidraw" : "tty"
         // /sys/class/<cls>/<name> links into /sys/devices/…; the USB device is above it.

@@ -6,8 +6,8 @@
 ///
 /// Generic USB-serial bridges get a rule only when the technician names them
 /// (`cuntong udev-rules --serial-bridge 1a86:7523`): the same chip drives modems and PLCs.
-public enum UdevRules {
-    public static func generate(_ scanners: [KnownScanner] = KnownScanner.all, serialBridges: [USBID] = []) -> String {
+package enum UdevRules {
+    package static func generate(_ scanners: [KnownScanner] = KnownScanner.all, serialBridges: [USBID] = []) -> String {
         var lines = [
             "# Generated from Sources/Scanners/Devices/known-scanners.json by `cuntong udev-rules`.",
             "# Do not edit: change the table and regenerate (a test fails if the two differ).",
@@ -28,7 +28,7 @@ public enum UdevRules {
     }
 
     /// The rule lines for one device.
-    public static func rules(vendor: String, product: String, mode: ScanMode, kernel: String = "ttyACM") -> [String] {
+    package static func rules(vendor: String, product: String, mode: ScanMode, kernel: String = "ttyACM") -> [String] {
         let ids = "ATTRS{idVendor}==\"\(vendor)\", ATTRS{idProduct}==\"\(product)\""
         let common = "GROUP=\"cuntong\", MODE=\"0660\", TAG+=\"cuntong\", ENV{CUNTONG_DEVICE}=\"scanner\", ENV{CUNTONG_SCAN_MODE}=\"\(mode.rawValue)\""
         switch mode {

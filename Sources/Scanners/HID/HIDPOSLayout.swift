@@ -12,30 +12,30 @@
 ///   00, AIM, 56 data, code ID, continued).
 /// - Newland NLS-FM420 integration guide, "HID-POS → Getting Scanned Data" (ID 02,
 ///   length, 56 data, 4 reserved, symbology, continued bit 0).
-public struct HIDPOSLayout: Sendable, Equatable, CustomStringConvertible {
-    public var name: String
+package struct HIDPOSLayout: Sendable, Equatable, CustomStringConvertible {
+    package var name: String
     /// 0 when the device does not number its reports.
-    public var reportID: UInt8
+    package var reportID: UInt8
     /// The report's length in bytes, ID included.
-    public var reportLength: Int
+    package var reportLength: Int
     /// The byte count of this report's data (Byte Count), when the report has one.
-    public var countOffset: Int?
-    public var countWidth: Int
+    package var countOffset: Int?
+    package var countWidth: Int
     /// The Decoded Data bytes.
-    public var data: Range<Int>
+    package var data: Range<Int>
     /// AIM symbology identifier bytes (`]`, code, modifier), when the report has them.
-    public var symbology: [Int]
+    package var symbology: [Int]
     /// The Decode Data Continued bit, counted in bits from the report's first byte.
-    public var continuedBit: Int?
+    package var continuedBit: Int?
 
-    public var description: String {
+    package var description: String {
         "\(name): report \(reportID), \(reportLength) bytes, data \(data.lowerBound)…\(data.upperBound - 1)"
             + (countOffset.map { ", count at \($0)" } ?? "")
             + (symbology.first.map { ", AIM at \($0)" } ?? "")
             + (continuedBit.map { ", continued at byte \($0 / 8) bit \($0 % 8)" } ?? "")
     }
 
-    public init(name: String, reportID: UInt8, reportLength: Int, countOffset: Int?, countWidth: Int = 1,
+    package init(name: String, reportID: UInt8, reportLength: Int, countOffset: Int?, countWidth: Int = 1,
                 data: Range<Int>, symbology: [Int], continuedBit: Int?) {
         self.name = name
         self.reportID = reportID
@@ -48,18 +48,18 @@ public struct HIDPOSLayout: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Honeywell (and the engines that copy it, e.g. Youjie, Access-IS, JieLi's SDK).
-    public static let honeywell = HIDPOSLayout(name: "honeywell", reportID: 2, reportLength: 64, countOffset: 1,
+    package static let honeywell = HIDPOSLayout(name: "honeywell", reportID: 2, reportLength: 64, countOffset: 1,
                                                data: 5..<61, symbology: [2, 3, 4], continuedBit: 63 * 8)
     /// Zebra/Symbol: the same fields one byte later.
-    public static let zebra = HIDPOSLayout(name: "zebra", reportID: 2, reportLength: 64, countOffset: 1,
+    package static let zebra = HIDPOSLayout(name: "zebra", reportID: 2, reportLength: 64, countOffset: 1,
                                            data: 6..<62, symbology: [3, 4, 5], continuedBit: 63 * 8)
     /// Newland: no AIM bytes, the symbology after four reserved bytes.
-    public static let newland = HIDPOSLayout(name: "newland", reportID: 2, reportLength: 64, countOffset: 1,
+    package static let newland = HIDPOSLayout(name: "newland", reportID: 2, reportLength: 64, countOffset: 1,
                                              data: 2..<58, symbology: [], continuedBit: 63 * 8)
 
-    public static let published: [HIDPOSLayout] = [.honeywell, .zebra, .newland]
+    package static let published: [HIDPOSLayout] = [.honeywell, .zebra, .newland]
 
-    public static func published(named name: String) -> HIDPOSLayout? {
+    package static func published(named name: String) -> HIDPOSLayout? {
         published.first { $0.name == name }
     }
 
@@ -71,7 +71,7 @@ public struct HIDPOSLayout: Sendable, Equatable, CustomStringConvertible {
 
     /// The layout a report descriptor declares: the first input report with Decoded Data in
     /// whole bytes. Nil when the descriptor names no such field (a keyboard, a vendor page).
-    public init?(descriptor: HIDReportDescriptor) {
+    package init?(descriptor: HIDReportDescriptor) {
         for id in descriptor.reportIDs(.input) {
             let fields = descriptor.fields(.input, reportID: id)
             let head = id != 0 ? 1 : 0
@@ -105,7 +105,7 @@ public struct HIDPOSLayout: Sendable, Equatable, CustomStringConvertible {
 
     /// The published layout a vendor's HID POS reports follow, for devices whose descriptor
     /// cannot be read: Zebra/Symbol and Newland have their own; the rest follow Honeywell's.
-    public static func fallback(vendor: String) -> HIDPOSLayout {
+    package static func fallback(vendor: String) -> HIDPOSLayout {
         switch vendor.lowercased() {
         case "05e0": .zebra
         case "1eab": .newland

@@ -4,45 +4,45 @@
 ///
 /// Written for input from the outside: any byte string parses or fails with a reason, in
 /// time linear in its length, and no field can claim more than a report's 64 KiB.
-public struct HIDReportDescriptor: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case input, output, feature }
+package struct HIDReportDescriptor: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable { case input, output, feature }
 
     /// One main item's run of `count` values of `bitSize` bits each.
-    public struct Field: Sendable, Equatable {
-        public var kind: Kind
+    package struct Field: Sendable, Equatable {
+        package var kind: Kind
         /// 0 when the device uses no report IDs.
-        public var reportID: UInt8
+        package var reportID: UInt8
         /// Where the field starts in the report, in bits, counting after the report ID byte.
-        public var bitOffset: Int
-        public var bitSize: Int
-        public var count: Int
+        package var bitOffset: Int
+        package var bitSize: Int
+        package var count: Int
         /// The usages, page in the high 16 bits: one per value for a variable field (the last
         /// repeats), the possible values' usages for an array field.
-        public var usages: [UInt32]
+        package var usages: [UInt32]
         /// Bit 0 of the main item: padding or a constant value.
-        public var isConstant: Bool
+        package var isConstant: Bool
         /// Bit 1: one usage per value (variable) rather than an array of usage indices.
-        public var isVariable: Bool
-        public var logicalMinimum: Int32
-        public var logicalMaximum: Int32
+        package var isVariable: Bool
+        package var logicalMinimum: Int32
+        package var logicalMaximum: Int32
 
         /// The usage of the value at `index` (variable fields).
-        public func usage(at index: Int) -> UInt32? {
+        package func usage(at index: Int) -> UInt32? {
             guard !usages.isEmpty else { return nil }
             return usages[min(index, usages.count - 1)]
         }
 
-        public var bitLength: Int { bitSize * count }
+        package var bitLength: Int { bitSize * count }
     }
 
-    public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case truncated(at: Int)
         case unbalancedCollection(at: Int)
         case popWithoutPush(at: Int)
         case tooDeep(at: Int)
         case tooLarge(at: Int)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .truncated(let i): "the report descriptor ends inside the item at byte \(i)"
             case .unbalancedCollection(let i): "End Collection without a Collection at byte \(i)"
@@ -53,31 +53,31 @@ public struct HIDReportDescriptor: Sendable, Equatable {
         }
     }
 
-    public var fields: [Field]
+    package var fields: [Field]
     /// Every (usage page << 16 | usage) named by a Collection item, outermost first.
-    public var collections: [UInt32]
+    package var collections: [UInt32]
 
     /// Whether the device numbers its reports (then each report starts with its ID byte).
-    public var usesReportIDs: Bool { fields.contains { $0.reportID != 0 } }
+    package var usesReportIDs: Bool { fields.contains { $0.reportID != 0 } }
 
-    public func fields(_ kind: Kind, reportID: UInt8) -> [Field] {
+    package func fields(_ kind: Kind, reportID: UInt8) -> [Field] {
         fields.filter { $0.kind == kind && $0.reportID == reportID }
     }
 
     /// The report's length in bytes as it arrives, report ID byte included.
-    public func reportLength(_ kind: Kind, reportID: UInt8) -> Int {
+    package func reportLength(_ kind: Kind, reportID: UInt8) -> Int {
         let bits = fields(kind, reportID: reportID).map { $0.bitOffset + $0.bitLength }.max() ?? 0
         return (bits + 7) / 8 + (reportID != 0 ? 1 : 0)
     }
 
     /// The report IDs that have fields of `kind`, in the order they were declared.
-    public func reportIDs(_ kind: Kind) -> [UInt8] {
+    package func reportIDs(_ kind: Kind) -> [UInt8] {
         var seen: [UInt8] = []
         for f in fields where f.kind == kind && !seen.contains(f.reportID) { seen.append(f.reportID) }
         return seen
     }
 
-    public init(fields: [Field], collections: [UInt32] = []) {
+    package init(fields: [Field], collections: [UInt32] = []) {
         self.fields = fields
         self.collections = collections
     }
@@ -96,7 +96,7 @@ public struct HIDReportDescriptor: Sendable, Equatable {
     private static let maxReportBits = 65536 * 8
     private static let maxUsages = 4096
 
-    public init(_ bytes: [UInt8]) throws(Problem) {
+    package init(_ bytes: [UInt8]) throws(Problem) {
         var fields: [Field] = []
         var collections: [UInt32] = []
         var globals = Globals()
@@ -207,7 +207,7 @@ public struct HIDReportDescriptor: Sendable, Equatable {
 
 extension HIDReportDescriptor.Field {
     /// The field's value at `index` from a report whose bytes start after the report ID.
-    public func value(at index: Int, in body: ArraySlice<UInt8>) -> UInt32? {
+    package func value(at index: Int, in body: ArraySlice<UInt8>) -> UInt32? {
         let first = bitOffset + index * bitSize
         guard bitSize > 0, bitSize <= 32, first + bitSize <= body.count * 8 else { return nil }
         var v: UInt64 = 0

@@ -6,13 +6,13 @@ import TerminalCore
 /// the platform, which alone knows what it issued; the rules in `qr-classes.json` (data,
 /// extended by `[credentials] rules` in the configuration) only route a code to a decoder
 /// and name it for people. A code no rule names is `unclassifiedQRCode`, never refused.
-public struct PayloadClassifier: Sendable {
-    public struct Rule: Sendable, Decodable {
-        public var kind: String
-        public var name: String
-        public var pattern: String
+package struct PayloadClassifier: Sendable {
+    package struct Rule: Sendable, Decodable {
+        package var kind: String
+        package var name: String
+        package var pattern: String
 
-        public init(kind: String, name: String, pattern: String) {
+        package init(kind: String, name: String, pattern: String) {
             self.kind = kind
             self.name = name
             self.pattern = pattern
@@ -22,19 +22,19 @@ public struct PayloadClassifier: Sendable {
         var rules: [Rule]
     }
 
-    public enum Classification: Sendable, Equatable {
+    package enum Classification: Sendable, Equatable {
         case credential(Credential.Kind, name: String)
         case unknown
     }
 
-    public enum Problem: TerminalError, Equatable {
+    package enum Problem: TerminalError, Equatable {
         case tooLong
         case notPrintable
         case productBarcode
         /// A classification rule in the configuration that cannot be used.
         case badRule(String)
 
-        public var code: String {
+        package var code: String {
             switch self {
             case .tooLong: "SCAN-TOO-LONG"
             case .notPrintable: "SCAN-GARBAGE"
@@ -43,7 +43,7 @@ public struct PayloadClassifier: Sendable {
             }
         }
 
-        public var message: String {
+        package var message: String {
             switch self {
             case .tooLong:
                 "The scanned code is longer than 2 KB: it is not a medical-insurance code. Scan the patient's code again."
@@ -60,7 +60,7 @@ public struct PayloadClassifier: Sendable {
     let rules: [(Rule, Credential.Kind, NSRegularExpression)]
 
     /// Rules that route codes; a rule may name any QR kind.
-    public init(rules: [Rule]) throws(Problem) {
+    package init(rules: [Rule]) throws(Problem) {
         var compiled: [(Rule, Credential.Kind, NSRegularExpression)] = []
         for rule in rules {
             guard let kind = Credential.Kind(rawValue: rule.kind), Self.qrKinds.contains(kind) else {
@@ -77,19 +77,19 @@ public struct PayloadClassifier: Sendable {
     static let qrKinds: [Credential.Kind] = [.medicalInsuranceQRCode, .electronicSocialSecurityQRCode, .unclassifiedQRCode]
 
     /// The rules shipped with cuntong.
-    public static let shippedRules: [Rule] =
+    package static let shippedRules: [Rule] =
         try! JSONDecoder().decode(File.self, from: Data(PackageResources.qr_classes_json)).rules
 
-    public static func standard() -> PayloadClassifier { try! PayloadClassifier(rules: shippedRules) }
+    package static func standard() -> PayloadClassifier { try! PayloadClassifier(rules: shippedRules) }
 
     /// The configuration's rules first (they may name codes the shipped rules do not), then
     /// the shipped ones.
-    public static func with(configured: [Rule]) throws(Problem) -> PayloadClassifier {
+    package static func with(configured: [Rule]) throws(Problem) -> PayloadClassifier {
         try PayloadClassifier(rules: configured + shippedRules)
     }
 
     /// Checks a decoded code and turns it into text: printable ASCII (0x20–0x7E), bounded.
-    public static func text(of bytes: [UInt8]) throws(Problem) -> String {
+    package static func text(of bytes: [UInt8]) throws(Problem) -> String {
         guard bytes.count <= ScanLimits.maximumLength else { throw .tooLong }
         guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7E).contains($0) }) else { throw .notPrintable }
         return String(decoding: bytes, as: UTF8.self)
@@ -97,11 +97,11 @@ public struct PayloadClassifier: Sendable {
 
     /// EAN-8, UPC-A, EAN-13 and GTIN-14 are 8, 12, 13 or 14 digits and nothing else: the
     /// barcodes of goods, which a patient's code never is.
-    public static func isProductBarcode(_ text: String) -> Bool {
+    package static func isProductBarcode(_ text: String) -> Bool {
         [8, 12, 13, 14].contains(text.count) && text.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
-    public func classify(_ text: String) -> Classification {
+    package func classify(_ text: String) -> Classification {
         let range = NSRange(text.startIndex..., in: text)
         for (rule, kind, regex) in rules where regex.firstMatch(in: text, range: range) != nil {
             return .credential(kind, name: rule.name)
@@ -110,7 +110,7 @@ public struct PayloadClassifier: Sendable {
     }
 
     /// A decoded code as a credential, or the reason it cannot be one.
-    public func credential(from bytes: [UInt8], device: String) throws(Problem) -> Credential {
+    package func credential(from bytes: [UInt8], device: String) throws(Problem) -> Credential {
         let text = try Self.text(of: bytes)
         guard !Self.isProductBarcode(text) else { throw .productBarcode }
         guard case .credential(let kind, _) = classify(text) else {
@@ -122,13 +122,13 @@ public struct PayloadClassifier: Sendable {
 
 /// The same code scanned twice within `window` counts once: a patient holding the phone
 /// under the scanner makes it read the code again and again.
-public struct RepeatFilter: Sendable {
-    public let window: Duration
+package struct RepeatFilter: Sendable {
+    package let window: Duration
     private var last: (code: [UInt8], at: ContinuousClock.Instant)?
 
-    public init(window: Duration = .seconds(3)) { self.window = window }
+    package init(window: Duration = .seconds(3)) { self.window = window }
 
-    public mutating func admit(_ code: [UInt8], at now: ContinuousClock.Instant = .now) -> Bool {
+    package mutating func admit(_ code: [UInt8], at now: ContinuousClock.Instant = .now) -> Bool {
         defer { last = (code, now) }
         if let last, last.code == code, now - last.at < window { return false }
         return true

@@ -2,9 +2,9 @@ import Foundation
 import TerminalCore
 
 /// The identity the core confirmed, with the certificate to quote in the visit's messages.
-public struct CheckedInPatient: Sendable {
-    public var identity: Identity
-    public var certificate: Certificate
+package struct CheckedInPatient: Sendable {
+    package var identity: Identity
+    package var certificate: Certificate
 }
 
 /// What 1101 is asked with: the certificate, and the person as the credential names them.
@@ -108,7 +108,7 @@ extension SettlementClient {
 
     /// 1101: who the credential belongs to, as the core says. A code is decoded for
     /// `business` (门诊挂号 at check-in).
-    public func checkIn(_ credential: Credential, business: ECBusiness = .registration) async throws(SettlementError) -> CheckedInPatient {
+    package func checkIn(_ credential: Credential, business: ECBusiness = .registration) async throws(SettlementError) -> CheckedInPatient {
         try await personInfo(try await query(for: credential, business: business))
     }
 

@@ -3,20 +3,20 @@ import TerminalCore
 
 /// One line of a 3201 reconciliation: the journal's totals for one insurance type,
 /// clearing type and clearing agency, and the core's verdict.
-public struct ReconciliationLine: Sendable, Codable, Equatable {
-    public var day: String
-    public var insutype: String
-    public var clrType: String
-    public var setlOptins: String
-    public var count: Int
-    public var medfeeSumamt: Money
-    public var fundPaySumamt: Money
-    public var acctPay: Money
+package struct ReconciliationLine: Sendable, Codable, Equatable {
+    package var day: String
+    package var insutype: String
+    package var clrType: String
+    package var setlOptins: String
+    package var count: Int
+    package var medfeeSumamt: Money
+    package var fundPaySumamt: Money
+    package var acctPay: Money
     /// The core's `stmt_rslt`: 0 = agrees (平), 1 = does not (不平).
-    public var result: String
-    public var detail: String
+    package var result: String
+    package var detail: String
 
-    public var agrees: Bool { result == "0" }
+    package var agrees: Bool { result == "0" }
 }
 
 extension SettlementClient {
@@ -30,7 +30,7 @@ extension SettlementClient {
     /// `refd_setl_flag` 0 (reversed settlements left out on both sides). The types in
     /// `alwaysReconciled` are sent even when empty, under outpatient clearing (11) at the
     /// clinic's own division. A mismatch is returned, never hidden.
-    public func reconcile(day: String) async throws(SettlementError) -> [ReconciliationLine] {
+    package func reconcile(day: String) async throws(SettlementError) -> [ReconciliationLine] {
         var totals = try journal.dayTotals(day: day)
         for insutype in Self.alwaysReconciled where !totals.contains(where: { $0.insutype == insutype }) {
             totals.append(Journal.DayTotal(insutype: insutype, clrType: "11", clrOptins: settings.adminDivision,

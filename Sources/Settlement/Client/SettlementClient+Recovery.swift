@@ -2,32 +2,32 @@ import Foundation
 import TerminalCore
 
 /// What one recovery pass did.
-public struct RecoveryReport: Sendable, Codable, Equatable {
+package struct RecoveryReport: Sendable, Codable, Equatable {
     /// Messages re-sent under their own msgid and answered.
-    public var resent = 0
+    package var resent = 0
     /// Settlements whose answer was lost, undone with 2601 冲正.
-    public var reversed = 0
+    package var reversed = 0
     /// Visits whose 2207 answer was recorded but the visit not yet marked: now settled.
-    public var settled = 0
+    package var settled = 0
     /// Of those, settlements the core confirmed whose answer cannot be read: kept as
     /// settled-needs-review, never reversed.
-    public var needsReview = 0
+    package var needsReview = 0
     /// Unfinished visits cancelled at the core (2205/2202).
-    public var cancelled = 0
+    package var cancelled = 0
     /// Messages that never left and never will (queries, settlements of a patient gone).
-    public var abandoned = 0
+    package var abandoned = 0
     /// Still unresolved: the core could not be reached. Retried on the next pass.
-    public var stillInDoubt = 0
-    public var stillQueued = 0
+    package var stillInDoubt = 0
+    package var stillQueued = 0
     /// Of those, messages unresolved for more than a day: no longer a matter of waiting for
     /// the link; a person must look (the insurance office, with `cuntong journal export`).
-    public var escalated = 0
+    package var escalated = 0
     /// The core could not be reached during this pass.
-    public var linkDown = false
+    package var linkDown = false
 
-    public init() {}
+    package init() {}
 
-    public var isClean: Bool { stillInDoubt == 0 && stillQueued == 0 }
+    package var isClean: Bool { stillInDoubt == 0 && stillQueued == 0 }
 }
 
 extension SettlementClient {
@@ -130,7 +130,7 @@ extension SettlementClient {
 
     /// 2208: undoes a settlement the clinic has the answer of (the patient changed their
     /// mind, a wrong fee). Re-sent under the same msgid until acknowledged.
-    public func reverseSettlement(visitId: Int64) async throws(SettlementError) {
+    package func reverseSettlement(visitId: Int64) async throws(SettlementError) {
         guard let visit = try journal.visit(visitId) else { throw .journal("visit \(visitId) is not in the journal") }
         guard visit.state == .settled || visit.state == .reversing, let setlId = visit.setlId, let mdtrt = visit.mdtrtId else {
             throw .notAllowed("visit \(visitId) is \(visit.state.rawValue), not settled")
@@ -157,7 +157,7 @@ extension SettlementClient {
 
     /// Sends queued and re-sendable messages in the order they were written, stopping at
     /// the first one the link cannot carry. Returns how many were answered.
-    public func flushQueue() async throws(SettlementError) -> Int {
+    package func flushQueue() async throws(SettlementError) -> Int {
         var sent = 0
         var tried: Set<String> = []
         // An answer may queue follow-ups (a 2601 queues 2205/2202): take another pass for them.
@@ -211,7 +211,7 @@ extension SettlementClient {
     /// settlements are reversed (2601), in-doubt uploads re-sent under their msgid,
     /// unfinished visits of dead processes cancelled, queued uploads sent in order.
     /// `cuntong journal recover` runs this; the daemon at start and periodically.
-    public func recover() async throws(SettlementError) -> RecoveryReport {
+    package func recover() async throws(SettlementError) -> RecoveryReport {
         var report = RecoveryReport()
         var linkDown = false
 

@@ -2,25 +2,25 @@ import Foundation
 import TerminalCore
 
 /// A settlement the core confirmed.
-public struct SettlementOutcome: Sendable {
-    public var visitId: Int64
-    public var mdtrtId: String
-    public var setlId: String
-    public var settledAt: String
-    public var split: SettlementSplit
-    public var fundDetails: [SettleOutput.SetlDetail]
+package struct SettlementOutcome: Sendable {
+    package var visitId: Int64
+    package var mdtrtId: String
+    package var setlId: String
+    package var settledAt: String
+    package var split: SettlementSplit
+    package var fundDetails: [SettleOutput.SetlDetail]
 }
 
 /// A visit between its steps (the local API takes them one request at a time). While one
 /// exists, recovery leaves its visit alone; `settle` or `abandon` ends it.
-public struct VisitInProgress: Sendable {
-    public let visitId: Int64
-    public let patient: CheckedInPatient
+package struct VisitInProgress: Sendable {
+    package let visitId: Int64
+    package let patient: CheckedInPatient
     /// Department, doctor and diagnosis; the items once uploaded.
-    public internal(set) var fees: FeeList
-    public internal(set) var feesUploaded = false
+    package internal(set) var fees: FeeList
+    package internal(set) var feesUploaded = false
     /// The core's 2206 answer: what 2207 must quote, and what the patient will pay.
-    public internal(set) var estimate: SettlementSplit?
+    package internal(set) var estimate: SettlementSplit?
     let begntime: String
     let region: String
     var preSettlement: SettleOutput.SetlInfo?
@@ -31,7 +31,7 @@ extension SettlementClient {
     /// (2207). Every message is journaled before it is sent. Before 2207 a failure cancels
     /// the visit at the core; a 2207 whose answer is lost is reversed with 2601 and reported
     /// as in doubt, never as a success.
-    public func settle(_ patient: CheckedInPatient, fees: FeeList) async throws(SettlementError) -> SettlementOutcome {
+    package func settle(_ patient: CheckedInPatient, fees: FeeList) async throws(SettlementError) -> SettlementOutcome {
         var visit = try await openVisit(patient, fees: fees)
         do throws(SettlementError) {
             visit = try await uploadFees(visit, items: fees.items)
@@ -45,7 +45,7 @@ extension SettlementClient {
 
     /// 2201: registers the visit (department, doctor and diagnosis from `fees`; its items are
     /// not sent yet) and holds it for the next steps.
-    public func openVisit(_ patient: CheckedInPatient, fees: FeeList) async throws(SettlementError) -> VisitInProgress {
+    package func openVisit(_ patient: CheckedInPatient, fees: FeeList) async throws(SettlementError) -> VisitInProgress {
         guard let insurance = patient.identity.primaryInsurance else {
             throw .notAllowed("the core lists no insurance for this person, so there is nothing to settle under")
         }
@@ -97,7 +97,7 @@ extension SettlementClient {
     }
 
     /// 2203 + 2204: the visit and its fee items, queued in order, then sent.
-    public func uploadFees(_ visit: VisitInProgress, items: [FeeList.Item]) async throws(SettlementError) -> VisitInProgress {
+    package func uploadFees(_ visit: VisitInProgress, items: [FeeList.Item]) async throws(SettlementError) -> VisitInProgress {
         guard !visit.feesUploaded else {
             throw .notAllowed("the fees of visit \(visit.visitId) are already uploaded; cancel the visit to change them")
         }
@@ -118,7 +118,7 @@ extension SettlementClient {
     }
 
     /// 2206: pre-settlement: the split the core would make, and the amounts 2207 must quote.
-    public func preSettle(_ visit: VisitInProgress) async throws(SettlementError) -> VisitInProgress {
+    package func preSettle(_ visit: VisitInProgress) async throws(SettlementError) -> VisitInProgress {
         guard visit.feesUploaded, let current = try journal.visit(visit.visitId),
               current.state == .uploaded || current.state == .presettled else {
             throw .notAllowed("visit \(visit.visitId) has no fees uploaded yet")
@@ -136,7 +136,7 @@ extension SettlementClient {
     /// 2207: the settlement itself, after a pre-settlement. Ends the hold on the visit. A
     /// refusal before the money moved cancels the visit; a lost answer is reversed (2601)
     /// and thrown as `.settlementInDoubt`.
-    public func settle(_ visit: VisitInProgress) async throws(SettlementError) -> SettlementOutcome {
+    package func settle(_ visit: VisitInProgress) async throws(SettlementError) -> SettlementOutcome {
         guard let pre = visit.preSettlement, let presettled = try journal.visit(visit.visitId),
               presettled.state == .presettled else {
             throw .notAllowed("visit \(visit.visitId) must be pre-settled (2206) first")
@@ -176,7 +176,7 @@ extension SettlementClient {
     }
 
     /// Cancels a visit that will not be settled (2205/2202) and ends the hold on it.
-    public func abandon(_ visit: VisitInProgress, reason: String) async {
+    package func abandon(_ visit: VisitInProgress, reason: String) async {
         activeVisits.remove(visit.visitId)
         await cancelVisit(visit.visitId, reason: reason)
     }
@@ -258,7 +258,7 @@ extension SettlementClient {
 extension SettlementClient {
     /// Journals `count` copies of a visit's 2203 upload as queued (not sent): the backlog a
     /// clinic builds while its link is down. For Benchmarks/settlement and the outage tests.
-    public func queueVisitInfoCopies(of visit: JournalVisit, fees: FeeList, count: Int) async throws(SettlementError) -> Int {
+    package func queueVisitInfoCopies(of visit: JournalVisit, fees: FeeList, count: Int) async throws(SettlementError) -> Int {
         let input = visitInfo(visit, fees: fees, begntime: WireTime.infTime(now()))
         for _ in 0..<count {
             _ = try await record(.visitInfo, input, visitId: visit.id, insuplc: visit.insuplcAdmdvs)

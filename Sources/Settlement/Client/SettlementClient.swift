@@ -5,9 +5,9 @@ import TerminalCore
 /// The local settlement client: builds the platform's messages, journals each one before
 /// it is sent and its answer when it comes, keeps the day's sign-in, and resolves what a
 /// crash or a lost answer left in doubt. One per process; the journal is shared.
-public actor SettlementClient {
-    nonisolated public let settings: CoreSettings
-    nonisolated public let journal: Journal
+package actor SettlementClient {
+    nonisolated package let settings: CoreSettings
+    nonisolated package let journal: Journal
     let transport: any CoreTransport
     let log: Logger
     let now: @Sendable () -> Date
@@ -17,7 +17,7 @@ public actor SettlementClient {
     /// Visits this process is working on right now: recovery leaves them alone.
     var activeVisits: Set<Int64> = []
 
-    public init(settings: CoreSettings, journal: Journal, transport: any CoreTransport,
+    package init(settings: CoreSettings, journal: Journal, transport: any CoreTransport,
                 logger: Logger = Logger(label: "cuntong.settlement"),
                 retryDelays: [Duration] = [.milliseconds(300), .milliseconds(1000)],
                 now: @escaping @Sendable () -> Date = Date.init) {
@@ -30,7 +30,7 @@ public actor SettlementClient {
         self.signer = GatewaySigner(profile: settings.profile, credentials: settings.credentials)
     }
 
-    public func shutdown() async { await transport.shutdown() }
+    package func shutdown() async { await transport.shutdown() }
 
     // MARK: Envelope
 
@@ -185,13 +185,13 @@ public actor SettlementClient {
     // MARK: Sign-in (9001 / 9002)
 
     /// Today's sign_no, signing in (9001) first if there is none for today (China time).
-    public func signNo() async throws(SettlementError) -> String {
+    package func signNo() async throws(SettlementError) -> String {
         if let existing = try journal.signIn(day: WireTime.day(now())) { return existing }
         return try await signIn(force: false)
     }
 
     @discardableResult
-    public func signIn(force: Bool) async throws(SettlementError) -> String {
+    package func signIn(force: Bool) async throws(SettlementError) -> String {
         let day = WireTime.day(now())
         if !force, let existing = try journal.signIn(day: day) { return existing }
         let host = HostAddress.primary()
@@ -204,7 +204,7 @@ public actor SettlementClient {
 
     /// Signs in now (9001, a fresh sign_no) and returns the core's `respond_time` minus the
     /// local clock at the answer: how far this terminal's clock is off the core's.
-    public func probe() async throws(SettlementError) -> (signNo: String, clockSkew: Duration?) {
+    package func probe() async throws(SettlementError) -> (signNo: String, clockSkew: Duration?) {
         let signNo = try await signIn(force: true)
         guard let answered = try journal.messages(limit: 5).first(where: { $0.infno == "9001" }),
             let data = answered.answer, let header = try? WireJSON.decode(AnswerHeader.self, from: data),
@@ -215,7 +215,7 @@ public actor SettlementClient {
 
     /// Whether the core answers at all: one POST of an empty object to the service path,
     /// journaled nowhere (a refusal is an answer). The light probe of a link that is down.
-    public func coreAnswers() async -> Bool {
+    package func coreAnswers() async -> Bool {
         let path = settings.profile.path(.signIn), body = Data("{}".utf8)
         do {
             _ = try await transport.post(path: path, body: body, headers: signer.headers(path: path, body: body, now: now()))
@@ -227,7 +227,7 @@ public actor SettlementClient {
         }
     }
 
-    public func signOut() async throws(SettlementError) {
+    package func signOut() async throws(SettlementError) {
         let day = WireTime.day(now())
         guard let signNo = try journal.signIn(day: day) else { return }
         _ = try await call(.signOut, SignOutInput(signOut: .init(sign_no: signNo, opter_no: settings.operatorCode)),

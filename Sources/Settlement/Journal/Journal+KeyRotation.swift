@@ -8,7 +8,7 @@ extension Journal {
     /// keys dropped from the file. Stopped at any point, nothing is lost: the file still
     /// holds every key some day key is wrapped under. Returns the new key's id and the
     /// number of day keys re-wrapped.
-    public func rotateKey(now: Date = Date()) throws(SettlementError) -> (keyID: String, days: Int) {
+    package func rotateKey(now: Date = Date()) throws(SettlementError) -> (keyID: String, days: Int) {
         guard let ring = keyring.withLock({ $0 }) else { throw .journal(keyProblemText) }
         let next: JournalKeyring
         do { next = try ring.rotated(now: now) } catch { throw .journal(error.description) }

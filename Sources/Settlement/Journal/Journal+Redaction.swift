@@ -6,14 +6,14 @@ import GRDB
 /// money records, codes and ids stay for audits and for 3201, the person does not. A day
 /// that did not reconcile, or that still has a message in flight, is never redacted.
 extension Journal {
-    public struct Redaction: Sendable, Equatable {
-        public var redacted: [String] = []
+    package struct Redaction: Sendable, Equatable {
+        package var redacted: [String] = []
         /// Days left as they are, with the reason.
-        public var kept: [String: String] = [:]
+        package var kept: [String: String] = [:]
     }
 
     /// Records that every 3201 line of `day` agreed (or forgets it when one did not).
-    public func setReconciled(day: String, agreed: Bool, now: Date) throws(SettlementError) {
+    package func setReconciled(day: String, agreed: Bool, now: Date) throws(SettlementError) {
         try write { db in
             if agreed {
                 try db.execute(sql: "INSERT OR REPLACE INTO reconciled_day (day, reconciled_at) VALUES (?, ?)",
@@ -25,12 +25,12 @@ extension Journal {
     }
 
     /// The oldest day whose personal data is still sealed in the journal (nil: none).
-    public func oldestUnredactedDay() throws(SettlementError) -> String? {
+    package func oldestUnredactedDay() throws(SettlementError) -> String? {
         try read { db in try String.fetchOne(db, sql: "SELECT MIN(day) FROM day_key") }
     }
 
     /// Redacts every day before `cutoff` (`yyyy-MM-dd`, exclusive) that has sealed data.
-    public func redact(before cutoff: String) throws(SettlementError) -> Redaction {
+    package func redact(before cutoff: String) throws(SettlementError) -> Redaction {
         let days = try read { db in
             try String.fetchAll(db, sql: "SELECT day FROM day_key WHERE day < ? ORDER BY day", arguments: [cutoff])
         }

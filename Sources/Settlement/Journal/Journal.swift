@@ -7,19 +7,19 @@ import TerminalCore
 /// The settlement journal: SQLite through GRDB, WAL, `synchronous=FULL` so that a row
 /// that says money moved survives a power cut. Shared by the CLI and the daemon (SQLite
 /// locks; writers wait up to `busyTimeout`).
-public final class Journal: Sendable {
-    public let path: String
+package final class Journal: Sendable {
+    package let path: String
     let db: DatabasePool
     /// The terminal keys (Journal+Sealing.swift); nil when the key file is missing.
     let keyring: Mutex<JournalKeyring?>
-    public let keyProblem: JournalKeyring.Problem?
-    public let keyPath: String
+    package let keyProblem: JournalKeyring.Problem?
+    package let keyPath: String
     let dayKeys = Mutex<[String: SymmetricKey]>([:])
 
     /// Opens (creating if needed) `journal.sqlite` in `directory`, which is created 0700;
     /// the database files are 0600. `keyFile` (default `journal.key` beside it) holds the
     /// terminal key that seals personal data; created when the journal has sealed nothing yet.
-    public init(directory: String, keyFile: String? = nil, busyTimeout: TimeInterval = 10) throws(SettlementError) {
+    package init(directory: String, keyFile: String? = nil, busyTimeout: TimeInterval = 10) throws(SettlementError) {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -158,7 +158,7 @@ public final class Journal: Sendable {
 
     /// The schema steps applied to this journal, oldest first, and the cuntong versions that
     /// have opened it (for `cuntong doctor` and support).
-    public func schema() throws(SettlementError) -> (steps: [String], openedBy: [(version: String, firstOpened: Date)]) {
+    package func schema() throws(SettlementError) -> (steps: [String], openedBy: [(version: String, firstOpened: Date)]) {
         try read { db in
             let steps = try Self.migrator.appliedMigrations(db)
             let rows = try Row.fetchAll(db, sql: "SELECT version, first_opened_at FROM opened_by ORDER BY first_opened_at")
@@ -177,12 +177,12 @@ public final class Journal: Sendable {
     }
 
     /// `PRAGMA synchronous` as the journal's connections see it (2 = FULL).
-    public func synchronousLevel() throws(SettlementError) -> Int {
+    package func synchronousLevel() throws(SettlementError) -> Int {
         try write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// SQLite's own check of the database file ("ok" when sound).
-    public func integrityCheck() throws(SettlementError) -> String {
+    package func integrityCheck() throws(SettlementError) -> String {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
@@ -193,7 +193,7 @@ public final class Journal: Sendable {
     /// across restarts and two processes. The sequence's first digit is the terminal's
     /// `slot` (`[terminal] msgid_slot`), so up to ten terminals of one institution never
     /// collide, each with 999 messages a second.
-    public func recordMessage(infno: String, institutionCode: String, slot: Int = 0, visitId: Int64?, now: Date,
+    package func recordMessage(infno: String, institutionCode: String, slot: Int = 0, visitId: Int64?, now: Date,
                               reverses: String? = nil,
                               makeRequest: (String) throws -> Data) throws(SettlementError) -> JournalMessage {
         try write { db in
@@ -218,7 +218,7 @@ public final class Journal: Sendable {
     }
 
     /// Marks a message as handed to the network, before any byte leaves.
-    public func markSending(_ msgid: String, request: Data, now: Date) throws(SettlementError) {
+    package func markSending(_ msgid: String, request: Data, now: Date) throws(SettlementError) {
         try write { db in
             try db.execute(
                 sql: "UPDATE message SET state = ?, request = ?, attempts = attempts + 1, sent_at = ? WHERE msgid = ?",
@@ -226,7 +226,7 @@ public final class Journal: Sendable {
         }
     }
 
-    public func recordAnswer(_ msgid: String, answer: Data, infcode: Int, errMsg: String?, state: MessageState,
+    package func recordAnswer(_ msgid: String, answer: Data, infcode: Int, errMsg: String?, state: MessageState,
                              now: Date) throws(SettlementError) {
         try write { db in
             try db.execute(
@@ -235,19 +235,19 @@ public final class Journal: Sendable {
         }
     }
 
-    public func setState(_ msgid: String, _ state: MessageState, note: String? = nil) throws(SettlementError) {
+    package func setState(_ msgid: String, _ state: MessageState, note: String? = nil) throws(SettlementError) {
         try write { db in
             try db.execute(sql: "UPDATE message SET state = ?, err_msg = COALESCE(?, err_msg) WHERE msgid = ?",
                            arguments: [state, note, msgid])
         }
     }
 
-    public func message(_ msgid: String) throws(SettlementError) -> JournalMessage? {
+    package func message(_ msgid: String) throws(SettlementError) -> JournalMessage? {
         try read { db in try JournalMessage.fetchOne(db, key: msgid).map { try opened($0, db) } }
     }
 
     /// Newest first.
-    public func messages(limit: Int = 50, visitId: Int64? = nil) throws(SettlementError) -> [JournalMessage] {
+    package func messages(limit: Int = 50, visitId: Int64? = nil) throws(SettlementError) -> [JournalMessage] {
         try read { db in
             var q = JournalMessage.order(Column("created_at").desc, Column("msgid").desc).limit(limit)
             if let visitId { q = q.filter(Column("visit_id") == visitId) }
@@ -256,24 +256,24 @@ public final class Journal: Sendable {
     }
 
     /// Messages in `states`, oldest first (the order they must be sent or resolved in).
-    public func messages(in states: [MessageState]) throws(SettlementError) -> [JournalMessage] {
+    package func messages(in states: [MessageState]) throws(SettlementError) -> [JournalMessage] {
         try read { db in
             try JournalMessage.filter(states.contains(Column("state")))
                 .order(Column("created_at"), Column("msgid")).fetchAll(db).map { try opened($0, db) }
         }
     }
 
-    public func count(in states: [MessageState]) throws(SettlementError) -> Int {
+    package func count(in states: [MessageState]) throws(SettlementError) -> Int {
         try read { db in try JournalMessage.filter(states.contains(Column("state"))).fetchCount(db) }
     }
 
     /// Messages whose outcome at the core is unknown: marked in doubt, or left "sending" by a
     /// process that died before the answer (what recovery resolves, what status shows).
-    public func inDoubtCount() throws(SettlementError) -> Int { try count(in: [.inDoubt, .sending]) }
+    package func inDoubtCount() throws(SettlementError) -> Int { try count(in: [.inDoubt, .sending]) }
 
     // MARK: Visits
 
-    public func insertVisit(_ visit: JournalVisit) throws(SettlementError) -> JournalVisit {
+    package func insertVisit(_ visit: JournalVisit) throws(SettlementError) -> JournalVisit {
         try write { db in
             var v = try sealed(visit, day: WireTime.day(Date(timeIntervalSince1970: visit.createdAt)), db)
             try v.insert(db)
@@ -285,7 +285,7 @@ public final class Journal: Sendable {
 
     /// Applies `change` to the stored visit and saves it, in one transaction.
     @discardableResult
-    public func updateVisit(_ id: Int64, now: Date, _ change: (inout JournalVisit) -> Void) throws(SettlementError) -> JournalVisit {
+    package func updateVisit(_ id: Int64, now: Date, _ change: (inout JournalVisit) -> Void) throws(SettlementError) -> JournalVisit {
         try write { db in
             guard let stored = try JournalVisit.fetchOne(db, key: id) else {
                 throw SettlementError.journal("visit \(id) is not in the journal")
@@ -302,15 +302,15 @@ public final class Journal: Sendable {
         }
     }
 
-    public func visit(_ id: Int64) throws(SettlementError) -> JournalVisit? {
+    package func visit(_ id: Int64) throws(SettlementError) -> JournalVisit? {
         try read { db in try JournalVisit.fetchOne(db, key: id).map { try opened($0, db) } }
     }
 
-    public func visits(limit: Int = 50) throws(SettlementError) -> [JournalVisit] {
+    package func visits(limit: Int = 50) throws(SettlementError) -> [JournalVisit] {
         try read { db in try JournalVisit.order(Column("id").desc).limit(limit).fetchAll(db).map { try opened($0, db) } }
     }
 
-    public func unfinishedVisits() throws(SettlementError) -> [JournalVisit] {
+    package func unfinishedVisits() throws(SettlementError) -> [JournalVisit] {
         try read { db in
             try JournalVisit.filter(!VisitState.allCases.filter(\.isFinal).contains(Column("state")))
                 .order(Column("id")).fetchAll(db).map { try opened($0, db) }
@@ -319,18 +319,18 @@ public final class Journal: Sendable {
 
     // MARK: Sign-in
 
-    public func signIn(day: String) throws(SettlementError) -> String? {
+    package func signIn(day: String) throws(SettlementError) -> String? {
         try read { db in try String.fetchOne(db, sql: "SELECT sign_no FROM sign_in WHERE day = ?", arguments: [day]) }
     }
 
-    public func saveSignIn(day: String, signNo: String, signTime: String) throws(SettlementError) {
+    package func saveSignIn(day: String, signNo: String, signTime: String) throws(SettlementError) {
         try write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO sign_in (day, sign_no, sign_time) VALUES (?, ?, ?)",
                            arguments: [day, signNo, signTime])
         }
     }
 
-    public func forgetSignIn(day: String) throws(SettlementError) {
+    package func forgetSignIn(day: String) throws(SettlementError) {
         try write { db in try db.execute(sql: "DELETE FROM sign_in WHERE day = ?", arguments: [day]) }
     }
 
@@ -338,21 +338,21 @@ public final class Journal: Sendable {
 
     /// One 3201 line: a day's settlements under one insurance type, clearing type and
     /// clearing agency.
-    public struct DayTotal: Sendable, Equatable, Codable {
-        public var insutype: String
-        public var clrType: String
-        public var clrOptins: String
-        public var medfeeSumamt: Int64
-        public var fundPaySumamt: Int64
-        public var acctPay: Int64
-        public var count: Int
+    package struct DayTotal: Sendable, Equatable, Codable {
+        package var insutype: String
+        package var clrType: String
+        package var clrOptins: String
+        package var medfeeSumamt: Int64
+        package var fundPaySumamt: Int64
+        package var acctPay: Int64
+        package var count: Int
     }
 
     /// The day's settled visits (reversed ones excluded, as 3201 is sent with
     /// `refd_setl_flag` 0), by insurance type × clearing type × clearing agency. A visit
     /// settled before the journal kept the clearing is counted under 11 (门诊) and its
     /// patient's insurance division.
-    public func dayTotals(day: String) throws(SettlementError) -> [DayTotal] {
+    package func dayTotals(day: String) throws(SettlementError) -> [DayTotal] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT insutype, COALESCE(clr_type, '11') AS ct, COALESCE(clr_optins, insuplc_admdvs) AS co,
@@ -366,7 +366,7 @@ public final class Journal: Sendable {
     }
 
     /// Visits the core settled whose answer could not be read: a person must review them.
-    public func visitsNeedingReview() throws(SettlementError) -> [JournalVisit] {
+    package func visitsNeedingReview() throws(SettlementError) -> [JournalVisit] {
         try read { db in
             try JournalVisit.filter(Column("state") == VisitState.needsReview.rawValue).order(Column("id")).fetchAll(db)
                 .map { try opened($0, db) }

@@ -9,28 +9,28 @@ import Foundation
 /// The journal seals each day's personal values under a day key of its own, kept wrapped
 /// (AES-GCM) under the current terminal key; erasing a day key after reconciliation makes
 /// that day's sealed values unreadable for good, wherever a copy of them lies.
-public final class JournalKeyring: Sendable {
-    public enum Problem: Error, Equatable, Sendable {
+package final class JournalKeyring: Sendable {
+    package enum Problem: Error, Equatable, Sendable {
         case missing(String)
         case exposed(String, mode: Int)
         case unreadable(String, String)
     }
 
-    public let path: String
+    package let path: String
     /// Newest first.
-    public let keys: [(id: String, key: SymmetricKey)]
+    package let keys: [(id: String, key: SymmetricKey)]
 
     init(path: String, keys: [(id: String, key: SymmetricKey)]) {
         self.path = path
         self.keys = keys
     }
 
-    public var current: (id: String, key: SymmetricKey) { keys[0] }
+    package var current: (id: String, key: SymmetricKey) { keys[0] }
 
-    public func key(_ id: String) -> SymmetricKey? { keys.first { $0.id == id }?.key }
+    package func key(_ id: String) -> SymmetricKey? { keys.first { $0.id == id }?.key }
 
     /// Reads the key file; it must be private to its owner.
-    public static func load(path: String) throws(Problem) -> JournalKeyring {
+    package static func load(path: String) throws(Problem) -> JournalKeyring {
         var st = stat()
         guard stat(path, &st) == 0 else { throw .missing(path) }
         guard st.st_mode & 0o077 == 0 else { throw .exposed(path, mode: Int(st.st_mode & 0o777)) }
@@ -52,14 +52,14 @@ public final class JournalKeyring: Sendable {
 
     /// Writes a new key file (0600) with one fresh key; refuses to overwrite one.
     @discardableResult
-    public static func create(path: String, now: Date = Date()) throws(Problem) -> JournalKeyring {
+    package static func create(path: String, now: Date = Date()) throws(Problem) -> JournalKeyring {
         let ring = JournalKeyring(path: path, keys: [(newID(now), SymmetricKey(size: .bits256))])
         try ring.write(exclusive: true)
         return ring
     }
 
     /// The ring with a fresh key in front, written to the file (older keys kept).
-    public func rotated(now: Date = Date()) throws(Problem) -> JournalKeyring {
+    package func rotated(now: Date = Date()) throws(Problem) -> JournalKeyring {
         var id = Self.newID(now)
         while keys.contains(where: { $0.id == id }) { id += "b" }
         let ring = JournalKeyring(path: path, keys: [(id, SymmetricKey(size: .bits256))] + keys)
@@ -68,7 +68,7 @@ public final class JournalKeyring: Sendable {
     }
 
     /// The ring with only its current key, written to the file.
-    public func droppingOldKeys() throws(Problem) -> JournalKeyring {
+    package func droppingOldKeys() throws(Problem) -> JournalKeyring {
         let ring = JournalKeyring(path: path, keys: [current])
         try ring.write(exclusive: false)
         return ring
@@ -98,7 +98,7 @@ public final class JournalKeyring: Sendable {
 }
 
 extension JournalKeyring.Problem: CustomStringConvertible {
-    public var description: String {
+    package var description: String {
         switch self {
         case .missing(let path):
             "the journal key \(path) is missing: the personal data sealed in the journal cannot be opened until it is restored (money records are unaffected)"

@@ -3,7 +3,7 @@ import GRDB
 
 /// Where a journaled message stands. A message is written before it is sent and its
 /// answer when it comes, so after a crash the journal says what might have happened.
-public enum MessageState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+package enum MessageState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
     /// Written, not yet handed to the network. Never reached the core.
     case queued
     /// Handed to the network: the core may have it. If the process dies now, in doubt.
@@ -21,23 +21,23 @@ public enum MessageState: String, Codable, Sendable, CaseIterable, DatabaseValue
     case abandoned
 }
 
-public struct JournalMessage: Codable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "message"
-    public var msgid: String
-    public var infno: String
-    public var visitId: Int64?
-    public var state: MessageState
+package struct JournalMessage: Codable, Sendable, FetchableRecord, PersistableRecord {
+    package static let databaseTableName = "message"
+    package var msgid: String
+    package var infno: String
+    package var visitId: Int64?
+    package var state: MessageState
     /// The whole request envelope, as sent.
-    public var request: Data
-    public var answer: Data?
-    public var infcode: Int?
-    public var errMsg: String?
-    public var attempts: Int
-    public var createdAt: Double
-    public var sentAt: Double?
-    public var answeredAt: Double?
+    package var request: Data
+    package var answer: Data?
+    package var infcode: Int?
+    package var errMsg: String?
+    package var attempts: Int
+    package var createdAt: Double
+    package var sentAt: Double?
+    package var answeredAt: Double?
     /// For 2601: the msgid it reverses.
-    public var reversesMsgid: String?
+    package var reversesMsgid: String?
 
     enum CodingKeys: String, CodingKey {
         case msgid, infno, state, request, answer, infcode, attempts
@@ -47,7 +47,7 @@ public struct JournalMessage: Codable, Sendable, FetchableRecord, PersistableRec
 }
 
 /// One outpatient visit from registration to settlement (or its undoing).
-public enum VisitState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+package enum VisitState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
     case open, registered, uploaded, presettled, settling, settled, reversing, reversed, cancelled
     /// The core confirmed the settlement (2207 `infcode` 0) but its answer could not be read:
     /// settled at the core, amounts unknown here. Never reversed or cancelled by cuntong; a
@@ -55,36 +55,36 @@ public enum VisitState: String, Codable, Sendable, CaseIterable, DatabaseValueCo
     case needsReview = "settled-needs-review"
 
     /// Nothing further will happen to a visit in these states by itself.
-    public var isFinal: Bool { self == .settled || self == .reversed || self == .cancelled || self == .needsReview }
+    package var isFinal: Bool { self == .settled || self == .reversed || self == .cancelled || self == .needsReview }
 }
 
-public struct JournalVisit: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "visit"
-    public var id: Int64?
-    public var psnNo: String
-    public var certType: String
-    public var certNo: String
-    public var insutype: String
-    public var insuplcAdmdvs: String
-    public var iptOtpNo: String
-    public var mdtrtId: String?
-    public var chrgBchno: String?
-    public var setlId: String?
-    public var state: VisitState
+package struct JournalVisit: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    package static let databaseTableName = "visit"
+    package var id: Int64?
+    package var psnNo: String
+    package var certType: String
+    package var certNo: String
+    package var insutype: String
+    package var insuplcAdmdvs: String
+    package var iptOtpNo: String
+    package var mdtrtId: String?
+    package var chrgBchno: String?
+    package var setlId: String?
+    package var state: VisitState
     /// Amounts in fen, from the core's 2207 answer: what 3201 reconciles.
-    public var medfeeSumamt: Int64?
-    public var fundPaySumamt: Int64?
-    public var acctPay: Int64?
-    public var cashPay: Int64?
+    package var medfeeSumamt: Int64?
+    package var fundPaySumamt: Int64?
+    package var acctPay: Int64?
+    package var cashPay: Int64?
     /// The China-time day of the settlement, `yyyy-MM-dd`.
-    public var setlDay: String?
+    package var setlDay: String?
     /// From the 2207 answer: 清算类别 and 清算经办机构, which 3201 groups by.
-    public var clrType: String?
-    public var clrOptins: String?
-    public var ownerPid: Int32
-    public var createdAt: Double
-    public var updatedAt: Double
-    public var note: String?
+    package var clrType: String?
+    package var clrOptins: String?
+    package var ownerPid: Int32
+    package var createdAt: Double
+    package var updatedAt: Double
+    package var note: String?
 
     enum CodingKeys: String, CodingKey {
         case id, state, note
@@ -95,5 +95,5 @@ public struct JournalVisit: Codable, Sendable, FetchableRecord, MutablePersistab
         case setlDay = "setl_day", clrType = "clr_type", clrOptins = "clr_optins", ownerPid = "owner_pid", createdAt = "created_at", updatedAt = "updated_at"
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    package mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -10,11 +10,11 @@ import TerminalCore
 /// and the message stays readable without the key: amounts, codes, ids, states.
 ///
 /// `null` and `""` are left as they are: there is nothing to protect in them.
-public enum SealedJSON {
+package enum SealedJSON {
     static let sealedPrefix = Array("\"~sealed1:".utf8)
-    public static let redacted = Array("\"~redacted\"".utf8)
+    package static let redacted = Array("\"~redacted\"".utf8)
 
-    public enum Failure: Error, Equatable, Sendable {
+    package enum Failure: Error, Equatable, Sendable {
         /// A sealed value whose key is not at hand (lost, or erased by redaction).
         case keyMissing(String)
         /// A sealed value that does not open: damaged, or sealed under another key.
@@ -22,7 +22,7 @@ public enum SealedJSON {
     }
 
     /// The message with every personal value sealed under `key`, named `keyID` in the token.
-    public static func seal(_ json: Data, key: SymmetricKey, keyID: String) throws -> Data {
+    package static func seal(_ json: Data, key: SymmetricKey, keyID: String) throws -> Data {
         let aad = Data(keyID.utf8)
         return try rewrite(Array(json), sealsPersonal: true, personal: { raw in
             let box = try AES.GCM.seal(Data(raw), using: key, authenticating: aad)
@@ -32,7 +32,7 @@ public enum SealedJSON {
     }
 
     /// The message with every sealed value opened; `key(id)` gives the key a token names.
-    public static func unseal(_ json: Data, key: (String) -> SymmetricKey?) throws -> Data {
+    package static func unseal(_ json: Data, key: (String) -> SymmetricKey?) throws -> Data {
         try rewrite(Array(json), sealed: { literal in
             let token = String(decoding: literal.dropFirst(sealedPrefix.count).dropLast(), as: UTF8.self)
             guard let colon = token.firstIndex(of: ":") else { throw Failure.damaged }
@@ -48,13 +48,13 @@ public enum SealedJSON {
 
     /// The values sealed under `keyID` replaced by `"~redacted"`: the person is gone, the
     /// rest of the message stays.
-    public static func redact(_ json: Data, keyID: String) -> Data {
+    package static func redact(_ json: Data, keyID: String) -> Data {
         let prefix = Array("\"~sealed1:\(keyID):".utf8)
         return (try? rewrite(Array(json), sealed: { $0.starts(with: prefix) ? redacted : $0 })) ?? json
     }
 
     /// The key ids the message's sealed values name.
-    public static func keyIDs(in json: Data) -> Set<String> {
+    package static func keyIDs(in json: Data) -> Set<String> {
         var ids: Set<String> = []
         _ = try? rewrite(Array(json), sealed: { literal in
             let token = String(decoding: literal.dropFirst(sealedPrefix.count).dropLast(), as: UTF8.self)
@@ -64,7 +64,7 @@ public enum SealedJSON {
         return ids
     }
 
-    public static func isSealed(_ json: Data) -> Bool { !keyIDs(in: json).isEmpty }
+    package static func isSealed(_ json: Data) -> Bool { !keyIDs(in: json).isEmpty }
 
     // MARK: The scanner
 

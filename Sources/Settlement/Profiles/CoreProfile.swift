@@ -7,29 +7,29 @@ import TOMLKit
 /// whether 2207 carries the patient's password. Data, never branches in the message
 /// builders: `[core] profile` names a built-in profile (`Profiles/*.toml`, each listing
 /// its public sources) or a profile file.
-public struct CoreProfile: Sendable, Equatable {
-    public var name: String
-    public var infver: String
+package struct CoreProfile: Sendable, Equatable {
+    package var name: String
+    package var infver: String
     /// recer_sys_code for ordinary transactions (YBXT in the spec).
-    public var receiverSystemCode: String
+    package var receiverSystemCode: String
     /// recer_sys_code by insurance type for the settling transactions (340 离休 → LXXT).
-    public var receiverByInsurance: [String: String]
+    package var receiverByInsurance: [String: String]
     /// The path every transaction is posted to unless `paths` names one.
-    public var servicePath: String
+    package var servicePath: String
     /// infno → path, for cores with one path per service.
-    public var paths: [String: String]
+    package var paths: [String: String]
     /// infno → the infno this core expects instead (e.g. 2206 → 2206A).
-    public var infnoVariants: [String: String]
+    package var infnoVariants: [String: String]
     /// The e-credential decode (`ec.query`) path, under `[core] url` unless `[core] ec_url` is set.
-    public var ecQueryPath: String
-    public var gateway: GatewayScheme
+    package var ecQueryPath: String
+    package var gateway: GatewayScheme
     /// tif: whether the signature's hex is uppercase (sources differ; lowercase in the
     /// provinces' medical-insurance code).
-    public var signatureHexUppercase: Bool
+    package var signatureHexUppercase: Bool
     /// 2207 must carry the patient's password (entered on the terminal) in `cainfo`.
-    public var settlePasswordInCainfo: Bool
+    package var settlePasswordInCainfo: Bool
 
-    public enum GatewayScheme: String, Sendable, Equatable {
+    package enum GatewayScheme: String, Sendable, Equatable {
         /// No gateway headers: the core trusts the network (VPN, 专线).
         case none
         /// `x-tif-paasid` / `x-tif-timestamp` / `x-tif-nonce` / `x-tif-signature`.
@@ -38,20 +38,20 @@ public struct CoreProfile: Sendable, Equatable {
         case xca = "x-ca"
     }
 
-    public static let national = try! CoreProfile.builtIn("national")
+    package static let national = try! CoreProfile.builtIn("national")
 
     /// The infno written in the envelope for `transaction`.
-    public func wireInfno(_ transaction: Transaction) -> String {
+    package func wireInfno(_ transaction: Transaction) -> String {
         infnoVariants[transaction.infno] ?? transaction.infno
     }
 
     /// The path `transaction` is posted to; `{infno}` in it stands for the wire infno
     /// (Guangdong's gateway ends each URL with it).
-    public func path(_ transaction: Transaction) -> String {
+    package func path(_ transaction: Transaction) -> String {
         (paths[transaction.infno] ?? servicePath).replacingOccurrences(of: "{infno}", with: wireInfno(transaction))
     }
 
-    public func receiverSystemCode(_ transaction: Transaction, insutype: String?) -> String {
+    package func receiverSystemCode(_ transaction: Transaction, insutype: String?) -> String {
         guard transaction.receiverFollowsInsurance, let insutype, let special = receiverByInsurance[insutype] else {
             return receiverSystemCode
         }
@@ -61,10 +61,10 @@ public struct CoreProfile: Sendable, Equatable {
     // MARK: Loading
 
     /// The profiles compiled into cuntong, by name.
-    public static let builtInNames = ["national", "guangdong", "zhejiang"]
+    package static let builtInNames = ["national", "guangdong", "zhejiang"]
 
     /// The text of a built-in profile (the simulator reads it with its own parser).
-    public static func builtInText(_ name: String) -> String? {
+    package static func builtInText(_ name: String) -> String? {
         let bytes: [UInt8]
         switch name {
         case "national": bytes = PackageResources.national_toml
@@ -75,7 +75,7 @@ public struct CoreProfile: Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    public static func builtIn(_ name: String) throws(SettlementError) -> CoreProfile {
+    package static func builtIn(_ name: String) throws(SettlementError) -> CoreProfile {
         guard let text = builtInText(name) else {
             throw .configuration("[core] profile \"\(name)\" is not a built-in profile (\(builtInNames.joined(separator: ", "))) nor a file")
         }
@@ -83,7 +83,7 @@ public struct CoreProfile: Sendable, Equatable {
     }
 
     /// `[core] profile`: a built-in name, or the path of a profile file (TOML).
-    public static func load(_ nameOrPath: String?) throws(SettlementError) -> CoreProfile {
+    package static func load(_ nameOrPath: String?) throws(SettlementError) -> CoreProfile {
         guard let nameOrPath, !nameOrPath.isEmpty else { return .national }
         if builtInNames.contains(nameOrPath) { return try builtIn(nameOrPath) }
         guard nameOrPath.contains("/") || nameOrPath.hasSuffix(".toml") else { return try builtIn(nameOrPath) }
@@ -112,7 +112,7 @@ public struct CoreProfile: Sendable, Equatable {
         var settle: Settle?
     }
 
-    public static func parse(_ text: String, origin: String) throws(SettlementError) -> CoreProfile {
+    package static func parse(_ text: String, origin: String) throws(SettlementError) -> CoreProfile {
         let file: File
         do { file = try TOMLDecoder().decode(File.self, from: text) } catch {
             throw .configuration("the core profile \(origin) is not valid: \(error)")

@@ -5,15 +5,15 @@ import TOMLKit
 /// The secrets a province's gateway signs with, from `[core] credentials_file` (0600,
 /// owned by cuntong). Never logged, never in the journal: the headers they make are sent
 /// with each request and kept nowhere.
-public struct GatewayCredentials: Sendable, Equatable {
+package struct GatewayCredentials: Sendable, Equatable {
     /// tif: the application's paasid and its token (the shared secret).
-    public var paasid: String?
-    public var token: String?
+    package var paasid: String?
+    package var token: String?
     /// x-ca: the app key and its secret.
-    public var appKey: String?
-    public var appSecret: String?
+    package var appKey: String?
+    package var appSecret: String?
 
-    public init(paasid: String? = nil, token: String? = nil, appKey: String? = nil, appSecret: String? = nil) {
+    package init(paasid: String? = nil, token: String? = nil, appKey: String? = nil, appSecret: String? = nil) {
         self.paasid = paasid
         self.token = token
         self.appKey = appKey
@@ -37,7 +37,7 @@ public struct GatewayCredentials: Sendable, Equatable {
     }
 
     /// Reads the credentials file; refuses one that others than its owner may read.
-    public static func load(path: String) throws(SettlementError) -> GatewayCredentials {
+    package static func load(path: String) throws(SettlementError) -> GatewayCredentials {
         var st = stat()
         guard stat(path, &st) == 0 else {
             throw .configuration("[core] credentials_file \(path) does not exist or cannot be reached")

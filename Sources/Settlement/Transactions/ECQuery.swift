@@ -8,60 +8,60 @@ import Foundation
 // Constant.java (businessType), docs/national-platform.md.
 
 /// 用码业务类型 (businessType).
-public enum ECBusiness: String, Sendable {
+package enum ECBusiness: String, Sendable {
     /// 门诊挂号: at check-in.
     case registration = "01101"
     /// 门诊结算: at payment.
     case settlement = "01301"
 }
 
-public struct ECRequest<Body: Encodable & Sendable>: Encodable, Sendable {
-    public var orgId: String
-    public var transType: String
-    public var data: Body
+package struct ECRequest<Body: Encodable & Sendable>: Encodable, Sendable {
+    package var orgId: String
+    package var transType: String
+    package var data: Body
 }
 
 /// `ec.query`: the scanned code, decoded by the platform that issued it.
-public struct ECQueryBody: Encodable, Sendable {
-    public var orgId: String
-    public var businessType: String
-    public var operatorId: String
-    public var operatorName: String
-    public var officeId: String
-    public var officeName: String
+package struct ECQueryBody: Encodable, Sendable {
+    package var orgId: String
+    package var businessType: String
+    package var operatorId: String
+    package var operatorName: String
+    package var officeId: String
+    package var officeName: String
     /// "SelfService" on a self-service kiosk, empty otherwise.
-    public var deviceType: String
+    package var deviceType: String
     /// The code as scanned. The decode's public callers leave reading the code to the
     /// vendor library; `ecQrCode` is the name the platform's neighbouring interfaces use.
-    public var ecQrCode: String
+    package var ecQrCode: String
 }
 
 /// The face confirmation's two calls: `cn.nhsa.ec.auth` opens it (the face terminal's
 /// result in `extData`) and is answered with `authNo`; `cn.nhsa.auth.check` sends that
 /// `authNo` and is answered with the holder.
-public struct ECFaceBody: Encodable, Sendable {
-    public var orgId: String
+package struct ECFaceBody: Encodable, Sendable {
+    package var orgId: String
     /// This institution's own serial for the request, unique, at most 64 characters.
-    public var outBizNo: String
-    public var businessType: String
-    public var operatorId: String
-    public var operatorName: String
-    public var officeId: String
-    public var officeName: String
+    package var outBizNo: String
+    package var businessType: String
+    package var operatorId: String
+    package var operatorName: String
+    package var officeId: String
+    package var officeName: String
     /// cn.nhsa.ec.auth: 扩展参数 (a JSON object as text) carrying the face terminal's result.
-    public var extData: String?
+    package var extData: String?
     /// cn.nhsa.auth.check: the confirmation to look up.
-    public var authNo: String?
+    package var authNo: String?
 }
 
 /// The platform's answer: `code` 0 on success (a number, or its text), `message`, and
 /// `data` as an object or as a JSON-encoded string.
-public struct ECAnswer<Body: Decodable & Sendable>: Decodable, Sendable {
-    public var code: Int
-    public var message: String?
-    public var data: Body?
+package struct ECAnswer<Body: Decodable & Sendable>: Decodable, Sendable {
+    package var code: Int
+    package var message: String?
+    package var data: Body?
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let f = try WireFields(decoder)
         let text = try f.text("code")
         guard let n = Int(text) else {
@@ -80,18 +80,18 @@ public struct ECAnswer<Body: Decodable & Sendable>: Decodable, Sendable {
 /// Who the platform says holds the code or the face: `ec.query`'s and
 /// `cn.nhsa.auth.check`'s data. Only `idNo` (and, for a code, `ecToken`) is required;
 /// `null`, `""` and the text "null" are all absent.
-public struct ECHolder: Decodable, Sendable {
-    public var ecToken: String?
-    public var idNo: String
+package struct ECHolder: Decodable, Sendable {
+    package var ecToken: String?
+    package var idNo: String
     /// 证件类型 (01 = resident identity card).
-    public var idType: String?
-    public var userName: String?
+    package var idType: String?
+    package var userName: String?
     /// 参保地区编码: the holder's insurance division.
-    public var insuOrg: String?
-    public var ecIndexNo: String?
-    public var authNo: String?
+    package var insuOrg: String?
+    package var ecIndexNo: String?
+    package var authNo: String?
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let f = try WireFields(decoder)
         func text(_ name: String) -> String? { f.optionalText(name).flatMap { $0 == "null" ? nil : $0 } }
         guard let id = text("idNo") else { throw DecodingError.keyNotFound(FieldKey("idNo"), .init(codingPath: [], debugDescription: "idNo")) }
@@ -106,10 +106,10 @@ public struct ECHolder: Decodable, Sendable {
 }
 
 /// `cn.nhsa.ec.auth`'s data.
-public struct ECAuthResult: Decodable, Sendable {
-    public var authNo: String
+package struct ECAuthResult: Decodable, Sendable {
+    package var authNo: String
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         authNo = try WireFields(decoder).text("authNo")
     }
 }

@@ -3,36 +3,36 @@ import TerminalCore
 
 // 1101 人员信息获取.
 
-public struct PersonInfoInput: Encodable, Sendable {
-    public struct Body: Encodable, Sendable {
+package struct PersonInfoInput: Encodable, Sendable {
+    package struct Body: Encodable, Sendable {
         /// 01 e-credential token, 02 ID number, 03 social-security card.
-        public var mdtrt_cert_type: String
-        public var mdtrt_cert_no: String
+        package var mdtrt_cert_type: String
+        package var mdtrt_cert_no: String
         /// The card identifier (卡识别码), for a social-security card.
-        public var card_sn: String
-        public var begntime: String
+        package var card_sn: String
+        package var begntime: String
         /// 01 = resident identity card.
-        public var psn_cert_type: String
-        public var certno: String
-        public var psn_name: String
+        package var psn_cert_type: String
+        package var certno: String
+        package var psn_name: String
     }
-    public var data: Body
+    package var data: Body
 }
 
 /// 1101's answer: only what cuntong uses is read; everything else a core sends is ignored.
-public struct PersonInfoOutput: Decodable, Sendable {
-    public struct BaseInfo: Decodable, Sendable {
-        public var psn_no: String
-        public var psn_cert_type: String?
-        public var certno: String
-        public var psn_name: String
-        public var gend: String?
-        public var brdy: String?
+package struct PersonInfoOutput: Decodable, Sendable {
+    package struct BaseInfo: Decodable, Sendable {
+        package var psn_no: String
+        package var psn_cert_type: String?
+        package var certno: String
+        package var psn_name: String
+        package var gend: String?
+        package var brdy: String?
         /// 家庭共济: relatives' personal accounts may pay, as the extension field says
         /// (`exp_content` in the spec's tables, `expContent` in some cores' answers).
-        public var familyAccountSharing: Bool
+        package var familyAccountSharing: Bool
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let f = try WireFields(decoder)
             psn_no = try f.text("psn_no")
             psn_cert_type = f.optionalText("psn_cert_type")
@@ -44,17 +44,17 @@ public struct PersonInfoOutput: Decodable, Sendable {
                 .fam_acct_shar_flag == "1"
         }
     }
-    public struct InsuInfo: Decodable, Sendable {
+    package struct InsuInfo: Decodable, Sendable {
         /// Personal-account balance; some cores leave it out for residents (no account).
-        public var balc: Money
-        public var insutype: String
-        public var psn_type: String?
+        package var balc: Money
+        package var insutype: String
+        package var psn_type: String?
         /// 1 正常参保, 2 暂停参保, 4 终止参保.
-        public var psn_insu_stas: String?
+        package var psn_insu_stas: String?
         /// Nil when the core leaves it out; the e-credential platform's `insuOrg` stands in.
-        public var insuplc_admdvs: String?
+        package var insuplc_admdvs: String?
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let f = try WireFields(decoder)
             balc = try f.optionalMoney("balc") ?? .zero
             insutype = try f.text("insutype")
@@ -63,23 +63,23 @@ public struct PersonInfoOutput: Decodable, Sendable {
             insuplc_admdvs = f.optionalText("insuplc_admdvs")
         }
     }
-    public struct IdetInfo: Decodable, Sendable {
-        public var psn_idet_type: String
-        public var psn_type_lv: String?
-        public var memo: String?
+    package struct IdetInfo: Decodable, Sendable {
+        package var psn_idet_type: String
+        package var psn_type_lv: String?
+        package var memo: String?
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let f = try WireFields(decoder)
             psn_idet_type = try f.text("psn_idet_type")
             psn_type_lv = f.optionalText("psn_type_lv")
             memo = f.optionalText("memo")
         }
     }
-    public var baseinfo: BaseInfo
-    public var insuinfo: [InsuInfo]
-    public var idetinfo: [IdetInfo]
+    package var baseinfo: BaseInfo
+    package var insuinfo: [InsuInfo]
+    package var idetinfo: [IdetInfo]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let f = try WireFields(decoder)
         baseinfo = try f.object("baseinfo")
         insuinfo = try f.list("insuinfo")
@@ -105,28 +105,28 @@ struct ExpContent: Decodable {
 }
 
 /// How a credential is named to the core in 1101 and settlement (`mdtrt_cert_type`).
-public enum CertificateType: String, Sendable, Codable {
+package enum CertificateType: String, Sendable, Codable {
     case ecToken = "01"
     case idNumber = "02"
     case socialSecurityCard = "03"
 }
 
 /// What 1101 and 2201/2206/2207 quote as the patient's credential.
-public struct Certificate: Sendable, Hashable, Codable {
-    public var type: CertificateType
-    public var number: String
-    public var cardSN: String
+package struct Certificate: Sendable, Hashable, Codable {
+    package var type: CertificateType
+    package var number: String
+    package var cardSN: String
 
-    public init(type: CertificateType, number: String, cardSN: String = "") {
+    package init(type: CertificateType, number: String, cardSN: String = "") {
         self.type = type
         self.number = number
         self.cardSN = cardSN
     }
 }
 
-public enum InsuranceTypes {
+package enum InsuranceTypes {
     /// The public code list for `insutype`, for people.
-    public static func name(_ code: String) -> String {
+    package static func name(_ code: String) -> String {
         switch code {
         case "310": "职工基本医疗保险"
         case "320": "公务员医疗补助"
@@ -143,7 +143,7 @@ public enum InsuranceTypes {
 extension PersonInfoOutput {
     /// The identity as the terminal shows it. `clinicRegion` marks cross-region patients;
     /// `fallbackRegion` (the platform's `insuOrg`) is the insurance division where 1101 gives none.
-    public func identity(clinicRegion: String, fallbackRegion: String? = nil) -> Identity {
+    package func identity(clinicRegion: String, fallbackRegion: String? = nil) -> Identity {
         let sharing = baseinfo.familyAccountSharing
         return Identity(
             psnNo: baseinfo.psn_no, name: baseinfo.psn_name, idNumber: baseinfo.certno,

@@ -1,19 +1,19 @@
 // 9001 签到 and 9002 签退. Field names are the national platform's.
 
-public struct SignInInput: Encodable, Sendable {
-    public struct Body: Encodable, Sendable {
-        public var opter_no: String
-        public var mac: String
-        public var ip: String
+package struct SignInInput: Encodable, Sendable {
+    package struct Body: Encodable, Sendable {
+        package var opter_no: String
+        package var mac: String
+        package var ip: String
     }
-    public var signIn: Body
+    package var signIn: Body
 }
 
-public struct SignInOutput: Decodable, Sendable {
-    public var sign_no: String
-    public var sign_time: String?
+package struct SignInOutput: Decodable, Sendable {
+    package var sign_no: String
+    package var sign_time: String?
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let body = try WireFields(decoder).object("signinoutb", Body.self)
         sign_no = body.sign_no
         sign_time = body.sign_time
@@ -30,10 +30,10 @@ public struct SignInOutput: Decodable, Sendable {
     }
 }
 
-public struct SignOutInput: Encodable, Sendable {
-    public struct Body: Encodable, Sendable {
-        public var sign_no: String
-        public var opter_no: String
+package struct SignOutInput: Encodable, Sendable {
+    package struct Body: Encodable, Sendable {
+        package var sign_no: String
+        package var opter_no: String
     }
-    public var signOut: Body
+    package var signOut: Body
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Carries one message to the city core and brings its answer back. The real one is HTTP
 /// (`HTTPCoreTransport`); tests use the same interface against the real simulator.
-public protocol CoreTransport: Sendable {
+package protocol CoreTransport: Sendable {
     /// POSTs `body` (JSON) to `path` under the core's URL (or to `path` itself when it is a
     /// full URL), with extra `headers` (the gateway's), and returns the answer's body.
     func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data
@@ -11,7 +11,7 @@ public protocol CoreTransport: Sendable {
 
 /// Why a message got no usable answer, split by what it means for money: whether the core
 /// may have acted on the message.
-public enum TransportFailure: Error, Sendable, Equatable {
+package enum TransportFailure: Error, Sendable, Equatable {
     /// The request never left: no connection could be made.
     case notSent(String)
     /// The request may have reached the core, but no answer came (timeout, reset, 5xx).
@@ -19,7 +19,7 @@ public enum TransportFailure: Error, Sendable, Equatable {
     /// TLS could not be established; nothing was sent.
     case tls(String)
 
-    public var mayHaveTakenEffect: Bool {
+    package var mayHaveTakenEffect: Bool {
         if case .noAnswer = self { return true }
         return false
     }

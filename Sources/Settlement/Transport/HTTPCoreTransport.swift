@@ -7,12 +7,12 @@ import NIOSSL
 
 /// HTTP POST to the city core with AsyncHTTPClient: connect and read timeouts from the
 /// configuration, TLS verified against the configured CA (or the system's).
-public final class HTTPCoreTransport: CoreTransport {
+package final class HTTPCoreTransport: CoreTransport {
     private let client: HTTPClient
     private let baseURL: String
     private let timeout: TimeAmount
 
-    public init(settings: CoreSettings) throws(SettlementError) {
+    package init(settings: CoreSettings) throws(SettlementError) {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let ca = settings.caFile {
             guard FileManager.default.isReadableFile(atPath: ca) else {
@@ -33,7 +33,7 @@ public final class HTTPCoreTransport: CoreTransport {
         timeout = .milliseconds(Int64(settings.timeoutMilliseconds))
     }
 
-    public func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data {
+    package func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data {
         let url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : baseURL + path
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -89,7 +89,7 @@ public final class HTTPCoreTransport: CoreTransport {
         return .noAnswer("\(error)")
     }
 
-    public func shutdown() async {
+    package func shutdown() async {
         try? await client.shutdown()
     }
 

@@ -2,49 +2,49 @@ import Foundation
 
 /// The national medical-insurance platform's request envelope: one shape for every
 /// transaction, the transaction's body in `input`. Field names are the spec's, exactly.
-public struct RequestEnvelope<Input: Encodable & Sendable>: Encodable, Sendable {
+package struct RequestEnvelope<Input: Encodable & Sendable>: Encodable, Sendable {
     /// Transaction code, e.g. `"2207"`.
-    public var infno: String
+    package var infno: String
     /// fixmedins_code + yyyyMMddHHmmss + 4-digit sequence; unique per terminal.
-    public var msgid: String
+    package var msgid: String
     /// The clinic's admin division (就医地).
-    public var mdtrtarea_admvs: String
+    package var mdtrtarea_admvs: String
     /// The patient's insurance division (参保地), when known; empty otherwise.
-    public var insuplc_admdvs: String
+    package var insuplc_admdvs: String
     /// Receiving system code.
-    public var recer_sys_code: String
-    public var dev_no: String
-    public var dev_safe_info: String
-    public var cainfo: String
-    public var signtype: String
-    public var infver: String
+    package var recer_sys_code: String
+    package var dev_no: String
+    package var dev_safe_info: String
+    package var cainfo: String
+    package var signtype: String
+    package var infver: String
     /// 1 = 经办人 (an operator at the counter).
-    public var opter_type: String
-    public var opter: String
-    public var opter_name: String
+    package var opter_type: String
+    package var opter: String
+    package var opter_name: String
     /// `yyyy-MM-dd HH:mm:ss`, China time.
-    public var inf_time: String
-    public var fixmedins_code: String
-    public var fixmedins_name: String
+    package var inf_time: String
+    package var fixmedins_code: String
+    package var fixmedins_name: String
     /// From the day's 9001 sign-in; empty for 9001 itself.
-    public var sign_no: String
-    public var input: Input
+    package var sign_no: String
+    package var input: Input
 }
 
 /// The answer envelope, without its `output`, which is decoded separately by type. Read
 /// as loosely as the outside world writes it: `infcode` as a number or a string, any other
 /// field as text, a number, null, or absent.
-public struct AnswerHeader: Decodable, Sendable {
+package struct AnswerHeader: Decodable, Sendable {
     /// 0 = success; anything else is a refusal with `err_msg`.
-    public var infcode: Int
-    public var inf_refmsgid: String?
-    public var refmsg_time: String?
+    package var infcode: Int
+    package var inf_refmsgid: String?
+    package var refmsg_time: String?
     /// `yyyyMMddHHmmssSSS` in the spec; some cores write `yyyy-MM-dd HH:mm:ss`.
-    public var respond_time: String?
-    public var err_msg: String?
-    public var warn_msg: String?
+    package var respond_time: String?
+    package var err_msg: String?
+    package var warn_msg: String?
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let f = try WireFields(decoder)
         let code = try f.text("infcode")
         guard let n = Int(code) else {
@@ -78,9 +78,9 @@ struct AnswerOutput<Output: Decodable>: Decodable {
 }
 
 /// An `output` whose content the terminal does not need (2202, 2203, 2205, 2601, 9002).
-public struct Ignored: Decodable, Sendable {
-    public init() {}
-    public init(from decoder: any Decoder) throws {}
+package struct Ignored: Decodable, Sendable {
+    package init() {}
+    package init(from decoder: any Decoder) throws {}
 }
 
 /// JSON coding as the platform writes it: keys as declared, no escaping of `/`, sorted

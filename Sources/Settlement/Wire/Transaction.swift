@@ -1,7 +1,7 @@
 /// Every transaction cuntong sends to the city core, with what it does there. The role
 /// decides what happens when an answer is lost; each transaction states its own, so a new
 /// one cannot slip in with a guessed default.
-public enum Transaction: String, CaseIterable, Sendable {
+package enum Transaction: String, CaseIterable, Sendable {
     case signIn = "9001"
     case signOut = "9002"
     case personInfo = "1101"
@@ -16,10 +16,10 @@ public enum Transaction: String, CaseIterable, Sendable {
     case reverseMessage = "2601"
     case reconcile = "3201"
 
-    public var infno: String { rawValue }
+    package var infno: String { rawValue }
 
     /// The spec's name, for people.
-    public var title: String {
+    package var title: String {
         switch self {
         case .signIn: "签到"
         case .signOut: "签退"
@@ -37,7 +37,7 @@ public enum Transaction: String, CaseIterable, Sendable {
         }
     }
 
-    public var role: MessageRole {
+    package var role: MessageRole {
         switch self {
         case .signIn, .signOut, .personInfo, .preSettle, .reconcile: .query
         case .register, .cancelRegistration, .visitInfo, .feeDetails, .cancelFees: .idempotentUpload
@@ -48,7 +48,7 @@ public enum Transaction: String, CaseIterable, Sendable {
 
     /// Whether `recer_sys_code` follows the patient's insurance type (LXXT for 离休 340):
     /// the transactions that settle under an insutype.
-    public var receiverFollowsInsurance: Bool {
+    package var receiverFollowsInsurance: Bool {
         switch self {
         case .register, .preSettle, .settle: true
         default: false
@@ -57,7 +57,7 @@ public enum Transaction: String, CaseIterable, Sendable {
 }
 
 /// What a transaction does at the core, which decides what to do when its answer is lost.
-public enum MessageRole: Sendable, Equatable {
+package enum MessageRole: Sendable, Equatable {
     /// Changes nothing at the core (1101, 2206, 9001, 9002, 3201): a lost answer is simply
     /// a failure; never re-sent later.
     case query
@@ -73,11 +73,11 @@ public enum MessageRole: Sendable, Equatable {
 
     /// The role of a journaled message; nil for an infno this version does not send (a
     /// journal from elsewhere), which recovery leaves for a person.
-    public init?(infno: String) {
+    package init?(infno: String) {
         guard let t = Transaction(rawValue: infno) else { return nil }
         self = t.role
     }
 
     /// Re-sent under its own msgid by recovery until the core answers.
-    public var isResent: Bool { self == .idempotentUpload || self == .undoesMoney }
+    package var isResent: Bool { self == .idempotentUpload || self == .undoesMoney }
 }

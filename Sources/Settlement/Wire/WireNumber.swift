@@ -6,22 +6,22 @@ import TerminalCore
 /// spec's 数值型 fields are numbers, and Foundation's encoder would write a Decimal
 /// normalised (`12.3`) and a Double with binary noise, so the text is carried through the
 /// encoder marked and written bare by `WireJSON.encode`.
-public struct WireNumber: Encodable, Sendable, Hashable, CustomStringConvertible {
-    public let text: String
+package struct WireNumber: Encodable, Sendable, Hashable, CustomStringConvertible {
+    package let text: String
 
     /// An amount: yuan with exactly two decimals (16,2).
-    public init(_ money: Money) { text = money.yuan }
+    package init(_ money: Money) { text = money.yuan }
     /// A quantity (`cnt`, 16,4), shortest exact text.
-    public init(_ quantity: Quantity) { text = quantity.description }
+    package init(_ quantity: Quantity) { text = quantity.description }
     /// A unit price (`pric`, 16,6) from a yuan amount, shortest exact text.
-    public init(price: Money) { text = UnitPrice(price).description }
+    package init(price: Money) { text = UnitPrice(price).description }
 
-    public var description: String { text }
+    package var description: String { text }
 
     /// Marks the text so that `WireJSON.encode` can find it; never seen outside it.
     static let marker = "\u{1}\u{2}cuntong-number:"
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(Self.marker + text)
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Times as the platform writes them: China Standard Time (UTC+8, no daylight saving),
 /// `yyyy-MM-dd HH:mm:ss`, dates `yyyy-MM-dd`, msgid stamps `yyyyMMddHHmmss`.
-public enum WireTime {
+package enum WireTime {
     static let chinaOffset = 8 * 3600
 
     private static func parts(_ date: Date) -> DateComponents {
@@ -17,23 +17,23 @@ public enum WireTime {
     }
 
     /// `2026-11-23 15:04:05`.
-    public static func infTime(_ date: Date) -> String {
+    package static func infTime(_ date: Date) -> String {
         let p = parts(date)
         return "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2)) \(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))"
     }
 
     /// `2026-11-23`: the settlement day in China, which is what 3201 reconciles.
-    public static func day(_ date: Date) -> String { String(infTime(date).prefix(10)) }
+    package static func day(_ date: Date) -> String { String(infTime(date).prefix(10)) }
 
     /// `20261123150405`.
-    public static func stamp(_ date: Date) -> String {
+    package static func stamp(_ date: Date) -> String {
         infTime(date).filter { $0.isNumber }
     }
 
     /// Parses a time the platform wrote, as China time: `yyyy-MM-dd HH:mm:ss` (inf_time,
     /// setl_time), `yyyyMMddHHmmssSSS` (respond_time and refmsg_time in the spec),
     /// `yyyyMMddHHmmss`, or `yyyy-MM-dd HH:mm:ss.SSS`. Milliseconds are kept.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let t = text.trimmingCharacters(in: .whitespaces)
         var fields: [Int]
         var millis = 0

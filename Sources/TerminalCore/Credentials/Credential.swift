@@ -1,7 +1,7 @@
 /// What a patient presented at the terminal. A credential is never an identity: the
 /// city core resolves it (1101) so that a forged card or code cannot invent a person.
-public struct Credential: Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+package struct Credential: Sendable, Hashable, CustomStringConvertible {
+    package enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         /// 社会保障卡 read in a PC/SC reader.
         case socialSecurityCard
         /// QR code of the 医保电子凭证, resolved by the core into an e-credential token.
@@ -17,17 +17,17 @@ public struct Credential: Sendable, Hashable, CustomStringConvertible {
         case manualIDNumber
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// What identifies the credential to the core: the card number, the scanned code,
     /// the face token, or the ID number. Personal data.
-    public let payload: String
+    package let payload: String
     /// Extra fields the core needs, e.g. `cardIdentifier` (card_sn) and
     /// `socialSecurityNumber` for a card.
-    public let attributes: [String: String]
+    package let attributes: [String: String]
     /// Where it came from, e.g. the reader name.
-    public let source: String
+    package let source: String
 
-    public init(kind: Kind, payload: String, attributes: [String: String] = [:], source: String) {
+    package init(kind: Kind, payload: String, attributes: [String: String] = [:], source: String) {
         self.kind = kind
         self.payload = payload
         self.attributes = attributes
@@ -35,7 +35,7 @@ public struct Credential: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Masked: safe for logs.
-    public var description: String {
+    package var description: String {
         "\(kind.rawValue)(\(Masking.identifier(payload))) from \(source)"
     }
 }

@@ -1,22 +1,22 @@
 /// The insured person as the city core confirmed it (1101). Never built from what a card
 /// or code says by itself. Personal data: print it through the masked views.
-public struct Identity: Sendable, Hashable, Codable {
-    public struct Insurance: Sendable, Hashable, Codable {
+package struct Identity: Sendable, Hashable, Codable {
+    package struct Insurance: Sendable, Hashable, Codable {
         /// `insutype`, e.g. 310 (employees' basic medical insurance), 390 (residents').
-        public var type: String
-        public var typeName: String
+        package var type: String
+        package var typeName: String
         /// `insuplc_admdvs`: the admin division where the person is insured.
-        public var region: String
+        package var region: String
         /// `balc`: the personal-account balance.
-        public var balance: Money
+        package var balance: Money
         /// `psn_type`.
-        public var personType: String
+        package var personType: String
         /// `psn_insu_stas`: 1 = contributing (参保缴费).
-        public var status: String
+        package var status: String
         /// Insured outside the clinic's division: settled across regions (异地就医).
-        public var crossRegion: Bool
+        package var crossRegion: Bool
 
-        public init(type: String, typeName: String, region: String, balance: Money,
+        package init(type: String, typeName: String, region: String, balance: Money,
                     personType: String, status: String, crossRegion: Bool) {
             self.type = type
             self.typeName = typeName
@@ -29,30 +29,30 @@ public struct Identity: Sendable, Hashable, Codable {
     }
 
     /// `idetinfo`: a special identity, e.g. a medical-aid category.
-    public struct SpecialIdentity: Sendable, Hashable, Codable {
-        public var type: String
-        public var level: String
-        public var memo: String
-        public init(type: String, level: String, memo: String) {
+    package struct SpecialIdentity: Sendable, Hashable, Codable {
+        package var type: String
+        package var level: String
+        package var memo: String
+        package init(type: String, level: String, memo: String) {
             self.type = type
             self.level = level
             self.memo = memo
         }
     }
 
-    public var psnNo: String
-    public var name: String
-    public var idNumber: String
+    package var psnNo: String
+    package var name: String
+    package var idNumber: String
     /// `psn_cert_type`: 01 = resident identity card.
-    public var idType: String
-    public var gender: String
-    public var birthDate: String
-    public var insurances: [Insurance]
-    public var identities: [SpecialIdentity]
+    package var idType: String
+    package var gender: String
+    package var birthDate: String
+    package var insurances: [Insurance]
+    package var identities: [SpecialIdentity]
     /// 家庭共济: the core says relatives' personal accounts may pay for this person.
-    public var familyAccountSharing: Bool
+    package var familyAccountSharing: Bool
 
-    public init(psnNo: String, name: String, idNumber: String, idType: String, gender: String,
+    package init(psnNo: String, name: String, idNumber: String, idType: String, gender: String,
                 birthDate: String, insurances: [Insurance], identities: [SpecialIdentity],
                 familyAccountSharing: Bool) {
         self.psnNo = psnNo
@@ -67,7 +67,7 @@ public struct Identity: Sendable, Hashable, Codable {
     }
 
     /// The insurance to settle under: the first one that is contributing, else the first.
-    public var primaryInsurance: Insurance? {
+    package var primaryInsurance: Insurance? {
         insurances.first { $0.status == "1" } ?? insurances.first
     }
 }

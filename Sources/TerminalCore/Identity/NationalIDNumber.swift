@@ -3,18 +3,18 @@
 ///
 /// Layout: 6-digit region, 8-digit birth date, 3-digit sequence (odd = male), and an
 /// ISO 7064 MOD 11-2 check character (`0`–`9` or `X`).
-public struct NationalIDNumber: Sendable, Hashable, CustomStringConvertible {
+package struct NationalIDNumber: Sendable, Hashable, CustomStringConvertible {
     /// The full number, upper-case `X`. Personal data: print `masked` instead.
-    public let value: String
+    package let value: String
 
-    public enum Problem: Error, Sendable, Equatable {
+    package enum Problem: Error, Sendable, Equatable {
         case wrongLength(Int)
         case notDigits
         case badBirthDate
         case checkDigitMismatch(expected: Character, found: Character)
 
         /// In plain words, without repeating the number.
-        public var explanation: String {
+        package var explanation: String {
             switch self {
             case .wrongLength(let n): "it has \(n) characters, not 18"
             case .notDigits: "only digits are allowed, and X as the last character"
@@ -25,7 +25,7 @@ public struct NationalIDNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Validates length, characters, the embedded birth date and the check character.
-    public static func validate(_ text: String) -> Result<NationalIDNumber, Problem> {
+    package static func validate(_ text: String) -> Result<NationalIDNumber, Problem> {
         let chars = Array(text.uppercased())
         guard chars.count == 18 else { return .failure(.wrongLength(chars.count)) }
         guard chars.prefix(17).allSatisfy({ $0.isASCII && $0.isNumber }),
@@ -39,7 +39,7 @@ public struct NationalIDNumber: Sendable, Hashable, CustomStringConvertible {
         return .success(NationalIDNumber(value: String(chars)))
     }
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard case .success(let id) = Self.validate(text) else { return nil }
         self = id
     }
@@ -47,7 +47,7 @@ public struct NationalIDNumber: Sendable, Hashable, CustomStringConvertible {
     private init(value: String) { self.value = value }
 
     /// ISO 7064 MOD 11-2 over the first 17 digits.
-    public static func checkCharacter(for first17: String) -> Character {
+    package static func checkCharacter(for first17: String) -> Character {
         let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
         let digits = first17.compactMap { $0.wholeNumberValue }
         precondition(digits.count == 17, "checkCharacter needs 17 digits")
@@ -55,19 +55,19 @@ public struct NationalIDNumber: Sendable, Hashable, CustomStringConvertible {
         return Array("10X98765432")[sum % 11]
     }
 
-    public var regionCode: String { String(value.prefix(6)) }
+    package var regionCode: String { String(value.prefix(6)) }
 
-    public var birthDate: CalendarDate {
+    package var birthDate: CalendarDate {
         CalendarDate(String(Array(value)[6..<14]))!
     }
 
     /// GB 11643: an odd sequence number is a man, even a woman. Codes as in GB/T 2261.1.
-    public var genderCode: String {
+    package var genderCode: String {
         (Array(value)[16].wholeNumberValue ?? 0) % 2 == 1 ? "1" : "2"
     }
 
-    public var masked: String { Masking.idNumber(value) }
+    package var masked: String { Masking.idNumber(value) }
 
     /// Masked, so that an accidental interpolation into a log line does not leak it.
-    public var description: String { masked }
+    package var description: String { masked }
 }

@@ -2,22 +2,22 @@ import Foundation
 
 /// How many decimal places a `FixedDecimal` keeps: the scale of a 数值型 field in the
 /// platform's field tables (16,4 → 4, 16,6 → 6, 5,4 → 4).
-public protocol DecimalPlaces: Sendable {
+package protocol DecimalPlaces: Sendable {
     static var places: Int { get }
 }
 
-public enum FourPlaces: DecimalPlaces { public static let places = 4 }
-public enum SixPlaces: DecimalPlaces { public static let places = 6 }
+package enum FourPlaces: DecimalPlaces { package static let places = 4 }
+package enum SixPlaces: DecimalPlaces { package static let places = 6 }
 
 /// An exact decimal with a fixed number of places, kept as an integer count of its smallest
 /// unit (10⁻ᴾ). Never a Double: a ratio or a unit price is compared and re-sent exactly as
 /// the core wrote it.
-public struct FixedDecimal<Places: DecimalPlaces>: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var units: Int64
+package struct FixedDecimal<Places: DecimalPlaces>: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package var units: Int64
 
-    public init(units: Int64) { self.units = units }
+    package init(units: Int64) { self.units = units }
 
-    public static var scale: Int64 {
+    package static var scale: Int64 {
         var s: Int64 = 1
         for _ in 0..<Places.places { s *= 10 }
         return s
@@ -25,7 +25,7 @@ public struct FixedDecimal<Places: DecimalPlaces>: Sendable, Hashable, Comparabl
 
     /// Parses `"12"`, `"0.35"`, `"-1.5"`, `"0.350000"`. Digits beyond the precision are
     /// accepted only when they are zeros; exponents, spaces and a bare `"."` are refused.
-    public init?(text: String) {
+    package init?(text: String) {
         guard let (negative, whole, frac) = DecimalText.split(text),
               let fraction = DecimalText.fraction(frac, places: Places.places),
               whole.count <= 18 - Places.places, let w = Int64(whole) else { return nil }
@@ -34,37 +34,37 @@ public struct FixedDecimal<Places: DecimalPlaces>: Sendable, Hashable, Comparabl
     }
 
     /// A Money amount at this precision (yuan with two decimals always fit).
-    public init(_ money: Money) {
+    package init(_ money: Money) {
         units = money.fen * (Self.scale / 100)
     }
 
     /// Shortest exact text: `"0.35"`, `"20"`, `"-1.5"`.
-    public var description: String { DecimalText.format(units, places: Places.places, minimumPlaces: 0) }
+    package var description: String { DecimalText.format(units, places: Places.places, minimumPlaces: 0) }
 
-    public static func < (a: Self, b: Self) -> Bool { a.units < b.units }
+    package static func < (a: Self, b: Self) -> Bool { a.units < b.units }
 }
 
 extension FixedDecimal: Codable, DecimalTextDecodable {
-    public init?(decimalText text: String) { self.init(text: text) }
-    public static var expected: String { "a decimal with at most \(Places.places) places" }
-    public init(from decoder: any Decoder) throws { try self.init(decimalTextFrom: decoder) }
+    package init?(decimalText text: String) { self.init(text: text) }
+    package static var expected: String { "a decimal with at most \(Places.places) places" }
+    package init(from decoder: any Decoder) throws { try self.init(decimalTextFrom: decoder) }
 
     /// Writes the shortest exact text as a string; the wire's numbers are written by the
     /// settlement module, which controls the JSON text.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
 }
 
 /// A unit price (`pric`, `pric_uplmt_amt`: 16,6).
-public typealias UnitPrice = FixedDecimal<SixPlaces>
+package typealias UnitPrice = FixedDecimal<SixPlaces>
 /// A ratio (`selfpay_prop`, `pool_prop_selfpay`: 5,4), e.g. 0.1000 for 10 %.
-public typealias Ratio = FixedDecimal<FourPlaces>
+package typealias Ratio = FixedDecimal<FourPlaces>
 
 /// A value read from decimal text, written as a JSON number or a numeric string (cores and
 /// clinic software write both): Money, Quantity, FixedDecimal.
-public protocol DecimalTextDecodable: Decodable {
+package protocol DecimalTextDecodable: Decodable {
     init?(decimalText: String)
     /// What the text must be, for the error that names it.
     static var expected: String { get }
@@ -72,7 +72,7 @@ public protocol DecimalTextDecodable: Decodable {
 
 extension DecimalTextDecodable {
     /// The one reading of decimal text that each type's `init(from:)` calls.
-    public init(decimalTextFrom decoder: any Decoder) throws {
+    package init(decimalTextFrom decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try DecimalText.read(container)
         guard let value = Self(decimalText: text) else {
@@ -83,7 +83,7 @@ extension DecimalTextDecodable {
 }
 
 /// Decimal text as the platform writes it, shared by Money, Quantity and FixedDecimal.
-public enum DecimalText {
+package enum DecimalText {
     /// Sign, whole digits and fraction digits of `"-12.340"`; nil unless it is plain
     /// positional decimal text.
     static func split(_ text: String) -> (negative: Bool, whole: Substring, fraction: Substring)? {
@@ -107,7 +107,7 @@ public enum DecimalText {
     }
 
     /// `units` (in 10⁻ᵖˡᵃᶜᵉˢ) as text with at least `minimumPlaces` decimals.
-    public static func format(_ units: Int64, places: Int, minimumPlaces: Int) -> String {
+    package static func format(_ units: Int64, places: Int, minimumPlaces: Int) -> String {
         var scale: UInt64 = 1
         for _ in 0..<places { scale *= 10 }
         let magnitude = units.magnitude

@@ -2,14 +2,14 @@
 ///
 /// The rules follow the usual Chinese practice for 身份证号 and 姓名: keep enough for a
 /// person to recognise their own record, never enough to identify someone.
-public enum Masking {
+package enum Masking {
     /// `360402198503122420` → `360402********2420`: region kept, birth date and sequence hidden.
-    public static func idNumber(_ value: String) -> String {
+    package static func idNumber(_ value: String) -> String {
         keep(value, prefix: 6, suffix: 4)
     }
 
     /// `欧阳淼` → `欧*淼`, `刘䶮` → `刘*`, `司马相如` → `司**如`.
-    public static func name(_ value: String) -> String {
+    package static func name(_ value: String) -> String {
         let chars = Array(value)
         switch chars.count {
         case 0: return ""
@@ -22,7 +22,7 @@ public enum Masking {
     }
 
     /// Generic identifier (card number, token, card identifier): first and last two kept.
-    public static func identifier(_ value: String) -> String {
+    package static func identifier(_ value: String) -> String {
         keep(value, prefix: 2, suffix: 2, minimumHidden: 3)
     }
 
@@ -36,7 +36,7 @@ public enum Masking {
     }
 
     /// A date of birth is personal data too: keep the year only.
-    public static func date(_ value: CalendarDate) -> String {
+    package static func date(_ value: CalendarDate) -> String {
         String(format4(value.year)) + "-**-**"
     }
 

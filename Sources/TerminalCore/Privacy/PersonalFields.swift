@@ -4,8 +4,8 @@
 /// field goes here, and every one of those places knows it.
 ///
 /// Field names are the platforms' own (the spec's field tables; docs/national-platform.md).
-public enum PersonalFields {
-    public enum Kind: Sendable, Hashable {
+package enum PersonalFields {
+    package enum Kind: Sendable, Hashable {
         /// 身份证号 and other certificate numbers: region kept, the rest starred.
         case idNumber
         /// 姓名: first (and last) character kept.
@@ -16,7 +16,7 @@ public enum PersonalFields {
         case opaque
     }
 
-    public static let table: [String: Kind] = [
+    package static let table: [String: Kind] = [
         // Certificate numbers.
         "certno": .idNumber, "idNo": .idNumber,
         // Names: the patient's, and the doctors' and operators' (staff are persons too).
@@ -30,12 +30,12 @@ public enum PersonalFields {
         "exp_content": .opaque, "expContent": .opaque, "extData": .opaque,
     ]
 
-    public static func kind(of key: String) -> Kind? { table[key] }
+    package static func kind(of key: String) -> Kind? { table[key] }
 
-    public static func isPersonal(_ key: String) -> Bool { table[key] != nil }
+    package static func isPersonal(_ key: String) -> Bool { table[key] != nil }
 
     /// The value masked for showing, by the key's kind; nil when the key is not personal.
-    public static func masked(_ value: String, key: String) -> String? {
+    package static func masked(_ value: String, key: String) -> String? {
         switch table[key] {
         case nil: nil
         case .idNumber?: Masking.idNumber(value)

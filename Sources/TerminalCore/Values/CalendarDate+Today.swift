@@ -2,7 +2,7 @@ import Foundation
 
 extension CalendarDate {
     /// Today in the terminal's time zone (clinics run on China Standard Time).
-    public static func today(in timeZone: TimeZone = .current, now: Date = Date()) -> CalendarDate {
+    package static func today(in timeZone: TimeZone = .current, now: Date = Date()) -> CalendarDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: now)

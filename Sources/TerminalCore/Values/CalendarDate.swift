@@ -1,12 +1,12 @@
 /// A calendar day with no time zone, as printed on cards and in the national platform's
 /// messages (`YYYY-MM-DD`).
-public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+package struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    package let year: Int
+    package let month: Int
+    package let day: Int
 
     /// Returns nil unless the day exists in the proleptic Gregorian calendar.
-    public init?(year: Int, month: Int, day: Int) {
+    package init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
             (1...CalendarDate.daysIn(month: month, year: year)).contains(day)
         else { return nil }
@@ -16,7 +16,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// Parses `YYYY-MM-DD` or `YYYYMMDD`.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let digits = text.filter { $0 != "-" }
         guard digits.count == 8, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
             text.count == 8 || (text.count == 10 && Array(text)[4] == "-" && Array(text)[7] == "-"),
@@ -26,21 +26,21 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.init(year: y, month: m, day: d)
     }
 
-    public var description: String { iso }
+    package var description: String { iso }
 
     /// `YYYY-MM-DD`.
-    public var iso: String {
+    package var iso: String {
         pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
     }
 
     /// `YYYYMMDD`.
-    public var compact: String { pad(year, 4) + pad(month, 2) + pad(day, 2) }
+    package var compact: String { pad(year, 4) + pad(month, 2) + pad(day, 2) }
 
-    public static func < (a: CalendarDate, b: CalendarDate) -> Bool {
+    package static func < (a: CalendarDate, b: CalendarDate) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 
-    public static func daysIn(month: Int, year: Int) -> Int {
+    package static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -48,7 +48,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let date = CalendarDate(text) else {
             throw DecodingError.dataCorrupted(
@@ -57,7 +57,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self = date
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(iso)
     }

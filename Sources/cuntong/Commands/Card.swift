@@ -1,9 +1,11 @@
 import ArgumentParser
 import CardReaders
+import CheckinDesk
+import Config
 import Foundation
+import Presentation
 import Synchronization
 import TerminalCore
-import TerminalService
 
 struct Card: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,11 +1,12 @@
 import ArgumentParser
 import CardReaders
+import Config
 import FaceTerminal
-import Scanners
 import Foundation
+import Presentation
+import Scanners
 import Settlement
 import TerminalCore
-import TerminalService
 
 struct Checkin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

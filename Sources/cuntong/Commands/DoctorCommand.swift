@@ -1,8 +1,9 @@
 import ArgumentParser
+import Config
 import Foundation
 import Logging
+import Provisioning
 import TerminalCore
-import TerminalService
 
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

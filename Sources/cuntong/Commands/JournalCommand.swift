@@ -1,8 +1,9 @@
 import ArgumentParser
+import Config
 import Foundation
+import Presentation
 import Settlement
 import TerminalCore
-import TerminalService
 
 struct JournalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

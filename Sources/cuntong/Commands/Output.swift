@@ -1,9 +1,9 @@
 import ArgumentParser
-import Logging
+import Config
 import Foundation
+import Logging
 import Settlement
 import TerminalCore
-import TerminalService
 
 /// stdout for results, stderr for errors: a script can rely on stdout holding only the result.
 enum Output {

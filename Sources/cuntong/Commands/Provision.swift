@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import Provisioning
 import Settlement
-import TerminalService
 
 struct Provision: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CardReaders
-import TerminalService
 
 struct Readers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,9 @@
 import ArgumentParser
+import Config
 import Foundation
 import Scanners
 import Synchronization
 import TerminalCore
-import TerminalService
 
 struct Scan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

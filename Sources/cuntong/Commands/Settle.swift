@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
+import LocalAPI
+import Presentation
 import Settlement
 import TerminalCore
-import TerminalService
-import LocalAPI
 
 struct Settle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
+import Config
 import Foundation
-import TerminalService
+import LocalAPI
 
 /// `cuntong status`: asks the running daemon (its local API on the Unix socket) what it has.
 struct Status: AsyncParsableCommand {

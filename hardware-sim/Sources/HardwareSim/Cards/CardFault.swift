@@ -1,5 +1,5 @@
 /// A fault the simulated card shows, chosen per run or per insertion.
-public enum CardFault: Sendable, Hashable, CustomStringConvertible {
+package enum CardFault: Sendable, Hashable, CustomStringConvertible {
     case none
     /// Answers N command APDUs, then the card is pulled (connection closed).
     case pullAfter(Int)
@@ -14,7 +14,7 @@ public enum CardFault: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the command-line / control-socket form: `none`, `pull-after:N`, `mute`,
     /// `wrong-sw:6F00`, `tlv-short[:element]`, `bank`.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         switch (parts.first ?? "", parts.count > 1 ? parts[1] : nil) {
         case ("none", nil): self = .none
@@ -32,7 +32,7 @@ public enum CardFault: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .none: "none"
         case .pullAfter(let n): "pull-after:\(n)"
@@ -43,7 +43,7 @@ public enum CardFault: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public static let usage = "none | pull-after:N | mute | wrong-sw:XXXX | tlv-short[:element] | bank"
+    package static let usage = "none | pull-after:N | mute | wrong-sw:XXXX | tlv-short[:element] | bank"
 }
 
 extension String {

@@ -13,21 +13,21 @@ import NIOPosix
 /// inserting the card and closing is pulling it. Every message either way is a 2-byte
 /// big-endian length and a payload; a 1-byte payload from vpcd is a control byte (0 power
 /// off, 1 power on, 2 reset, 4 "send the ATR"), anything longer is a command APDU.
-public actor CardSimulator {
-    public struct Status: Sendable, Hashable {
-        public let inserted: Bool
-        public let holder: String
-        public let fault: CardFault
+package actor CardSimulator {
+    package struct Status: Sendable, Hashable {
+        package let inserted: Bool
+        package let holder: String
+        package let fault: CardFault
         /// Command APDUs answered (or swallowed) during the current or last insertion.
-        public let commands: Int
-        public let insertions: Int
+        package let commands: Int
+        package let insertions: Int
     }
 
-    public enum SimulatorError: Error, CustomStringConvertible {
+    package enum SimulatorError: Error, CustomStringConvertible {
         case vpcdUnreachable(host: String, port: Int, underlying: String)
         case badHolder(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .vpcdUnreachable(let host, let port, let why):
                 "vpcd is not listening on \(host):\(port) (\(why)). Start pcscd with the vpcd driver: hardware-sim/pcscd-up"
@@ -37,10 +37,10 @@ public actor CardSimulator {
         }
     }
 
-    public nonisolated let host: String
-    public nonisolated let port: Int
+    package nonisolated let host: String
+    package nonisolated let port: Int
     /// A PSAM (the SAM slot) instead of a social-security card.
-    public nonisolated let isPSAM: Bool
+    package nonisolated let isPSAM: Bool
     private var holder: CardholderProfile
     private var fault: CardFault
     private var session: Task<Void, Never>?
@@ -50,9 +50,9 @@ public actor CardSimulator {
     private var removalWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Port for a vpcd slot: 35963 + slot.
-    public static func port(slot: Int) -> Int { 35963 + slot }
+    package static func port(slot: Int) -> Int { 35963 + slot }
 
-    public init(holder: CardholderProfile, fault: CardFault = .none, host: String = "127.0.0.1", port: Int = 35963) {
+    package init(holder: CardholderProfile, fault: CardFault = .none, host: String = "127.0.0.1", port: Int = 35963) {
         self.holder = holder
         self.fault = fault
         self.host = host
@@ -61,7 +61,7 @@ public actor CardSimulator {
     }
 
     /// The simulated social-security PSAM (VirtualPSAM), usually in slot 1.
-    public init(psamHost host: String = "127.0.0.1", port: Int = 35964) {
+    package init(psamHost host: String = "127.0.0.1", port: Int = 35964) {
         self.holder = CardholderProfile.psamPlaceholder
         self.fault = .none
         self.host = host
@@ -69,16 +69,16 @@ public actor CardSimulator {
         self.isPSAM = true
     }
 
-    public var status: Status {
+    package var status: Status {
         Status(inserted: session != nil, holder: holder.description, fault: fault,
                commands: commands, insertions: insertions)
     }
 
-    public func setFault(_ fault: CardFault) { self.fault = fault }
-    public func setHolder(_ holder: CardholderProfile) { self.holder = holder }
+    package func setFault(_ fault: CardFault) { self.fault = fault }
+    package func setHolder(_ holder: CardholderProfile) { self.holder = holder }
 
     /// Connects to vpcd: the card is in the reader. No-op when already inserted.
-    public func insert() async throws {
+    package func insert() async throws {
         guard session == nil else { return }
         let card: any VirtualCard
         do {
@@ -114,14 +114,14 @@ public actor CardSimulator {
     }
 
     /// Closes the connection: the card is out of the reader. Returns once it is closed.
-    public func remove() async {
+    package func remove() async {
         guard let session else { return }
         session.cancel()
         await session.value
     }
 
     /// Waits until the card is out (removed, pulled by a fault, or dropped by vpcd).
-    public func waitUntilRemoved() async {
+    package func waitUntilRemoved() async {
         guard session != nil else { return }
         await withCheckedContinuation { removalWaiters.append($0) }
     }

@@ -15,8 +15,8 @@ import CLibCrypto
 ///
 /// The master keys are the simulator's test keys, nothing real. Written here from the
 /// specification, not borrowed from the reader, so that the two cannot share a mistake.
-public enum IssuerKeys {
-    public enum Key: String, Sendable { case irk, rkssse }
+package enum IssuerKeys {
+    package enum Key: String, Sendable { case irk, rkssse }
 
     /// 2-key 3DES masters for algorithm 01, SM4 masters for 03.
     static let masters: [String: [Key: [UInt8]]] = [
@@ -24,35 +24,35 @@ public enum IssuerKeys {
         "03": [.irk: bytes("5A5A5A5A0102030405060708A5A5A5A5"), .rkssse: bytes("C3C3C3C31122334455667788D2D2D2D2")],
     ]
 
-    public static func supports(_ algorithm: String) -> Bool { masters[algorithm] != nil }
+    package static func supports(_ algorithm: String) -> Bool { masters[algorithm] != nil }
 
-    public static func master(_ key: Key, algorithm: String) -> [UInt8]? { masters[algorithm]?[key] }
+    package static func master(_ key: Key, algorithm: String) -> [UInt8]? { masters[algorithm]?[key] }
 
     /// The three factors (part 9 §7.3), card first: bytes 6–13 of the ATR's historical bytes;
     /// the region in ASCII + "sx"; the region's first two digits in ASCII + "0000sh".
-    public static func factors(historicalBytes: [UInt8], region: String) -> [[UInt8]] {
+    package static func factors(historicalBytes: [UInt8], region: String) -> [[UInt8]] {
         let card = Array(historicalBytes.dropFirst(5).prefix(8))
         let digits = Array(region.utf8.prefix(6))
         return [card, digits + Array("sx".utf8), Array(digits.prefix(2)) + Array("0000sh".utf8)]
     }
 
     /// A master diversified by the factors from the root down (province, city, card).
-    public static func cardKey(_ master: [UInt8], algorithm: String, factors: [[UInt8]]) -> [UInt8] {
+    package static func cardKey(_ master: [UInt8], algorithm: String, factors: [[UInt8]]) -> [UInt8] {
         factors.reversed().reduce(master) { key, factor in diversify(key, algorithm: algorithm, factor: factor) }
     }
 
-    public static func diversify(_ key: [UInt8], algorithm: String, factor: [UInt8]) -> [UInt8] {
+    package static func diversify(_ key: [UInt8], algorithm: String, factor: [UInt8]) -> [UInt8] {
         let inverse = factor.map { ~$0 }
         if algorithm == "03" { return encrypt(key, algorithm: "03", factor + inverse) }
         return encrypt(key, algorithm: "01", factor) + encrypt(key, algorithm: "01", inverse)
     }
 
-    public static func sessionKey(_ key: [UInt8], algorithm: String, random: [UInt8]) -> [UInt8] {
+    package static func sessionKey(_ key: [UInt8], algorithm: String, random: [UInt8]) -> [UInt8] {
         if algorithm == "03" { return encrypt(key, algorithm: "03", Array(random.prefix(8)) + [UInt8](repeating: 0, count: 8)) }
         return encrypt(key, algorithm: "01", Array(random.prefix(8)))
     }
 
-    public static func authentication(_ session: [UInt8], algorithm: String, data: [UInt8]) -> [UInt8] {
+    package static func authentication(_ session: [UInt8], algorithm: String, data: [UInt8]) -> [UInt8] {
         if algorithm == "03" {
             let out = encrypt(session, algorithm: "03", Array(data.prefix(8)) + [UInt8](repeating: 0, count: 8))
             return (0..<8).map { out[$0] ^ out[$0 + 8] }
@@ -62,7 +62,7 @@ public enum IssuerKeys {
 
     /// ECB encryption of whole blocks: SM4 (16-byte key) for `03`; 3DES EDE2 (16-byte key,
     /// or an 8-byte key used as single DES) otherwise.
-    public static func encrypt(_ key: [UInt8], algorithm: String, _ data: [UInt8]) -> [UInt8] {
+    package static func encrypt(_ key: [UInt8], algorithm: String, _ data: [UInt8]) -> [UInt8] {
         let name = algorithm == "03" ? "SM4-ECB" : "DES-EDE-ECB"
         let fullKey = key.count == 8 ? key + key : key
         var out = [UInt8](repeating: 0, count: data.count + 32)

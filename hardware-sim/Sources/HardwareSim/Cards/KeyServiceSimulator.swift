@@ -10,16 +10,16 @@ import Foundation
 /// nbrz, nbxx, wbrz, wbxx). Answers text to text and `{"code":0,"inst":"…"}` to JSON, or an
 /// error (`code` -1 / HTTP 400) naming what is wrong. Served by the core simulator at
 /// `POST /key-service/rkssse`; the keys are the simulated issuer's (IssuerKeys).
-public enum KeyServiceSimulator {
-    public static let path = "/key-service/rkssse"
+package enum KeyServiceSimulator {
+    package static let path = "/key-service/rkssse"
 
-    public struct Answer: Sendable {
-        public let status: Int
-        public let contentType: String
-        public let body: Data
+    package struct Answer: Sendable {
+        package let status: Int
+        package let contentType: String
+        package let body: Data
     }
 
-    public static func handle(_ body: Data, contentType: String?) -> Answer {
+    package static func handle(_ body: Data, contentType: String?) -> Answer {
         let isJSON = contentType?.contains("json") == true || body.first == UInt8(ascii: "{")
         let fields: [String]?
         if isJSON {

@@ -7,8 +7,8 @@
 /// names them. No public source names the SM4 environment: this PSAM puts it in DDF
 /// `sx3.sh.社会保障` (DDF3) → ADF D15600000590, the simulator's own choice, which a terminal
 /// reaches only through `[card] psam_environments`.
-public struct VirtualPSAM: VirtualCard {
-    public static let defaultATR: [UInt8] = [0x3B, 0x8C, 0x80, 0x01] + Array("CUNTONG-PSAM".utf8) + [0x65]
+package struct VirtualPSAM: VirtualCard {
+    package static let defaultATR: [UInt8] = [0x3B, 0x8C, 0x80, 0x01] + Array("CUNTONG-PSAM".utf8) + [0x65]
     static let sx1: [UInt8] = [0x73, 0x78, 0x31, 0x2E, 0x73, 0x68, 0x2E, 0xC9, 0xE7, 0xBB, 0xE1, 0xB1, 0xA3, 0xD5, 0xCF]
     static let sx3: [UInt8] = [0x73, 0x78, 0x33, 0x2E, 0x73, 0x68, 0x2E, 0xC9, 0xE7, 0xBB, 0xE1, 0xB1, 0xA3, 0xD5, 0xCF]
     static let adf: [UInt8] = [0xD1, 0x56, 0x00, 0x00, 0x05, 0x90]
@@ -17,24 +17,24 @@ public struct VirtualPSAM: VirtualCard {
     static let keyIDs: [UInt8: IssuerKeys.Key] = [0x08: .irk, 0x0A: .rkssse]
     static let levels = 3
 
-    public let atr: [UInt8]
+    package let atr: [UInt8]
     private var environment: String?
     private var inApplication = false
     private var sessionKey: [UInt8]?
     private var pending: [UInt8]?
 
-    public init(atr: [UInt8] = VirtualPSAM.defaultATR) {
+    package init(atr: [UInt8] = VirtualPSAM.defaultATR) {
         self.atr = atr
     }
 
-    public mutating func reset() {
+    package mutating func reset() {
         environment = nil
         inApplication = false
         sessionKey = nil
         pending = nil
     }
 
-    public mutating func handle(_ apdu: [UInt8]) -> VirtualCardReply {
+    package mutating func handle(_ apdu: [UInt8]) -> VirtualCardReply {
         .respond(answer(apdu))
     }
 

@@ -2,7 +2,7 @@ import CardReaders
 import TerminalCore
 
 /// What a virtual card does with one command APDU.
-public enum VirtualCardReply: Sendable, Equatable {
+package enum VirtualCardReply: Sendable, Equatable {
     /// Send these bytes (data + SW1 SW2).
     case respond([UInt8])
     /// Send nothing (a mute card).
@@ -14,7 +14,7 @@ public enum VirtualCardReply: Sendable, Equatable {
 }
 
 /// A card in a vpcd slot: its ATR, a reset, and its answers.
-public protocol VirtualCard: Sendable {
+package protocol VirtualCard: Sendable {
     var atr: [UInt8] { get }
     mutating func reset()
     mutating func handle(_ apdu: [UInt8]) -> VirtualCardReply
@@ -23,16 +23,16 @@ public protocol VirtualCard: Sendable {
 /// A social-security card's SSSE application as ISO 7816-4 and the card specification
 /// describe it: the same APDUs a real card answers, built from a cardholder file and the
 /// shared layout table. One value per insertion: removal forgets selection and PIN state.
-public struct VirtualSocialSecurityCard: VirtualCard {
-    public typealias Reply = VirtualCardReply
+package struct VirtualSocialSecurityCard: VirtualCard {
+    package typealias Reply = VirtualCardReply
 
-    public struct BuildError: Error, CustomStringConvertible {
-        public let description: String
+    package struct BuildError: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    public let holder: CardholderProfile
-    public let profile: SSSEProfile
-    public let fault: CardFault
+    package let holder: CardholderProfile
+    package let profile: SSSEProfile
+    package let fault: CardFault
     /// Record bytes (TLV, padding included) by file name and record number.
     private let records: [String: [UInt8: [UInt8]]]
     private var applicationSelected = false
@@ -40,13 +40,13 @@ public struct VirtualSocialSecurityCard: VirtualCard {
     private var pinVerified = false
     private var pinTriesLeft = 3
     private var pending: [UInt8]?
-    public private(set) var commandCount = 0
+    package private(set) var commandCount = 0
     /// RKSSSE state: the last challenges given, and whether external authentication passed.
     var challenges: [[UInt8]] = []
     var externallyAuthenticated = false
     var externalTriesLeft = 3
 
-    public init(holder: CardholderProfile, profile: SSSEProfile = .standard, fault: CardFault = .none) throws {
+    package init(holder: CardholderProfile, profile: SSSEProfile = .standard, fault: CardFault = .none) throws {
         self.holder = holder
         self.profile = profile
         self.fault = fault
@@ -74,13 +74,13 @@ public struct VirtualSocialSecurityCard: VirtualCard {
         self.records = records
     }
 
-    public var atr: [UInt8] {
+    package var atr: [UInt8] {
         if case .bankCard = fault { return Hex.bytes(CardholderProfile.bankCardATR)! }
         return holder.atrBytes
     }
 
     /// Power off / on / reset: a fresh card state, as after a real reset.
-    public mutating func reset() {
+    package mutating func reset() {
         applicationSelected = false
         currentFile = nil
         pinVerified = false
@@ -89,7 +89,7 @@ public struct VirtualSocialSecurityCard: VirtualCard {
         externallyAuthenticated = false
     }
 
-    public mutating func handle(_ apdu: [UInt8]) -> Reply {
+    package mutating func handle(_ apdu: [UInt8]) -> Reply {
         commandCount += 1
         switch fault {
         case .mute:

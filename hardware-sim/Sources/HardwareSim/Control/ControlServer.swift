@@ -6,20 +6,20 @@ import NIOPosix
 /// The simulators' control socket: a Unix socket that takes one command per line and
 /// answers one line, `OK …` or `ERR …` — so a test or a technician can drive a simulated
 /// device step by step (`socat - UNIX-CONNECT:/run/cuntong-sim/card0.sock`).
-public struct ControlServer: Sendable {
+package struct ControlServer: Sendable {
     /// Handles one command line and returns the answer line.
-    public typealias Handler = @Sendable (String) async -> String
+    package typealias Handler = @Sendable (String) async -> String
 
-    public let path: String
+    package let path: String
     private let handler: Handler
 
-    public init(path: String, handler: @escaping Handler) {
+    package init(path: String, handler: @escaping Handler) {
         self.path = path
         self.handler = handler
     }
 
     /// Serves until the task is cancelled. The socket file is removed at the end.
-    public func run() async throws {
+    package func run() async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -50,11 +50,11 @@ public struct ControlServer: Sendable {
 }
 
 /// The card simulator's control commands.
-public enum CardControl {
-    public static let help = "commands: INSERT | REMOVE | HOLDER <file> | FAULT <\(CardFault.usage)> | STATUS | QUIT"
+package enum CardControl {
+    package static let help = "commands: INSERT | REMOVE | HOLDER <file> | FAULT <\(CardFault.usage)> | STATUS | QUIT"
 
     /// Applies one command line to the simulator. QUIT is answered here and acted on by the caller.
-    public static func handle(_ line: String, simulator: CardSimulator) async -> String {
+    package static func handle(_ line: String, simulator: CardSimulator) async -> String {
         let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
         let verb = parts[0].uppercased()
         let argument = parts.count > 1 ? parts[1] : nil

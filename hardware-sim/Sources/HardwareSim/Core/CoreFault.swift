@@ -10,20 +10,20 @@
 ///                               does not read (a settlement the core did, unreadable)
 ///
 /// INFNO may be `*` (any transaction). TIMES defaults to 1; 0 means every time.
-public struct CoreFault: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Equatable {
+package struct CoreFault: Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: String, Sendable, Equatable {
         case delay, drop, http500, reset, wrongSignNo = "wrong-sign-no", badOutput = "bad-output"
     }
 
-    public var kind: Kind
-    public var infno: String
-    public var milliseconds: Int
+    package var kind: Kind
+    package var infno: String
+    package var milliseconds: Int
     /// nil = every time.
-    public var remaining: Int?
+    package var remaining: Int?
 
-    public static let usage = "delay:MS[:INFNO] | drop:INFNO[:TIMES] | http500:INFNO[:TIMES] | reset:INFNO[:TIMES] | wrong-sign-no[:TIMES] | bad-output:INFNO[:TIMES]"
+    package static let usage = "delay:MS[:INFNO] | drop:INFNO[:TIMES] | http500:INFNO[:TIMES] | reset:INFNO[:TIMES] | wrong-sign-no[:TIMES] | bad-output:INFNO[:TIMES]"
 
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":").map(String.init)
         guard let first = parts.first, let kind = Kind(rawValue: first) else { return nil }
         func times(_ s: String?) -> Int?? {
@@ -51,7 +51,7 @@ public struct CoreFault: Sendable, Equatable, CustomStringConvertible {
         guard infno == "*" || (infno.count == 4 && infno.allSatisfy(\.isNumber)) else { return nil }
     }
 
-    public var description: String {
+    package var description: String {
         switch kind {
         case .delay: "delay:\(milliseconds):\(infno)"
         case .wrongSignNo: "wrong-sign-no:\(remaining ?? 0)"

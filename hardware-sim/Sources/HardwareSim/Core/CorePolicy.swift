@@ -4,60 +4,60 @@ import TerminalCore
 /// The reimbursement policy as data (`hardware-sim/core/policy/*.json`), and the split it
 /// gives. Written from the municipal rules, not from the terminal's code, so that the
 /// simulator can catch the terminal quoting wrong amounts.
-public struct CorePolicy: Sendable, Decodable {
-    public struct Outpatient: Sendable, Decodable {
-        public var deductible: Money
+package struct CorePolicy: Sendable, Decodable {
+    package struct Outpatient: Sendable, Decodable {
+        package var deductible: Money
         /// Basis points by insutype.
-        public var basicFundRatio: [String: Int64]
-        public var annualCap: [String: Money]
+        package var basicFundRatio: [String: Int64]
+        package var annualCap: [String: Money]
     }
-    public struct Tier: Sendable, Decodable {
-        public var upTo: Money?
-        public var ratio: Int64
+    package struct Tier: Sendable, Decodable {
+        package var upTo: Money?
+        package var ratio: Int64
     }
-    public struct CriticalIllness: Sendable, Decodable {
-        public var threshold: Money
-        public var tiers: [Tier]
+    package struct CriticalIllness: Sendable, Decodable {
+        package var threshold: Money
+        package var tiers: [Tier]
     }
-    public struct AidCategory: Sendable, Decodable {
-        public var ratio: Int64
-        public var thresholdPercentOfIncome: Int64
-        public var annualCap: Money?
+    package struct AidCategory: Sendable, Decodable {
+        package var ratio: Int64
+        package var thresholdPercentOfIncome: Int64
+        package var annualCap: Money?
     }
-    public struct MedicalAid: Sendable, Decodable {
-        public var priorYearPerCapitaIncome: Money
-        public var categories: [String: AidCategory]
+    package struct MedicalAid: Sendable, Decodable {
+        package var priorYearPerCapitaIncome: Money
+        package var categories: [String: AidCategory]
     }
-    public struct CatalogEntry: Sendable, Decodable {
-        public var name: String
+    package struct CatalogEntry: Sendable, Decodable {
+        package var name: String
         /// 01 甲类, 02 乙类.
-        public var level: String
+        package var level: String
         /// Part the patient pays first (先行自付), basis points.
-        public var selfpayRatio: Int64
+        package var selfpayRatio: Int64
     }
 
-    public var year: Int
-    public var outpatient: Outpatient
-    public var criticalIllness: CriticalIllness
-    public var medicalAid: MedicalAid
-    public var catalog: [String: CatalogEntry]
+    package var year: Int
+    package var outpatient: Outpatient
+    package var criticalIllness: CriticalIllness
+    package var medicalAid: MedicalAid
+    package var catalog: [String: CatalogEntry]
 
-    public static func load(path: String) throws -> CorePolicy {
+    package static func load(path: String) throws -> CorePolicy {
         try JSONDecoder().decode(CorePolicy.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
     /// One fee line as the core classifies it.
-    public struct Line: Sendable, Equatable {
-        public var code: String
-        public var amount: Money
+    package struct Line: Sendable, Equatable {
+        package var code: String
+        package var amount: Money
         /// 01 甲, 02 乙, 03 丙 (not in the catalogue: all self-paid).
-        public var level: String
-        public var fullOwnPay: Money
-        public var preSelfPay: Money
-        public var inScope: Money
+        package var level: String
+        package var fullOwnPay: Money
+        package var preSelfPay: Money
+        package var inScope: Money
     }
 
-    public func classify(code: String, amount: Money) -> Line {
+    package func classify(code: String, amount: Money) -> Line {
         guard let entry = catalog[code] else {
             return Line(code: code, amount: amount, level: "03", fullOwnPay: amount, preSelfPay: .zero, inScope: .zero)
         }
@@ -66,15 +66,15 @@ public struct CorePolicy: Sendable, Decodable {
     }
 
     /// What a person has used this year, which caps and thresholds depend on.
-    public struct YearToDate: Sendable, Equatable, Codable {
-        public var basicFundPaid: Money
+    package struct YearToDate: Sendable, Equatable, Codable {
+        package var basicFundPaid: Money
         /// Policy-scope self-pay after the basic fund (the critical-illness base).
-        public var criticalIllnessBase: Money
+        package var criticalIllnessBase: Money
         /// Policy-scope self-pay after basic fund and critical illness (the aid base).
-        public var medicalAidBase: Money
-        public var medicalAidPaid: Money
+        package var medicalAidBase: Money
+        package var medicalAidPaid: Money
 
-        public init(basicFundPaid: Money = .zero, criticalIllnessBase: Money = .zero,
+        package init(basicFundPaid: Money = .zero, criticalIllnessBase: Money = .zero,
                     medicalAidBase: Money = .zero, medicalAidPaid: Money = .zero) {
             self.basicFundPaid = basicFundPaid
             self.criticalIllnessBase = criticalIllnessBase
@@ -83,21 +83,21 @@ public struct CorePolicy: Sendable, Decodable {
         }
     }
 
-    public struct Split: Sendable, Equatable {
-        public var total: Money
-        public var fullOwnPay: Money
-        public var preSelfPay: Money
-        public var inScope: Money
-        public var basicFund: Money
-        public var poolSelfPay: Money
-        public var criticalIllness: Money
-        public var medicalAid: Money
-        public var fundTotal: Money
-        public var personalPart: Money
-        public var personalAccount: Money
-        public var cash: Money
+    package struct Split: Sendable, Equatable {
+        package var total: Money
+        package var fullOwnPay: Money
+        package var preSelfPay: Money
+        package var inScope: Money
+        package var basicFund: Money
+        package var poolSelfPay: Money
+        package var criticalIllness: Money
+        package var medicalAid: Money
+        package var fundTotal: Money
+        package var personalPart: Money
+        package var personalAccount: Money
+        package var cash: Money
         /// The year-to-date figures after this settlement.
-        public var after: YearToDate
+        package var after: YearToDate
     }
 
     /// The split of one outpatient settlement. Order as the rules apply it: basic fund on
@@ -105,7 +105,7 @@ public struct CorePolicy: Sendable, Decodable {
     /// critical-illness tiers on the year's policy-scope self-pay above the threshold, then
     /// medical aid on what remains by the person's aid category, then the personal account
     /// (employees only), then cash.
-    public func split(lines: [Line], insutype: String, aidCategory: Int?, accountBalance: Money,
+    package func split(lines: [Line], insutype: String, aidCategory: Int?, accountBalance: Money,
                       useAccount: Bool, yearToDate ytd: YearToDate) -> Split {
         let total = lines.reduce(Money.zero) { $0 + $1.amount }
         let full = lines.reduce(Money.zero) { $0 + $1.fullOwnPay }

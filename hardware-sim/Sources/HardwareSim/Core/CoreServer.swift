@@ -9,7 +9,7 @@ import Synchronization
 
 /// The simulated core over HTTP (Hummingbird): the platform's service path, the
 /// e-credential query, and `/sim/…` endpoints for tests and technicians.
-public struct CoreServer: Sendable {
+package struct CoreServer: Sendable {
 
     let simulator: CoreSimulator
     let faults: FaultBoard
@@ -21,14 +21,14 @@ public struct CoreServer: Sendable {
         let channel = Mutex<(any Channel)?>(nil)
     }
 
-    public init(simulator: CoreSimulator, faults: [CoreFault]) {
+    package init(simulator: CoreSimulator, faults: [CoreFault]) {
         self.simulator = simulator
         self.faults = FaultBoard(faults)
     }
 
     /// Closes the listening socket now: new connections are refused. Connections already
     /// open end with the server.
-    public func closeListener() async {
+    package func closeListener() async {
         let channel = listener.channel.withLock { c -> (any Channel)? in
             defer { c = nil }
             return c
@@ -141,12 +141,12 @@ public struct CoreServer: Sendable {
     }
 
     /// Replaces the faults in force (what `POST /sim/faults` does).
-    public func setFaults(_ new: [CoreFault]) async { await faults.replace(new) }
+    package func setFaults(_ new: [CoreFault]) async { await faults.replace(new) }
 
     /// Serves until cancelled, or (with `handleSignals`) until SIGTERM/SIGINT.
     /// With `tls` (PEM certificate chain and key files) the core serves HTTPS, as a real one
     /// does, so that the terminal's CA configuration is tested.
-    public func run(host: String, port: Int, logger: Logger, handleSignals: Bool = true,
+    package func run(host: String, port: Int, logger: Logger, handleSignals: Bool = true,
                     tls: (certificate: String, key: String)? = nil,
                     onReady: @escaping @Sendable (Int) -> Void) async throws {
         var server: HTTPServerBuilder = .http1()

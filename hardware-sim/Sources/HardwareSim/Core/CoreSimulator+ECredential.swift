@@ -11,7 +11,7 @@ extension CoreSimulator {
         "01101", "01102", "01103", "01104", "01201", "01202", "01203", "01204", "01301", "01302", "01303", "01304",
         "01305", "02121", "02122", "03131"]
 
-    public func ecCall(_ body: Data) -> Data {
+    package func ecCall(_ body: Data) -> Data {
         guard let request = JSONObject(data: body), let data = try? request.object("data") else {
             return ecReply(-1, "请求报文格式错误", nil)
         }

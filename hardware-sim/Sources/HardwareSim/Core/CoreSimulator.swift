@@ -4,17 +4,17 @@ import TerminalCore
 
 /// The simulated city core: validates the platform envelope, answers each transaction from
 /// its own ledger and policy, and answers a repeated msgid with its first answer.
-public final class CoreSimulator: Sendable {
+package final class CoreSimulator: Sendable {
     let ledger: CoreLedger
     let persons: [CorePerson]
     let policy: CorePolicy
     let clock: @Sendable () -> Date
     let spec: SpecTables
-    public let profile: SimProfile
+    package let profile: SimProfile
     let refmsgSerial = Serial()
 
     /// `specPath` defaults to `spec/transactions.json` beside the persons directory.
-    public init(stateDirectory: String, personsDirectory: String, policyPath: String, specPath: String? = nil,
+    package init(stateDirectory: String, personsDirectory: String, policyPath: String, specPath: String? = nil,
                 profile: SimProfile = .national, clock: @escaping @Sendable () -> Date = Date.init) throws {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         persons = try CorePerson.loadAll(directory: personsDirectory)
@@ -30,10 +30,10 @@ public final class CoreSimulator: Sendable {
         "9001", "9002", "1101", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2601", "3201"]
 
     /// Every settlement with the clinic's visit number (JSON), as `/sim/settlements` serves it.
-    public func ledgerSettlements(day: String?) throws -> Data { try ledger.settlements(day: day) }
+    package func ledgerSettlements(day: String?) throws -> Data { try ledger.settlements(day: day) }
 
     /// China time, as the platform writes it.
-    public func time(_ date: Date) -> String {
+    package func time(_ date: Date) -> String {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
@@ -42,14 +42,14 @@ public final class CoreSimulator: Sendable {
 
     /// What the server does with one request body: the answer, and whether it is a repeat
     /// of an earlier msgid's.
-    public struct Outcome: Sendable {
-        public var answer: Data
-        public var infno: String
-        public var fromCache: Bool
+    package struct Outcome: Sendable {
+        package var answer: Data
+        package var infno: String
+        package var fromCache: Bool
     }
 
     /// `allowed`: the transactions the path the request came on takes (nil = any).
-    public func handle(_ body: Data, allowed: Set<String>? = nil) -> Outcome {
+    package func handle(_ body: Data, allowed: Set<String>? = nil) -> Outcome {
         let received = clock()
         guard let envelope = JSONObject(data: body) else {
             return Outcome(answer: answer(infcode: -1, msgid: "", received: received, error: "报文不是JSON对象", output: nil),
@@ -89,7 +89,7 @@ public final class CoreSimulator: Sendable {
     }
 
     /// `yyyyMMddHHmmssSSS`, China time, as the spec writes refmsg_time and respond_time.
-    public func stamp17(_ date: Date) -> String {
+    package func stamp17(_ date: Date) -> String {
         let ms = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
         return time(date).filter(\.isNumber) + String(format: "%03d", ms)
     }

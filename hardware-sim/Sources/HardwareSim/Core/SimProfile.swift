@@ -7,20 +7,20 @@ import TOMLKit
 /// each path takes, infver, the recer_sys_code values it accepts, and the gateway's
 /// signature, checked by the simulator's own reading of the published schemes (not the
 /// terminal's signer), so a terminal that signs wrongly is refused here.
-public struct SimProfile: Sendable {
-    public var name: String
+package struct SimProfile: Sendable {
+    package var name: String
     var infver: String
     var receiverCodes: [String]
     var receiverByInsurance: [String: String]
     var servicePath: String
     var paths: [String: String]
     var variants: [String: String]
-    public var ecQueryPath: String
+    package var ecQueryPath: String
     var gateway: String
     var uppercaseHex: Bool
     var credentials: (paasid: String, token: String, key: String, secret: String)
 
-    public static let national = try! SimProfile.load("national", credentialsFile: nil)
+    package static let national = try! SimProfile.load("national", credentialsFile: nil)
 
     struct File: Decodable {
         struct Paths: Decodable { var service: String?; var ec_query: String?; var infno: [String: String]? }
@@ -44,7 +44,7 @@ public struct SimProfile: Sendable {
 
     /// A built-in profile by name, or a profile file; the gateway's secrets from a
     /// credentials file in the terminal's format.
-    public static func load(_ nameOrPath: String, credentialsFile: String?) throws -> SimProfile {
+    package static func load(_ nameOrPath: String, credentialsFile: String?) throws -> SimProfile {
         let text: String
         if let builtIn = CoreProfile.builtInText(nameOrPath) { text = builtIn } else {
             text = try String(contentsOfFile: nameOrPath, encoding: .utf8)

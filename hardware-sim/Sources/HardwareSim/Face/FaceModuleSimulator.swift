@@ -6,8 +6,8 @@ import Synchronization
 
 /// A face-scan module as hardware-sim/face/PROTOCOL.md describes it, with chosen outcomes,
 /// served on TCP or on a pty. Written from the protocol page, not from cuntong's driver.
-public final class FaceModuleSimulator: Sendable {
-    public enum Outcome: String, Sendable, CaseIterable {
+package final class FaceModuleSimulator: Sendable {
+    package enum Outcome: String, Sendable, CaseIterable {
         case matched, noMatch = "no-match", livenessFailed = "liveness-failed", timeout
         case deviceError = "device-error", silent
     }
@@ -19,7 +19,7 @@ public final class FaceModuleSimulator: Sendable {
     let resultAfter: TimeAmount
     let next = Mutex(0)
 
-    public init(outcomes: [Outcome], tokens: [String], faceAfterMs: Int = 200, resultAfterMs: Int = 300) {
+    package init(outcomes: [Outcome], tokens: [String], faceAfterMs: Int = 200, resultAfterMs: Int = 300) {
         self.outcomes = outcomes.isEmpty ? [.matched] : outcomes
         self.tokens = tokens.isEmpty ? ["FACE-OY-0001"] : tokens
         self.faceAfter = .milliseconds(Int64(faceAfterMs))
@@ -42,7 +42,7 @@ public final class FaceModuleSimulator: Sendable {
     }
 
     /// Listens on TCP; returns the server channel (its local address has the port).
-    public func serveTCP(host: String = "127.0.0.1", port: Int) async throws -> any Channel {
+    package func serveTCP(host: String = "127.0.0.1", port: Int) async throws -> any Channel {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer(initializer())
@@ -51,7 +51,7 @@ public final class FaceModuleSimulator: Sendable {
 
     /// Serves on a pty; `link` names the device as a ttyACM would be. Returns the channel
     /// (closing it is unplugging the module) and the device path.
-    public func servePTY(link: String?, holdOpen: Bool = true) async throws -> (any Channel, String) {
+    package func servePTY(link: String?, holdOpen: Bool = true) async throws -> (any Channel, String) {
         let (master, device) = try SerialScannerPTY.open(holdOpen: holdOpen)
         if let link {
             try? FileManager.default.removeItem(atPath: link)

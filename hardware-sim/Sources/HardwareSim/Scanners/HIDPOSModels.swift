@@ -14,10 +14,10 @@
 /// - Newland: no descriptor is public; this one is built from the NLS-FM420 integration guide's
 ///   table (ID 02, length, Decoded Data 1–56, Reserved 1–4, Newland symbology identifier,
 ///   Decode Data Continued in bit 0 of byte 63), and so are the reports.
-public enum HIDPOSModel: String, Sendable, CaseIterable {
+package enum HIDPOSModel: String, Sendable, CaseIterable {
     case honeywell, zebra, newland
 
-    public static func forVendor(_ vendor: String) -> HIDPOSModel {
+    package static func forVendor(_ vendor: String) -> HIDPOSModel {
         switch vendor.lowercased() {
         case "05e0": .zebra
         case "1eab": .newland
@@ -25,7 +25,7 @@ public enum HIDPOSModel: String, Sendable, CaseIterable {
         }
     }
 
-    public var reportDescriptor: [UInt8] {
+    package var reportDescriptor: [UInt8] {
         switch self {
         case .honeywell: Self.honeywellDescriptor
         case .zebra: Self.zebraDescriptor
@@ -36,7 +36,7 @@ public enum HIDPOSModel: String, Sendable, CaseIterable {
     /// The input reports for `code`, with the AIM identifier and the vendor's code ID for a
     /// QR Code (`]Q1`; Honeywell and Zebra code ID 's'; Newland's symbology byte 0x20 as an
     /// arbitrary non-zero value, its table being vendor-specific).
-    public func reports(for code: [UInt8], aim: [UInt8] = Array("]Q1".utf8)) -> [[UInt8]] {
+    package func reports(for code: [UInt8], aim: [UInt8] = Array("]Q1".utf8)) -> [[UInt8]] {
         let chunks = stride(from: 0, to: max(code.count, 1), by: 56).map { Array(code[$0..<min($0 + 56, code.count)]) }
         return chunks.enumerated().map { i, chunk in
             let more: UInt8 = i == chunks.count - 1 ? 0 : 1
@@ -100,7 +100,7 @@ public enum HIDPOSModel: String, Sendable, CaseIterable {
 
 /// The boot keyboard's report descriptor: the example of "Device Class Definition for HID
 /// 1.11", Appendix E.6 (63 bytes) — what a keyboard-wedge scanner presents.
-public let bootKeyboardDescriptor: [UInt8] = HIDPOSModel.hex("""
+package let bootKeyboardDescriptor: [UInt8] = HIDPOSModel.hex("""
     05 01 09 06 a1 01 05 07 19 e0 29 e7 15 00 25 01 75 01 95 08 81 02 95 01 75 08 81 01
     95 05 75 01 05 08 19 01 29 05 91 02 95 01 75 03 91 01 95 06 75 08 15 00 25 65 05 07
     19 00 29 65 81 00 c0

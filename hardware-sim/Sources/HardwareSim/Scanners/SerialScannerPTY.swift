@@ -2,15 +2,15 @@ import Foundation
 
 /// A serial (CDC-ACM) scanner stood in for by a pseudo-terminal: the program under test
 /// opens the pty's device (linked where a ttyACM would be) and reads lines.
-public enum SerialScannerPTY {
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+package enum SerialScannerPTY {
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// Opens a pty and returns (master fd, device path). With `holdOpen` the simulator keeps
     /// the device open itself (never reading it), so that a program closing and reopening
     /// it does not hang the line up, as with a real serial device.
-    public static func open(holdOpen: Bool = false) throws -> (Int32, String) {
+    package static func open(holdOpen: Bool = false) throws -> (Int32, String) {
         // /dev/ptmx by hand (posix_openpt is not in Swift's Glibc module): unlock the
         // slave (TIOCSPTLCK) and ask its number (TIOCGPTN).
         let master = Foundation.open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
@@ -29,7 +29,7 @@ public enum SerialScannerPTY {
         return (master, name)
     }
 
-    public static func run(scanner: VirtualScanner, codes: [String], link: String, startMs: Int, gapMs: Int) throws {
+    package static func run(scanner: VirtualScanner, codes: [String], link: String, startMs: Int, gapMs: Int) throws {
         let (master, device) = try open(holdOpen: true)
         try? FileManager.default.createDirectory(atPath: (link as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)

@@ -4,21 +4,21 @@ import Scanners
 /// A USB QR scanner as umockdev emulates it: the sysfs description of a hidraw device
 /// (`.umockdev`) and a script of the reports it sends (`.script`), written from the USB HID
 /// specifications (boot keyboard reports; HID POS reports), not from cuntong's decoders.
-public struct VirtualScanner: Sendable {
-    public var mode: ScanMode
-    public var vendor: String
-    public var product: String
-    public var serial: String
-    public var name: String
+package struct VirtualScanner: Sendable {
+    package var mode: ScanMode
+    package var vendor: String
+    package var product: String
+    package var serial: String
+    package var name: String
     /// HID POS: whose descriptor and reports (by default the vendor's).
-    public var hidposModel: HIDPOSModel
+    package var hidposModel: HIDPOSModel
     /// Whether the emulated sysfs and USB device hand out the HID report descriptor (a
     /// device or kernel that does not shows what cuntong does without it).
-    public var exposesReportDescriptor: Bool
+    package var exposesReportDescriptor: Bool
     /// The device's address on bus 1 (the kernel gives a new one when it is plugged back).
-    public var usbAddress: Int = 2
+    package var usbAddress: Int = 2
 
-    public init(mode: ScanMode, vendor: String? = nil, product: String? = nil, serial: String = "SIM0001",
+    package init(mode: ScanMode, vendor: String? = nil, product: String? = nil, serial: String = "SIM0001",
                 name: String? = nil, hidposModel: HIDPOSModel? = nil, exposesReportDescriptor: Bool = true) {
         self.mode = mode
         // Defaults: a real entry of the known-scanner table for each mode.
@@ -32,7 +32,7 @@ public struct VirtualScanner: Sendable {
     }
 
     /// The HID report descriptor the device presents (none for a serial scanner).
-    public var reportDescriptor: [UInt8] {
+    package var reportDescriptor: [UInt8] {
         switch mode {
         case .keyboard: bootKeyboardDescriptor
         case .hidpos: hidposModel.reportDescriptor
@@ -46,7 +46,7 @@ public struct VirtualScanner: Sendable {
     static let shifted = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ!@#$%^&*()\n\u{1b}\u{8}\t _+{}|~:\"~<>?".unicodeScalars)
 
     /// The usage and whether shift is held, for one printable ASCII character.
-    public static func keyboardUsage(for scalar: Unicode.Scalar) -> (usage: UInt8, shift: Bool)? {
+    package static func keyboardUsage(for scalar: Unicode.Scalar) -> (usage: UInt8, shift: Bool)? {
         // 0x32 ("non-US #") is skipped: a US keyboard has no such key.
         for (i, c) in unshifted.enumerated() where c == scalar && i + 4 != 0x32 { return (UInt8(i + 4), false) }
         for (i, c) in shifted.enumerated() where c == scalar && i + 4 != 0x32 { return (UInt8(i + 4), true) }
@@ -55,7 +55,7 @@ public struct VirtualScanner: Sendable {
 
     /// The boot-keyboard reports that type `code` and press Enter: a press and a release per
     /// character, left shift where the US layout needs it.
-    public static func keyboardReports(for code: String, terminator: UInt8 = 0x28) -> [[UInt8]] {
+    package static func keyboardReports(for code: String, terminator: UInt8 = 0x28) -> [[UInt8]] {
         var reports: [[UInt8]] = []
         for scalar in code.unicodeScalars {
             guard let (usage, shift) = keyboardUsage(for: scalar) else { continue }
@@ -68,11 +68,11 @@ public struct VirtualScanner: Sendable {
     }
 
     /// Honeywell's HID POS input reports (see `HIDPOSModel`).
-    public static func hidposReports(for code: [UInt8]) -> [[UInt8]] {
+    package static func hidposReports(for code: [UInt8]) -> [[UInt8]] {
         HIDPOSModel.honeywell.reports(for: code)
     }
 
-    public func reports(for code: String) -> [[UInt8]] {
+    package func reports(for code: String) -> [[UInt8]] {
         switch mode {
         case .keyboard: Self.keyboardReports(for: code)
         case .hidpos: hidposModel.reports(for: Array(code.utf8))
@@ -81,7 +81,7 @@ public struct VirtualScanner: Sendable {
     }
 
     /// umockdev's script format: `r <ms> <data>`, bytes below 32 and `^` escaped as `^X`.
-    public static func escape(_ bytes: [UInt8]) -> String {
+    package static func escape(_ bytes: [UInt8]) -> String {
         var out = ""
         for b in bytes {
             if b < 32 {
@@ -97,7 +97,7 @@ public struct VirtualScanner: Sendable {
 
     /// A script sending each code's reports, `gapMs` between codes, after `startMs`.
     /// `truncate` leaves the last code without its final report (an unterminated stream).
-    public func script(codes: [String], startMs: Int = 300, gapMs: Int = 200, truncate: Bool = false) -> String {
+    package func script(codes: [String], startMs: Int = 300, gapMs: Int = 200, truncate: Bool = false) -> String {
         var lines = ["# cuntong-sim scanner: \(mode.rawValue) \(vendor):\(product)"]
         for (i, code) in codes.enumerated() {
             var reports = reports(for: code)
@@ -112,7 +112,7 @@ public struct VirtualScanner: Sendable {
 
     /// The USB descriptors (device, then configuration with one HID interface and its
     /// interrupt IN endpoint 0x81) as sysfs's binary `descriptors` file holds them.
-    public var usbDescriptors: [UInt8] {
+    package var usbDescriptors: [UInt8] {
         let vid = UInt16(vendor, radix: 16) ?? 0, pid = UInt16(product, radix: 16) ?? 0
         let packet: UInt8 = mode == .keyboard ? 8 : 64
         let device: [UInt8] = [18, 1, 0x00, 0x02, 0, 0, 0, 8, UInt8(vid & 0xFF), UInt8(vid >> 8), UInt8(pid & 0xFF), UInt8(pid >> 8),
@@ -129,12 +129,12 @@ public struct VirtualScanner: Sendable {
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
 
     /// The sysfs path of the USB device in `umockdevDevice()`, for `umockdev-run --pcap`.
-    public static let usbSysfsPath = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"
+    package static let usbSysfsPath = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"
 
     /// A usbmon capture (pcap, LINKTYPE_USB_LINUX_MMAPPED) of the interrupt IN transfers
     /// carrying `codes`: for each report a submit ('S') of the IN URB and its completion
     /// ('C') with the report — what `umockdev-run --pcap` replays to a libusb program.
-    public func usbmonCapture(codes: [String]) -> [UInt8] {
+    package func usbmonCapture(codes: [String]) -> [UInt8] {
         var out: [UInt8] = []
         func le<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
         le(UInt32(0xA1B2_C3D4)); le(UInt16(2)); le(UInt16(4)); le(Int32(0)); le(UInt32(0)); le(UInt32(65535)); le(UInt32(220))
@@ -177,7 +177,7 @@ public struct VirtualScanner: Sendable {
     }
 
     /// The sysfs of a USB HID device with one hidraw node, as umockdev-record writes it.
-    public func umockdevDevice(node: String = "hidraw0") -> String {
+    package func umockdevDevice(node: String = "hidraw0") -> String {
         let usb = "/devices/pci0000:00/0000:00:14.0/usb1/1-1"
         let hid = "\(usb)/1-1:1.0/0003:\(vendor.uppercased()):\(product.uppercased()).0001"
         return """
@@ -232,7 +232,7 @@ public struct VirtualScanner: Sendable {
     /// (`ttyUSB0` under the bridge driver's usb-serial port, e.g. ch341 for a CH340) or as
     /// CDC-ACM (`ttyACM0` under the interface). umockdev gives the node a pty, so a script
     /// (`--script /dev/ttyUSB0=…`) plays the scanner's lines.
-    public func umockdevSerialDevice(node: String = "ttyUSB0", driver: String = "ch341") -> String {
+    package func umockdevSerialDevice(node: String = "ttyUSB0", driver: String = "ch341") -> String {
         let usb = "/devices/pci0000:00/0000:00:14.0/usb1/1-1"
         let acm = node.hasPrefix("ttyACM")
         let ttyPath = acm ? "\(usb)/1-1:1.0/tty/\(node)" : "\(usb)/1-1:1.0/\(node)/tty/\(node)"
