@@ -47,12 +47,14 @@ let package = Package(
 
         // Domain values, no I/O.
         .target(name: "TerminalCore"),
+        // The one way blocking work (pcsc-lite, libusb, device fds) runs off the cooperative pool.
+        .target(name: "BlockingIO"),
 
         // PC/SC readers and the social-security card application.
         .target(
             name: "CardReaders",
             dependencies: [
-                "CPCSCLite", "TerminalCore",
+                "CPCSCLite", "TerminalCore", "BlockingIO",
                 .product(name: "Logging", package: "swift-log"),
                 // The RKSSSE key service is reached over HTTPS.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -69,7 +71,7 @@ let package = Package(
         // QR scanners: decoders, hidraw/libusb/tty backends, payload rules (data).
         .target(
             name: "Scanners",
-            dependencies: ["CLibUSB", "TerminalCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLibUSB", "TerminalCore", "BlockingIO", .product(name: "Logging", package: "swift-log")],
             resources: [
                 .embedInCode("Payload/qr-classes.json"),
                 .embedInCode("Devices/known-scanners.json"),
@@ -262,7 +264,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]),
+            ],
+            // The previous version's journal, read by path.
+            exclude: ["Fixtures"]),
         // The national platform as the public record writes it: the corpus of requests and
         // answers (Tests/Conformance/corpus) and the client's requests in every profile.
         .testTarget(

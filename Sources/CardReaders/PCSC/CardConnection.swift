@@ -1,3 +1,4 @@
+import BlockingIO
 import CPCSCLite
 
 /// A connection to the card in one reader. Commands run on the owning context's thread.

@@ -1,3 +1,4 @@
+import BlockingIO
 import CPCSCLite
 
 /// One PC/SC context (a session with pcscd). All its blocking calls run on a private

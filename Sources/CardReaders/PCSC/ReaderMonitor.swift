@@ -1,3 +1,4 @@
+import BlockingIO
 import CPCSCLite
 import Dispatch
 import Foundation
@@ -52,12 +53,9 @@ package struct ReaderMonitor: Sendable {
         /// Waits (off the cooperative pool) until the thread has left, at most `timeout`.
         package func wait(timeout: Duration) async {
             let done = self.done
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                Thread.detachNewThread {
-                    if done.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds) * 1000)) == .success {
-                        done.signal()
-                    }
-                    c.resume()
+            await DeviceThread.run("cuntong.pcsc.exit") {
+                if done.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds) * 1000)) == .success {
+                    done.signal()
                 }
             }
         }
@@ -70,9 +68,7 @@ package struct ReaderMonitor: Sendable {
             exit?.done.signal()
         })
         continuation.onTermination = { _ in loop.stop() }
-        let thread = Thread { loop.run() }
-        thread.name = "cuntong.pcsc.monitor"
-        thread.start()
+        DeviceThread.start("cuntong.pcsc.monitor") { loop.run() }
         return stream
     }
 }
@@ -106,8 +102,8 @@ private final class MonitorLoop: Sendable {
         }
         wakeup.signal()
         if let context { _ = SCardCancel(context) }
-        // A thread of its own: this waits, and dispatch's workers belong to Swift concurrency.
-        Thread.detachNewThread { [self] in
+        // A thread of its own: this waits.
+        DeviceThread.start("cuntong.pcsc.cancel") { [self] in
             while exited.wait(timeout: .now() + .milliseconds(200)) == .timedOut {
                 let context = shared.withLock { $0.context }
                 if let context { _ = SCardCancel(context) }

@@ -1,3 +1,4 @@
+import BlockingIO
 import CLibUSB
 import Foundation
 import Synchronization
@@ -52,9 +53,7 @@ package final class LibUSBScanner: ScannerSource {
         let session = LibUSBSession(scanner: self, out: continuation)
         sessions.withLock { $0.append(session) }
         continuation.onTermination = { _ in session.stop() }
-        let thread = Thread { session.run() }
-        thread.name = "cuntong.libusb"
-        thread.start()
+        DeviceThread.start("cuntong.libusb") { session.run() }
         return stream
     }
 
@@ -64,12 +63,9 @@ package final class LibUSBScanner: ScannerSource {
         let all = sessions.withLock { s in defer { s = [] }; return s }
         for session in all {
             session.stop()
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                Thread.detachNewThread {
-                    session.finished.wait()
-                    session.finished.signal()
-                    c.resume()
-                }
+            await DeviceThread.run("cuntong.libusb.close") {
+                session.finished.wait()
+                session.finished.signal()
             }
         }
     }

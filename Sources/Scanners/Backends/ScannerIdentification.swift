@@ -1,3 +1,4 @@
+import BlockingIO
 import Foundation
 import Synchronization
 import TerminalCore
@@ -51,31 +52,23 @@ package struct ScannerIdentification: Sendable {
         }
         guard !candidates.isEmpty else { throw .noScanner }
         let (stream, continuation) = AsyncStream<(Int, [UInt8])>.makeStream()
-        let stop = Mutex(false)
-        var threads: [Int32] = []
+        var loops: [PollLoop] = []
         for (i, d) in candidates.enumerated() {
             let fd = open(d.node, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
             guard fd >= 0 else { continue }
             if d.node.contains("tty") { _ = TTY.makeRaw(fd, baud: baud) }
-            threads.append(fd)
-            let t = Thread {
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                while !stop.withLock({ $0 }) {
-                    var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                    guard poll(&p, 1, 100) >= 0 || errno == EINTR else { break }
-                    guard p.revents != 0 else { continue }
-                    let n = read(fd, &buffer, buffer.count)
-                    if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
-                    if n <= 0 { break }
-                    continuation.yield((i, Array(buffer[0..<n])))
-                }
-                close(fd)
-            }
-            t.name = "cuntong.identify"
-            t.start()
+            nonisolated(unsafe) var buffer = [UInt8](repeating: 0, count: 4096)
+            let loop = PollLoop.start("cuntong.identify", fd: fd, readable: { fd in
+                let n = read(fd, &buffer, buffer.count)
+                if n < 0 && (errno == EAGAIN || errno == EINTR) { return .next }
+                if n <= 0 { return .stop }
+                continuation.yield((i, Array(buffer[0..<n])))
+                return .next
+            }, ended: { _ in close(fd) })
+            if let loop { loops.append(loop) } else { close(fd) }
         }
-        guard !threads.isEmpty else { throw .permissionDenied(candidates[0].node) }
-        defer { stop.withLock { $0 = true } }
+        guard !loops.isEmpty else { throw .permissionDenied(candidates[0].node) }
+        defer { for loop in loops { loop.stop() } }
         // (A cancelled timer must not end the stream: only one that ran out.)
         let timer = Task { if (try? await Task.sleep(for: timeout)) != nil { continuation.finish() } }
         defer { timer.cancel() }

@@ -1,3 +1,4 @@
+import BlockingIO
 import Foundation
 import Logging
 import TerminalCore
@@ -45,30 +46,44 @@ package final class ScannerReader: Sendable {
     /// device goes away. Opening errors arrive as the first (and last) event.
     package func events() -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(64))
-        // A pipe wakes the poll when the consumer stops listening. onTermination runs at the
-        // latest inside run()'s finish(), before the pipe is closed.
-        var wake: [Int32] = [-1, -1]
-        guard pipe(&wake) == 0 else {
+        let fd: Int32
+        switch open() {
+        case .failure(let error):
+            continuation.yield(.failed(error))
+            continuation.finish()
+            return stream
+        case .success(let opened):
+            fd = opened
+        }
+        let path = self.path
+        // The pipeline is touched only on the loop's thread.
+        nonisolated(unsafe) var pipeline = ScanPipeline(options: options, classifier: classifier, device: path)
+        nonisolated(unsafe) var buffer = [UInt8](repeating: 0, count: 4096)
+        let loop = PollLoop.start("cuntong.scanner \(path)", fd: fd, readable: { fd in
+            let n = Foundation.read(fd, &buffer, buffer.count)
+            if n < 0 && (errno == EAGAIN || errno == EINTR) { return .next }
+            if n <= 0 {
+                // hidraw answers ENODEV/EIO (or end of file, or POLLHUP) once the device is unplugged.
+                continuation.yield(.failed(.deviceGone(path)))
+                return .stop
+            }
+            for event in pipeline.take(buffer[0..<n], at: .now) { continuation.yield(event) }
+            return .next
+        }, ended: { end in
+            if case .failed(let code) = end {
+                continuation.yield(.failed(.deviceError(path, String(cString: strerror(code)))))
+            }
+            Foundation.close(fd)
+            continuation.finish()
+        })
+        guard let loop else {
             continuation.yield(.failed(.deviceError(path, "no pipe: \(String(cString: strerror(errno)))")))
+            Foundation.close(fd)
             continuation.finish()
             return stream
         }
-        let (wakeRead, wakeWrite) = (wake[0], wake[1])
-        for fd in wake {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        }
-        continuation.onTermination = { _ in
-            var one: UInt8 = 1
-            _ = write(wakeWrite, &one, 1)
-        }
-        let thread = Thread { [self] in
-            self.run(wake: wakeRead, continuation: continuation)
-            close(wakeRead)
-            close(wakeWrite)
-        }
-        thread.name = "cuntong.scanner \(path)"
-        thread.start()
+        // The consumer stopped listening: wake the poll.
+        continuation.onTermination = { _ in loop.stop() }
         return stream
     }
 
@@ -86,40 +101,6 @@ package final class ScannerReader: Sendable {
             return .failure(.deviceError(path, problem))
         }
         return .success(fd)
-    }
-
-    private func run(wake: Int32, continuation: AsyncStream<Event>.Continuation) {
-        let fd: Int32
-        switch open() {
-        case .failure(let error):
-            continuation.yield(.failed(error))
-            continuation.finish()
-            return
-        case .success(let opened):
-            fd = opened
-        }
-        defer { Foundation.close(fd) }
-        var pipeline = ScanPipeline(options: options, classifier: classifier, device: path)
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 2, -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                continuation.yield(.failed(.deviceError(path, String(cString: strerror(errno)))))
-                break
-            }
-            if fds[1].revents != 0 { break }  // the consumer stopped listening
-            let n = Foundation.read(fd, &buffer, buffer.count)
-            if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
-            if n <= 0 {
-                // hidraw answers ENODEV/EIO (or end of file, or POLLHUP) once the device is unplugged.
-                continuation.yield(.failed(.deviceGone(path)))
-                break
-            }
-            for event in pipeline.take(buffer[0..<n], at: .now) { continuation.yield(event) }
-        }
-        continuation.finish()
     }
 }
 

@@ -1,3 +1,4 @@
+import BlockingIO
 import Foundation
 import TerminalCore
 
@@ -112,40 +113,33 @@ struct DirectoryWatch: Sendable {
             continuation.finish()
             return stream
         }
-        var wake: [Int32] = [-1, -1]
-        _ = pipe(&wake)
-        let (wakeRead, wakeWrite) = (wake[0], wake[1])
-        continuation.onTermination = { _ in
-            var one: UInt8 = 1
-            _ = write(wakeWrite, &one, 1)
-        }
-        let thread = Thread {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            loop: while true {
-                var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-                guard poll(&fds, 2, -1) >= 0 || errno == EINTR else { break }
-                if fds[1].revents != 0 { break }
-                let n = Foundation.read(fd, &buffer, buffer.count)
-                if n <= 0 { continue }
-                var offset = 0
-                while offset + 16 <= n {
-                    let mask = buffer[offset + 4..<offset + 8].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
-                    let length = Int(buffer[offset + 12..<offset + 16].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) })
-                    let nameBytes = buffer[(offset + 16)..<min(n, offset + 16 + length)].prefix { $0 != 0 }
-                    let name = String(decoding: nameBytes, as: UTF8.self)
-                    if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { continuation.yield(.created(name)) }
-                    if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 { continuation.yield(.deleted(name)) }
-                    offset += 16 + length
-                    if mask & UInt32(IN_IGNORED) != 0 { break loop }
-                }
+        nonisolated(unsafe) var buffer = [UInt8](repeating: 0, count: 4096)
+        let loop = PollLoop.start("cuntong.devwatch", fd: fd, readable: { fd in
+            let n = Foundation.read(fd, &buffer, buffer.count)
+            if n <= 0 { return .next }
+            var offset = 0
+            while offset + 16 <= n {
+                let mask = buffer[offset + 4..<offset + 8].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+                let length = Int(buffer[offset + 12..<offset + 16].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) })
+                let nameBytes = buffer[(offset + 16)..<min(n, offset + 16 + length)].prefix { $0 != 0 }
+                let name = String(decoding: nameBytes, as: UTF8.self)
+                if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { continuation.yield(.created(name)) }
+                if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 { continuation.yield(.deleted(name)) }
+                offset += 16 + length
+                // The directory itself is gone: nothing more will come.
+                if mask & UInt32(IN_IGNORED) != 0 { return .stop }
             }
+            return .next
+        }, ended: { _ in
             continuation.finish()
             close(fd)
-            close(wakeRead)
-            close(wakeWrite)
+        })
+        guard let loop else {
+            close(fd)
+            continuation.finish()
+            return stream
         }
-        thread.name = "cuntong.devwatch"
-        thread.start()
+        continuation.onTermination = { _ in loop.stop() }
         return stream
     }
 }

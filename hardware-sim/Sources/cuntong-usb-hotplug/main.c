@@ -63,8 +63,26 @@ static gboolean plug(const char *description_file, const char *pcap)
     }
     g_strfreev(lines);
     g_ptr_array_sort(paths, longest_first);
-    gboolean ok = umockdev_testbed_add_from_string(testbed, description, &error)
-                  && umockdev_testbed_load_pcap(testbed, sysfs, pcap, &error);
+    /* The device node is hidden while its USB traffic is loaded: a program that finds the
+     * device in between (libusb enumerating sysfs) would open a node with no ioctl socket
+     * behind it yet, and umockdev's preload ends such a program (exit 1). A real device is
+     * whole when it appears; so is this one. */
+    gboolean ok = umockdev_testbed_add_from_string(testbed, description, &error);
+    for (guint i = 0; ok && i < nodes->len; i++) {
+        gchar *node = g_build_filename(umockdev_testbed_get_root_dir(testbed), "dev", g_ptr_array_index(nodes, i), NULL);
+        gchar *hidden = g_strconcat(node, ".plugging", NULL);
+        rename(node, hidden);
+        g_free(node);
+        g_free(hidden);
+    }
+    ok = ok && umockdev_testbed_load_pcap(testbed, sysfs, pcap, &error);
+    for (guint i = 0; i < nodes->len; i++) {
+        gchar *node = g_build_filename(umockdev_testbed_get_root_dir(testbed), "dev", g_ptr_array_index(nodes, i), NULL);
+        gchar *hidden = g_strconcat(node, ".plugging", NULL);
+        rename(hidden, node);
+        g_free(node);
+        g_free(hidden);
+    }
     if (!ok)
         fprintf(stderr, "cuntong-usb-hotplug: %s\n", error->message);
     g_free(description);

@@ -13,14 +13,14 @@ import Synchronization
 /// once; the C call itself cannot be interrupted and finishes on the thread later, its
 /// result dropped. Everything queued after it waits for it, which is why one card read
 /// uses one PC/SC context of its own.
-final class BlockingQueue: Sendable {
+package final class BlockingQueue: Sendable {
     private let queue: SerialThread
 
-    init(label: String) {
+    package init(label: String) {
         queue = SerialThread(label: label)
     }
 
-    func run<T: Sendable>(
+    package func run<T: Sendable>(
         deadline: Duration? = nil,
         onDeadline: @escaping @Sendable () -> any Error = { CancellationError() },
         _ body: @escaping @Sendable () throws -> T
@@ -31,7 +31,7 @@ final class BlockingQueue: Sendable {
                 once.install(continuation)
                 queue.async { once.resume(Result { try body() }) }
                 if let deadline {
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(deadline.wholeMilliseconds)) {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(deadline / .milliseconds(1)))) {
                         once.resume(.failure(onDeadline()))
                     }
                 }
@@ -42,7 +42,7 @@ final class BlockingQueue: Sendable {
     }
 
     /// For work that must run after everything already queued (closing handles).
-    func async(_ body: @escaping @Sendable () -> Void) {
+    package func async(_ body: @escaping @Sendable () -> Void) {
         queue.async(execute: body)
     }
 }
@@ -112,13 +112,11 @@ private final class SerialThread: Sendable {
     }
     private let inbox = Inbox()
 
-    init(label: String) {
+    package init(label: String) {
         let inbox = self.inbox
-        let thread = Thread {
+        DeviceThread.start(label) {
             while case .run(let body) = inbox.take() { body() }
         }
-        thread.name = label
-        thread.start()
     }
 
     func async(execute body: @escaping @Sendable () -> Void) { inbox.put(.run(body)) }
