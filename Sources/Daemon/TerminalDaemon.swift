@@ -82,7 +82,7 @@ package struct TerminalDaemon {
         // What the journal already holds counts from the start (READY's STATUS=), before
         // the first recovery pass resolves it: a 2207 left "sending" by a killed process
         // is in doubt.
-        let waiting = (inDoubt: (try? client.journal.inDoubtCount()) ?? 0,
+        let waiting = await (inDoubt: (try? client.journal.inDoubtCount()) ?? 0,
                        queued: (try? client.journal.count(in: [.queued])) ?? 0)
         state.update {
             $0.faceEndpoint = face?.description

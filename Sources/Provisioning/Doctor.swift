@@ -118,24 +118,24 @@ package struct Doctor: Sendable {
                 add("city core", .fail, "\(error)")
             }
             let journal = client.journal
-            let integrity = try journal.integrityCheck()
+            let integrity = try await journal.integrityCheck()
             add("journal integrity", integrity == "ok" ? .pass : .fail, integrity == "ok" ? journal.path : integrity)
-            let schema = try journal.schema()
+            let schema = try await journal.schema()
             add("journal schema", .pass, "\(schema.steps.count) steps, last “\(schema.steps.last ?? "none")”; opened by cuntong "
                 + schema.openedBy.map(\.version).joined(separator: ", "))
-            let doubt = try journal.inDoubtCount()
+            let doubt = try await journal.inDoubtCount()
             add("settlements in doubt", doubt == 0 ? .pass : .warn,
                 doubt == 0 ? "none" : "\(doubt) message(s): cuntong journal recover (the daemon also retries)")
             if let problem = journal.keyProblem {
                 add("journal key", .fail, problem.description)
             } else {
                 add("journal key", .pass, "\(journal.keyPath): private (0600); personal data in the journal is sealed under it")
-                let review = try journal.visitsNeedingReview()
+                let review = try await journal.visitsNeedingReview()
                 add("settlements needing review", review.isEmpty ? .pass : .warn,
                     review.isEmpty ? "none" : "\(review.count) confirmed by the core with an unreadable answer (visit \(review.map { String($0.id!) }.joined(separator: ", "))): never reversed; have the insurance office confirm the amounts")
             }
             let cutoff = config.redactionCutoff()
-            if let oldest = try journal.oldestUnredactedDay() {
+            if let oldest = try await journal.oldestUnredactedDay() {
                 add("personal data kept", oldest < cutoff ? .warn : .pass, oldest < cutoff
                     ? "since \(oldest), past the \(config.storage?.redact_after_days ?? 30) days kept: reconcile those days (cuntong reconcile --date D) so that they can be erased"
                     : "since \(oldest); erased once a day is reconciled and \(config.storage?.redact_after_days ?? 30) days old")

@@ -168,7 +168,7 @@ struct ConformanceTests {
         try await client.signOut()
 
         let table = try SpecTable()
-        let messages = try client.journal.messages(in: MessageState.allCases)
+        let messages = try await client.journal.messages(in: MessageState.allCases)
         #expect(Set(messages.map(\.infno)) == Set(Transaction.allCases.map(\.infno)), "every transaction was sent")
         let profile = try CoreProfile.load(profileName)
         for m in messages {

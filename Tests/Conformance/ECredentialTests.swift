@@ -62,7 +62,7 @@ struct ECredentialTests {
                                        "deviceType", "ecQrCode"])
             #expect(data["businessType"] as? String == "01101" && data["ecQrCode"] as? String == code)
 
-            let m1101 = try #require(try client.journal.messages(limit: 10).first { $0.infno == "1101" })
+            let m1101 = try #require(try await client.journal.messages(limit: 10).first { $0.infno == "1101" })
             let input = try #require((try object(m1101.request))["input"] as? [String: Any])
             let body = try #require(input["data"] as? [String: Any])
             #expect(body["mdtrt_cert_type"] as? String == "01")
@@ -131,7 +131,7 @@ struct ECredentialTests {
                     return e.code == "EC-REFUSED" && reason.hasPrefix(words) && e.message.contains(words)
                 }
             }
-            #expect(try client.journal.messages(limit: 10).allSatisfy { $0.infno == "9001" }, "no 1101 for a refused code")
+            #expect(try await client.journal.messages(limit: 10).allSatisfy { $0.infno == "9001" }, "no 1101 for a refused code")
             await client.shutdown()
         }
     }
@@ -152,7 +152,7 @@ struct ECredentialTests {
             let first = try #require(auth["outBizNo"] as? String), second = try #require(check["outBizNo"] as? String)
             #expect(first != second && first.count <= 64 && second.count <= 64, "outBizNo is unique per request")
             #expect((check["authNo"] as? String)?.hasPrefix("ano") == true)
-            let m1101 = try #require(try client.journal.messages(limit: 10).first { $0.infno == "1101" })
+            let m1101 = try #require(try await client.journal.messages(limit: 10).first { $0.infno == "1101" })
             let body = try #require(((try object(m1101.request))["input"] as? [String: Any])?["data"] as? [String: Any])
             #expect(body["mdtrt_cert_type"] as? String == "02" && body["mdtrt_cert_no"] as? String == Fixtures.liuYan)
             #expect(body["psn_name"] as? String == "刘䶮")

@@ -69,7 +69,7 @@ struct CoreLinkTests {
             try await waitUntil { (try await core(daemon.api))["state"] as? String == "up" }
             #expect(await daemon.stop() == 0)
             let journal = try Journal(directory: fixture.directory + "/daemon")
-            let infnos = try journal.messages(limit: 20).map(\.infno)
+            let infnos = try await journal.messages(limit: 20).map(\.infno)
             #expect(infnos.first == "9002" && infnos.contains("9001"), "\(infnos)")
         }
     }

@@ -123,10 +123,10 @@ struct DaemonTests {
         let journal = try Journal(directory: settings.stateDirectory)
         // "In doubt 0" comes once 2601 is answered; the visit is reversed when the
         // cancellations that follow it (2205, 2202) are answered too, a moment later.
-        var state = try journal.visit(1)?.state
+        var state = try await journal.visit(1)?.state
         for _ in 0..<100 where state != .reversed {
             try await Task.sleep(for: .milliseconds(100))
-            state = try journal.visit(1)?.state
+            state = try await journal.visit(1)?.state
         }
         #expect(state == .reversed, "the daemon's recovery reversed the in-doubt settlement")
 
@@ -154,7 +154,7 @@ struct DaemonTests {
         // (the 2207 whose answer was lost, and the 2601 that could not undo it).
         await core.halt()
         let settings = try TerminalConfig.load(path: configPath).coreSettings()
-        let inDoubt = try Journal(directory: settings.stateDirectory).count(in: [.inDoubt, .sending])
+        let inDoubt = try await Journal(directory: settings.stateDirectory).count(in: [.inDoubt, .sending])
         #expect(inDoubt >= 1)
 
         let (daemon, listener) = try Self.startDaemon(configPath: configPath, in: core.directory, recoverInterval: 60)

@@ -55,17 +55,17 @@ struct LocalAPIPlatformTests {
             #expect(await daemon.stop() == 0)
 
             let journal = try Journal(directory: core.directory + "/daemon")
-            func input(_ infno: String) throws -> [String: Any] {
-                let m = try #require(try journal.messages(limit: 50).first { $0.infno == infno })
+            func input(_ infno: String) async throws -> [String: Any] {
+                let m = try #require(try await journal.messages(limit: 50).first { $0.infno == infno })
                 let envelope = try #require(try JSONSerialization.jsonObject(with: m.request) as? [String: Any])
                 return try #require(envelope["input"] as? [String: Any])
             }
-            #expect((try input("2201")["data"] as? [String: Any])?["caty"] as? String == "A02")
-            #expect((try input("2201")["data"] as? [String: Any])?["dept_code"] as? String == "MZ01")
-            let visitInfo = try input("2203")
+            await #expect((try input("2201")["data"] as? [String: Any])?["caty"] as? String == "A02")
+            await #expect((try input("2201")["data"] as? [String: Any])?["dept_code"] as? String == "MZ01")
+            let visitInfo = try await input("2203")
             #expect((visitInfo["mdtrtinfo"] as? [String: Any])?["dise_codg"] as? String == "M03900")
             #expect((visitInfo["diseinfo"] as? [[String: Any]])?.first?["diag_code"] as? String == "I10.x00")
-            let rows = try #require(try input("2204")["feedetail"] as? [[String: Any]])
+            let rows = try #require(try await input("2204")["feedetail"] as? [[String: Any]])
             #expect(rows.allSatisfy { $0["dise_codg"] as? String == "M03900" }, "every row of one batch carries the same 病种")
         }
     }

@@ -25,10 +25,10 @@ struct ConfirmedSettlementTests {
             } catch let SettlementError.settledNeedsReview(visit) {
                 visitId = visit
             }
-            let visit = try #require(try client.journal.visit(visitId))
+            let visit = try #require(try await client.journal.visit(visitId))
             #expect(visit.state == .needsReview)
             #expect(visit.note?.contains("output.setlinfo") == true, "the note names the field")
-            let messages = try client.journal.messages(limit: 50, visitId: visitId)
+            let messages = try await client.journal.messages(limit: 50, visitId: visitId)
             #expect(!messages.contains { $0.infno == "2601" || $0.infno == "2202" || $0.infno == "2205" },
                     "nothing undoes or cancels a settlement the core confirmed")
             let settle = try #require(messages.first { $0.infno == "2207" })
@@ -38,8 +38,8 @@ struct ConfirmedSettlementTests {
             // Recovery leaves it alone, and says nothing is pending.
             let report = try await client.recover()
             #expect(report.isClean && report.reversed == 0 && report.cancelled == 0)
-            #expect(try client.journal.visit(visitId)?.state == .needsReview)
-            #expect(try client.journal.visitsNeedingReview().map(\.id) == [visitId])
+            #expect(try await client.journal.visit(visitId)?.state == .needsReview)
+            #expect(try await client.journal.visitsNeedingReview().map(\.id) == [visitId])
             // Its amounts are unknown here, so the day does not reconcile: shown, not hidden.
             let lines = try await client.reconcile(day: WireTime.day(Date()))
             #expect(lines.first { $0.insutype == "310" }?.agrees == false)
@@ -57,11 +57,11 @@ struct ConfirmedSettlementTests {
                 visitId = visit
             }
             // As a process killed between journaling the answer and marking the visit leaves it.
-            try client.journal.updateVisit(visitId, now: Date()) { $0.state = .settling; $0.ownerPid = 999_999 }
+            try await client.journal.updateVisit(visitId, now: Date()) { $0.state = .settling; $0.ownerPid = 999_999 }
             let report = try await client.recover()
             #expect(report.needsReview == 1 && report.reversed == 0)
-            #expect(try client.journal.visit(visitId)?.state == .needsReview)
-            #expect(!(try client.journal.messages(limit: 50, visitId: visitId)).contains { $0.infno == "2601" })
+            #expect(try await client.journal.visit(visitId)?.state == .needsReview)
+            await #expect(!(try client.journal.messages(limit: 50, visitId: visitId)).contains { $0.infno == "2601" })
             await client.shutdown()
         }
     }
@@ -77,9 +77,9 @@ struct ConfirmedSettlementTests {
                 guard case SettlementError.unreadableOutput(let infno, _) = error else { return false }
                 return infno == "2201"
             }
-            let visit = try #require(try client.journal.visits().first)
+            let visit = try #require(try await client.journal.visits().first)
             #expect(visit.state == .reversed)
-            let messages = try client.journal.messages(limit: 50, visitId: visit.id)
+            let messages = try await client.journal.messages(limit: 50, visitId: visit.id)
             let register = try #require(messages.first { $0.infno == "2201" })
             let undo = try #require(messages.first { $0.infno == "2601" })
             #expect(undo.reversesMsgid == register.msgid && undo.state == .answered)
@@ -145,7 +145,7 @@ struct ConfirmedSettlementTests {
             guard case SettlementError.refused(let infno, _, let reason) = error else { return false }
             return infno == "9001" && reason.contains("网关鉴权失败")
         }
-        #expect(try client.journal.count(in: [.inDoubt, .sending]) == 0)
+        #expect(try await client.journal.count(in: [.inDoubt, .sending]) == 0)
         await client.shutdown()
         await core.stop()
     }

@@ -41,11 +41,11 @@ struct CrashTests {
             #expect(report.isClean)
 
             let journal = try Journal(directory: core.directory + "/cli-journal")
-            let visits = try journal.visits()
+            let visits = try await journal.visits()
             if point == "2201:before-send" || !visits.isEmpty {
                 #expect(visits.map(\.state) == [final], "\(point)")
             }
-            #expect(try journal.count(in: [.queued, .sending, .inDoubt]) == 0)
+            #expect(try await journal.count(in: [.queued, .sending, .inDoubt]) == 0)
             #expect(try core.totals().count == coreSettled, "\(point)")
 
             let reconciled = try await ProcessRunner.run(

@@ -25,7 +25,7 @@ struct FaultMatrixTests {
             let client = try core.client()
             let outcome = try await settle(client, Fixtures.ouyang)
             #expect(outcome.split.total == Money(yuan: "48.70"))
-            let settle = try #require(try client.journal.messages(limit: 20, visitId: outcome.visitId).first { $0.infno == "2207" })
+            let settle = try #require(try await client.journal.messages(limit: 20, visitId: outcome.visitId).first { $0.infno == "2207" })
             #expect(settle.attempts == 2)
             #expect(try core.totals() == (1, 4870))
             #expect(try await agrees(client))
@@ -40,11 +40,11 @@ struct FaultMatrixTests {
             await #expect(throws: SettlementError.settlementInDoubt(visit: 1, reversed: true)) {
                 _ = try await settle(client, Fixtures.ouyang)
             }
-            #expect(try client.journal.visit(1)?.state == .reversed)
+            #expect(try await client.journal.visit(1)?.state == .reversed)
             #expect(try core.totals() == (0, 0))
             let after = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
             #expect(after.identity.primaryInsurance?.balance == Money(yuan: "1234.56"), "the account is refunded")
-            let infnos = try client.journal.messages(limit: 20, visitId: 1).reversed().map(\.infno)
+            let infnos = try await client.journal.messages(limit: 20, visitId: 1).reversed().map(\.infno)
             #expect(infnos.suffix(3) == ["2601", "2205", "2202"])
             #expect(try await agrees(client))
             await client.shutdown()
@@ -84,7 +84,7 @@ struct FaultMatrixTests {
         try await withCore(faults: ["reset:2201"]) { core in
             let client = try core.client()
             let outcome = try await settle(client, Fixtures.ouyang)
-            let reg = try #require(try client.journal.messages(limit: 20, visitId: outcome.visitId).first { $0.infno == "2201" })
+            let reg = try #require(try await client.journal.messages(limit: 20, visitId: outcome.visitId).first { $0.infno == "2201" })
             #expect(reg.attempts == 2)
             #expect(try core.totals() == (1, 4870))
             await client.shutdown()
@@ -99,7 +99,7 @@ struct FaultMatrixTests {
             await core.setFaults("wrong-sign-no")
             let outcome = try await settle(client, Fixtures.ouyang)
             #expect(outcome.setlId.hasPrefix("S"))
-            #expect(try client.journal.messages(in: [.answered]).filter { $0.infno == "9001" }.count == 2)
+            #expect(try await client.journal.messages(in: [.answered]).filter { $0.infno == "9001" }.count == 2)
             await client.shutdown()
         }
     }
@@ -115,7 +115,7 @@ struct FaultMatrixTests {
                 #expect(error.code == "CORE-UNREACHABLE")
                 #expect(error.message.contains("cannot be reached"))
             }
-            #expect(try client.journal.count(in: [.inDoubt, .sending, .queued]) == 0)
+            #expect(try await client.journal.count(in: [.inDoubt, .sending, .queued]) == 0)
             await client.shutdown()
         }
     }
@@ -140,11 +140,11 @@ struct FaultMatrixTests {
         let report = try await client.recover()
         #expect(report.isClean, "\(report)")
         #expect(try back.totals() == (0, 0))
-        let messages = try client.journal.messages(limit: 50, visitId: 1).reversed()
+        let messages = try await client.journal.messages(limit: 50, visitId: 1).reversed()
         #expect(messages.filter { $0.infno == "2601" }.count == 1, "one 冲正 message, never a second msgid")
         #expect(messages.map(\.infno).suffix(3) == ["2601", "2205", "2202"])
         #expect(messages.allSatisfy { [.answered, .reversed].contains($0.state) }, "\(messages.map { ($0.infno, $0.state) })")
-        #expect(try client.journal.visit(1)?.state == .reversed)
+        #expect(try await client.journal.visit(1)?.state == .reversed)
         #expect(try await agrees(client))
         await client.shutdown()
         await back.stop()

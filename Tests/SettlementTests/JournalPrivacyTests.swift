@@ -32,10 +32,10 @@ struct JournalPrivacyTests {
                 #expect(bytes.range(of: Data(value.utf8)) == nil, "\(value) is in the journal's files")
             }
             // What recovery and 3201 need stays readable: the visit's amounts and ids.
-            let visit = try #require(try client.journal.visits().first { $0.state == .settled })
+            let visit = try #require(try await client.journal.visits().first { $0.state == .settled })
             #expect(visit.medfeeSumamt == 4870)
             #expect(visit.psnNo == patient.identity.psnNo, "opened with the key")
-            let totals = try client.journal.dayTotals(day: try #require(visit.setlDay))
+            let totals = try await client.journal.dayTotals(day: try #require(visit.setlDay))
             #expect(totals.map(\.count).reduce(0, +) == 1)
             await client.shutdown()
         }
@@ -57,15 +57,15 @@ struct JournalPrivacyTests {
             let journal = try Journal(directory: directory)
             #expect(journal.keyProblem == .missing(keyFile))
             #expect(!FileManager.default.fileExists(atPath: keyFile), "a missing key is never replaced by a new one")
-            let error = #expect(throws: SettlementError.self) { try journal.visits() }
+            let error = await #expect(throws: SettlementError.self) { try await journal.visits() }
             #expect("\(error.map { $0.message } ?? "")".contains("journal key \(keyFile) is missing"))
-            #expect(try journal.dayTotals(day: WireTime.day(Date())).map(\.medfeeSumamt) == [4870])
-            #expect(try journal.count(in: [.answered]) >= 5)
+            #expect(try await journal.dayTotals(day: WireTime.day(Date())).map(\.medfeeSumamt) == [4870])
+            #expect(try await journal.count(in: [.answered]) >= 5)
 
             try FileManager.default.moveItem(atPath: keyFile + ".away", toPath: keyFile)
             let back = try Journal(directory: directory)
-            #expect(try back.visits().first?.psnNo == patient.identity.psnNo)
-            #expect(try back.messages(limit: 10).allSatisfy { !SealedJSON.isSealed($0.request) })
+            #expect(try await back.visits().first?.psnNo == patient.identity.psnNo)
+            #expect(try await back.messages(limit: 10).allSatisfy { !SealedJSON.isSealed($0.request) })
         }
     }
 
@@ -76,7 +76,7 @@ struct JournalPrivacyTests {
         let client = try core.client()
         let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
         await #expect(throws: SettlementError.self) { _ = try await client.settle(patient, fees: try Fixtures.fees()) }
-        #expect(try client.journal.count(in: [.inDoubt]) >= 1)
+        #expect(try await client.journal.count(in: [.inDoubt]) >= 1)
         await client.shutdown()
         // A new process, the core answering again: only the sealed journal and its key file.
         await core.setFaults()
@@ -85,8 +85,8 @@ struct JournalPrivacyTests {
         #expect(stored.range(of: Data(Fixtures.ouyang.utf8)) == nil)
         let report = try await later.recover()
         #expect(report.isClean, "\(report)")
-        #expect(try later.journal.visit(1)?.state == .reversed, "the lost settlement was undone (2601)")
-        let messages = try later.journal.messages(limit: 50, visitId: 1)
+        #expect(try await later.journal.visit(1)?.state == .reversed, "the lost settlement was undone (2601)")
+        let messages = try await later.journal.messages(limit: 50, visitId: 1)
         let reversal = try #require(messages.first { $0.infno == "2601" })
         #expect(reversal.state == .answered)
         #expect(String(decoding: reversal.request, as: UTF8.self).contains(patient.identity.psnNo), "opened with the key")
@@ -104,21 +104,21 @@ struct JournalPrivacyTests {
             let day = WireTime.day(Date())
             let tomorrow = WireTime.day(Date().addingTimeInterval(86_400))
 
-            let early = try client.journal.redact(before: tomorrow)
+            let early = try await client.journal.redact(before: tomorrow)
             #expect(early.redacted.isEmpty)
             #expect(early.kept[day] == "not reconciled (3201 平) yet")
 
-            let totals = try client.journal.dayTotals(day: day)
+            let totals = try await client.journal.dayTotals(day: day)
             #expect(try await client.reconcile(day: day).allSatisfy(\.agrees))
-            let result = try client.journal.redact(before: tomorrow)
+            let result = try await client.journal.redact(before: tomorrow)
             #expect(result.redacted == [day])
-            #expect(try client.journal.dayTotals(day: day) == totals, "the money records are untouched")
+            #expect(try await client.journal.dayTotals(day: day) == totals, "the money records are untouched")
             #expect(try await client.reconcile(day: day).allSatisfy(\.agrees), "3201 still agrees after redaction")
 
-            let visit = try #require(try client.journal.visits().first { $0.state == .settled })
+            let visit = try #require(try await client.journal.visits().first { $0.state == .settled })
             #expect(visit.psnNo == "~redacted" && visit.certNo == "~redacted")
             #expect(visit.medfeeSumamt == 4870 && visit.setlId != nil)
-            let messages = try client.journal.messages(limit: 50, visitId: visit.id)
+            let messages = try await client.journal.messages(limit: 50, visitId: visit.id)
             #expect(!messages.isEmpty)
             for m in messages {
                 let text = String(decoding: m.request + (m.answer ?? Data()), as: UTF8.self)
@@ -141,16 +141,16 @@ struct JournalPrivacyTests {
             let directory = try core.settings(journal: "journal").stateDirectory
             let keyFile = directory + "/journal.key"
             let oldFile = try String(contentsOfFile: keyFile, encoding: .utf8)
-            let rotated = try client.journal.rotateKey(now: Date().addingTimeInterval(5))
+            let rotated = try await client.journal.rotateKey(now: Date().addingTimeInterval(5))
             #expect(rotated.days == 1)
             let newFile = try String(contentsOfFile: keyFile, encoding: .utf8)
             #expect(newFile.contains(rotated.keyID) && newFile.split(separator: "\n").filter { !$0.hasPrefix("#") }.count == 1)
             #expect(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int == 0o600)
             await client.shutdown()
 
-            #expect(try Journal(directory: directory).visits().first?.psnNo == patient.identity.psnNo)
+            #expect(try await Journal(directory: directory).visits().first?.psnNo == patient.identity.psnNo)
             try oldFile.write(toFile: keyFile, atomically: false, encoding: .utf8)
-            #expect(throws: SettlementError.self) { try Journal(directory: directory).visits() }
+            await #expect(throws: SettlementError.self) { try await Journal(directory: directory).visits() }
         }
     }
 

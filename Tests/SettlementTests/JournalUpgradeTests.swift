@@ -31,22 +31,22 @@ struct JournalUpgradeTests {
     }
 
     @Test("The old journal opens with every visit, its personal data and its messages as they were")
-    func opensWithEverything() throws {
+    func opensWithEverything() async throws {
         let directory = try Self.restore()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(directory: directory + "/state")
-        let schema = try journal.schema()
+        let schema = try await journal.schema()
         #expect(schema.steps.count == 5 && schema.steps.last?.hasPrefix("v5") == true, "\(schema.steps)")
         #expect(schema.openedBy.map(\.version) == [CuntongVersion.string])
 
-        let visits = try journal.visits().sorted { $0.id ?? 0 < $1.id ?? 0 }
+        let visits = try await journal.visits().sorted { $0.id ?? 0 < $1.id ?? 0 }
         #expect(visits.map(\.state) == [.settled, .reversed, .settling, .registered])
         // Sealed by the old version under its day key, opened by this one.
         #expect(visits.map(\.certNo) == ["36040219850312106X", "360102196207081010", "360402199001011017", "360421194709151003"])
         #expect(visits[0].cashPay != nil && visits[0].medfeeSumamt == 4870)
-        #expect(try journal.unfinishedVisits().map(\.state) == [.settling, .registered])
-        #expect(try journal.count(in: [.sending]) == 2, "the 2207 and the 2204 that were sent when the old CLI died")
-        #expect(try journal.integrityCheck() == "ok")
+        #expect(try await journal.unfinishedVisits().map(\.state) == [.settling, .registered])
+        #expect(try await journal.count(in: [.sending]) == 2, "the 2207 and the 2204 that were sent when the old CLI died")
+        #expect(try await journal.integrityCheck() == "ok")
     }
 
     @Test("`cuntong journal recover` of this version resolves what the old one left in doubt, and 3201 agrees")
@@ -64,9 +64,9 @@ struct JournalUpgradeTests {
         #expect(report.cancelled == 1, "the visit whose uploads were in flight is cancelled")
 
         let journal = try Journal(directory: directory + "/state")
-        let visits = try journal.visits().sorted { $0.id ?? 0 < $1.id ?? 0 }
+        let visits = try await journal.visits().sorted { $0.id ?? 0 < $1.id ?? 0 }
         #expect(visits.map(\.state) == [.settled, .reversed, .reversed, .cancelled])
-        #expect(try journal.count(in: [.queued, .sending, .inDoubt]) == 0)
+        #expect(try await journal.count(in: [.queued, .sending, .inDoubt]) == 0)
         // The core's ledger: only the one settlement stands.
         let ledger = try JSONSerialization.jsonObject(with: core.simulator.ledgerSettlements(day: nil)) as? [[String: Any]] ?? []
         let standing = ledger.filter { ($0["state"] as? String) == "settled" }

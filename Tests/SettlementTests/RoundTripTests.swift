@@ -17,7 +17,7 @@ struct RoundTripTests {
             _ = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
             let second = try await client.signNo()
             #expect(second != first)
-            let signIns = try client.journal.messages(in: [.answered]).filter { $0.infno == "9001" }
+            let signIns = try await client.journal.messages(in: [.answered]).filter { $0.infno == "9001" }
             #expect(signIns.count == 2)
             await client.shutdown()
         }
@@ -118,7 +118,7 @@ struct RoundTripTests {
                     return reason.contains("cn.nhsa.ec.auth code -1") && (reason.contains("已使用") || reason.contains("未通过"))
                 }
             }
-            #expect(try client.journal.messages(limit: 10).filter { $0.infno == "1101" }.count == 1, "1101 only once confirmed")
+            #expect(try await client.journal.messages(limit: 10).filter { $0.infno == "1101" }.count == 1, "1101 only once confirmed")
             await client.shutdown()
         }
     }
@@ -136,9 +136,9 @@ struct RoundTripTests {
             #expect(outcome.split.cash == .zero)
             #expect(outcome.split.balanceAfter == Money(yuan: "1208.14"))
             #expect(outcome.setlId.hasPrefix("S"))
-            let infnos = try client.journal.messages(limit: 50, visitId: outcome.visitId).reversed().map(\.infno)
+            let infnos = try await client.journal.messages(limit: 50, visitId: outcome.visitId).reversed().map(\.infno)
             #expect(infnos == ["2201", "2203", "2204", "2206", "2207"])
-            let visit = try #require(try client.journal.visit(outcome.visitId))
+            let visit = try #require(try await client.journal.visit(outcome.visitId))
             #expect(visit.state == .settled)
             #expect(visit.medfeeSumamt == 4870)
             #expect(try core.totals() == (1, 4870))
@@ -156,13 +156,13 @@ struct RoundTripTests {
             let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
             let outcome = try await client.settle(patient, fees: try Fixtures.fees())
             try await client.reverseSettlement(visitId: outcome.visitId)
-            #expect(try client.journal.visit(outcome.visitId)?.state == .reversed)
+            #expect(try await client.journal.visit(outcome.visitId)?.state == .reversed)
             #expect(try core.totals() == (0, 0))
             let after = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
             #expect(after.identity.primaryInsurance?.balance == Money(yuan: "1234.56"))
             let lines = try await client.reconcile(day: WireTime.day(Date()))
             #expect(lines.allSatisfy { $0.agrees }, "\(lines)")
-            let infnos = try client.journal.messages(limit: 50, visitId: outcome.visitId).reversed().map(\.infno)
+            let infnos = try await client.journal.messages(limit: 50, visitId: outcome.visitId).reversed().map(\.infno)
             #expect(infnos.suffix(3) == ["2208", "2205", "2202"])
             await client.shutdown()
         }
@@ -181,7 +181,7 @@ struct RoundTripTests {
                 #expect(error.code == "CORE-REFUSED")
                 #expect(error.message.contains("暂停参保"))
             }
-            #expect(try client.journal.visits().first?.state == .cancelled)
+            #expect(try await client.journal.visits().first?.state == .cancelled)
             #expect(try core.totals() == (0, 0))
             await #expect(throws: SettlementError.notAllowed("visit 1 is cancelled, not settled")) {
                 try await client.reverseSettlement(visitId: 1)
@@ -226,7 +226,7 @@ struct RoundTripTests {
             let client = try core.client()
             let patient = try await client.checkIn(Fixtures.idNumber(Fixtures.ouyang))
             let outcome = try await client.settle(patient, fees: try Fixtures.fees())
-            let settle = try #require(try client.journal.messages(limit: 50, visitId: outcome.visitId).first { $0.infno == "2207" })
+            let settle = try #require(try await client.journal.messages(limit: 50, visitId: outcome.visitId).first { $0.infno == "2207" })
             let replay = core.simulator.handle(settle.request)
             #expect(replay.fromCache)
             #expect(replay.answer == settle.answer)

@@ -188,7 +188,7 @@ struct SettlementCLITests {
             let config = try core.configFile()
             _ = try await cuntong(["settle", "--config", config, "--id-number", Fixtures.ouyang, "--fees", Fixtures.feesFile()])
             let journal = try Journal(directory: core.directory + "/cli-journal")
-            let person = try #require(try journal.messages(in: [.answered]).first { $0.infno == "1101" })
+            let person = try #require(try await journal.messages(in: [.answered]).first { $0.infno == "1101" })
             let shown = try await cuntong(["journal", "show", "--config", config, person.msgid])
             #expect(shown.status == 0)
             #expect(shown.stdout.contains("360402********106X"))
@@ -201,7 +201,7 @@ struct SettlementCLITests {
             let exported = try await cuntong(["journal", "export", "--config", config, "--output", file])
             #expect(exported.status == 0)
             let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
-            #expect(lines.count == (try journal.messages(in: MessageState.allCases).count))
+            #expect(lines.count == (try await journal.messages(in: MessageState.allCases).count))
             #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
             #expect(!lines.joined().contains(Fixtures.ouyang))
         }

@@ -41,7 +41,7 @@ struct TLSTests {
         let error = try #require(caught, "an unknown CA must be refused")
         #expect(error.code == "CORE-TLS")
         #expect(error.message.contains("ca_file"))
-        #expect(try untrusted.journal.count(in: [.inDoubt, .sending]) == 0, "nothing was sent")
+        #expect(try await untrusted.journal.count(in: [.inDoubt, .sending]) == 0, "nothing was sent")
         await untrusted.shutdown()
 
         #expect(throws: SettlementError.configuration("[core] ca_file /nonexistent/ca.pem cannot be read")) {

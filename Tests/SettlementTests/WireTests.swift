@@ -72,13 +72,13 @@ struct WireTests {
     }
 
     @Test("msgid: institution, second, the terminal's slot, then its own sequence; ipt_otp_no within 30")
-    func identifiers() throws {
+    func identifiers() async throws {
         let dir = NSTemporaryDirectory() + "cuntong-wire-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let journal = try Journal(directory: dir)
         let now = Date()
-        let a = try journal.recordMessage(infno: "1101", institutionCode: "H36040200017", slot: 3, visitId: nil, now: now) { _ in Data("{}".utf8) }
-        let b = try journal.recordMessage(infno: "1101", institutionCode: "H36040200017", slot: 3, visitId: nil, now: now) { _ in Data("{}".utf8) }
+        let a = try await journal.recordMessage(infno: "1101", institutionCode: "H36040200017", slot: 3, visitId: nil, now: now) { _ in Data("{}".utf8) }
+        let b = try await journal.recordMessage(infno: "1101", institutionCode: "H36040200017", slot: 3, visitId: nil, now: now) { _ in Data("{}".utf8) }
         #expect(a.msgid.count == 30 && a.msgid.hasSuffix("3001") && b.msgid.hasSuffix("3002"))
         #expect(a.msgid.dropLast(4) == "H36040200017" + WireTime.stamp(now))
         let long = SettlementClient.visitNumber(device: "CT-0042-卫生室-EAST-WING-TERMINAL-7", stamp: WireTime.stamp(now))

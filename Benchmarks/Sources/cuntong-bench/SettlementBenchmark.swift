@@ -47,16 +47,16 @@ enum SettlementBenchmark {
         let body = Data(#"{"infno":"9999"}"#.utf8)
         let writeStart = clock.now
         for i in 0..<writes {
-            _ = try journal.recordMessage(infno: "9999", institutionCode: "H36040200017", visitId: nil,
+            _ = try await journal.recordMessage(infno: "9999", institutionCode: "H36040200017", visitId: nil,
                                           now: Date(timeIntervalSince1970: 1_000_000_000 + Double(i / 9000))) { _ in body }
         }
         let writeSeconds = Double((clock.now - writeStart).components.attoseconds) / 1e18 + Double((clock.now - writeStart).components.seconds)
         print(String(format: "journal: %d durable writes in %.2f s = %.0f writes/s (WAL, synchronous=FULL)", writes, writeSeconds, Double(writes) / writeSeconds))
-        for m in try journal.messages(in: [.queued]) where m.infno == "9999" { try journal.setState(m.msgid, .abandoned) }
+        for m in try await journal.messages(in: [.queued]) where m.infno == "9999" { try await journal.setState(m.msgid, .abandoned) }
 
         // 3. Backlog replay: uploads queued while the link was down, sent in order when it is back.
         let settled = try await client.settle(patient, fees: fees)
-        let visit = try journal.visit(settled.visitId)!
+        let visit = try await journal.visit(settled.visitId)!
         let replayClient = SettlementClient(settings: settings, journal: journal, transport: try HTTPCoreTransport(settings: settings),
                                             logger: logger)
         let queued = try await replayClient.queueVisitInfoCopies(of: visit, fees: fees, count: backlog)

@@ -61,7 +61,7 @@ package struct APIHandler: APIProtocol {
     package func getStatus(_ input: Operations.GetStatus.Input) async throws -> Operations.GetStatus.Output {
         let s = state.snapshot
         let journal = box.client.journal
-        let signedIn = (try? journal.signIn(day: WireTime.day(Date()))) != nil
+        let signedIn = await (try? journal.signIn(day: WireTime.day(Date()))) != nil
         return .ok(.init(body: .json(.init(
             version: settings.version, institution: settings.institution, terminal: settings.terminal,
             simulator: settings.simulator,
@@ -72,7 +72,7 @@ package struct APIHandler: APIProtocol {
             core: .init(url: settings.coreURL, reachable: s.coreReachable,
                         state: s.coreReachable.map { $0 ? .up : .down } ?? .unknown, since: s.coreSince,
                         reason: s.coreDownReason, signedIn: signedIn, signedInAt: s.signedInAt, lastContact: s.lastContact),
-            queue: .init(inDoubt: (try? journal.inDoubtCount()) ?? s.inDoubt,
+            queue: await .init(inDoubt: (try? journal.inDoubtCount()) ?? s.inDoubt,
                          queued: (try? journal.count(in: [.queued])) ?? s.queued,
                          needsReview: (try? journal.visitsNeedingReview().count) ?? 0),
             checkinWaiting: s.checkinWaiting, notice: s.notice))))
@@ -175,7 +175,7 @@ package struct APIHandler: APIProtocol {
             let limit = input.query.limit ?? 50
             guard (1...500).contains(limit) else { throw CheckinProblem.invalidRequest("limit must be 1 to 500") }
             let journal = box.client.journal
-            return .ok(.init(body: .json(.init(
+            return await .ok(.init(body: .json(.init(
                 visits: try journal.visits(limit: limit).map(APIViews.journalVisit),
                 inDoubt: try journal.inDoubtCount(), queued: try journal.count(in: [.queued]),
                 needsReview: try journal.visitsNeedingReview().count))))

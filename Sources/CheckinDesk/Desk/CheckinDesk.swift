@@ -198,7 +198,7 @@ package actor CheckinDesk {
 
     /// 2207. The visit leaves the desk whatever the outcome.
     package func settle(visitId: Int64) async throws -> (SettlementOutcome, CheckedInPatient) {
-        let session = try take(visitId)
+        let session = try await take(visitId)
         defer { busy.remove(visitId) }
         let patient = session.visit.patient
         let started = ContinuousClock.now
@@ -228,16 +228,16 @@ package actor CheckinDesk {
 
     /// Cancels a visit in progress at the core (2205/2202).
     package func cancel(visitId: Int64) async throws -> JournalVisit {
-        let session = try take(visitId)
+        let session = try await take(visitId)
         defer { busy.remove(visitId) }
         await box.client.abandon(session.visit, reason: "cancelled through the API")
-        return try journalVisit(visitId)
+        return try await journalVisit(visitId)
     }
 
     /// 2208: undoes a settled visit.
     package func reverse(visitId: Int64) async throws -> JournalVisit {
         guard !busy.contains(visitId) else { throw CheckinProblem.visitBusy(visitId) }
-        _ = try journalVisit(visitId)
+        _ = try await journalVisit(visitId)
         do {
             try await box.client.reverseSettlement(visitId: visitId)
         } catch {
@@ -248,11 +248,11 @@ package actor CheckinDesk {
             $0.visitId = visitId
             $0.settlementResult = .reversed
         }
-        return try journalVisit(visitId)
+        return try await journalVisit(visitId)
     }
 
-    package func journalVisit(_ visitId: Int64) throws -> JournalVisit {
-        guard let visit = try box.client.journal.visit(visitId) else { throw CheckinProblem.unknownVisit(visitId) }
+    package func journalVisit(_ visitId: Int64) async throws -> JournalVisit {
+        guard let visit = try await box.client.journal.visit(visitId) else { throw CheckinProblem.unknownVisit(visitId) }
         return visit
     }
 
@@ -269,10 +269,10 @@ package actor CheckinDesk {
 
     // MARK: Helpers
 
-    private func take(_ visitId: Int64) throws -> Session {
+    private func take(_ visitId: Int64) async throws -> Session {
         guard !busy.contains(visitId) else { throw CheckinProblem.visitBusy(visitId) }
         guard let session = sessions.removeValue(forKey: visitId) else {
-            let visit = try journalVisit(visitId)
+            let visit = try await journalVisit(visitId)
             throw CheckinProblem.visitNotInProgress(visitId, state: visit.state.rawValue)
         }
         busy.insert(visitId)
@@ -282,7 +282,7 @@ package actor CheckinDesk {
     private func step(_ visitId: Int64,
                       _ body: @Sendable (SettlementClient, VisitInProgress) async throws(SettlementError) -> VisitInProgress)
         async throws -> VisitInProgress {
-        var session = try take(visitId)
+        var session = try await take(visitId)
         defer { busy.remove(visitId) }
         do {
             session.visit = try await body(box.client, session.visit)

@@ -29,12 +29,12 @@ package struct SettlementRecoveryService: Service {
     }
 
     /// Once a day: erase the personal data of reconciled days past the retention.
-    private func redactIfDue(lastDay: inout String?) {
+    private func redactIfDue(lastDay: inout String?) async {
         guard let redactionCutoff else { return }
         let cutoff = redactionCutoff()
         guard cutoff != lastDay else { return }
         do {
-            let result = try box.client.journal.redact(before: cutoff)
+            let result = try await box.client.journal.redact(before: cutoff)
             lastDay = cutoff
             if !result.redacted.isEmpty || !result.kept.isEmpty {
                 logger.notice("personal data of reconciled days erased", metadata: [
@@ -50,7 +50,7 @@ package struct SettlementRecoveryService: Service {
         var lastRedaction: String?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await desk?.expire()
-            redactIfDue(lastDay: &lastRedaction)
+            await redactIfDue(lastDay: &lastRedaction)
             do {
                 let report = try await box.client.recover()
                 // Only what was really sent says anything about the link.

@@ -31,7 +31,7 @@ extension SettlementClient {
     /// `alwaysReconciled` are sent even when empty, under outpatient clearing (11) at the
     /// clinic's own division. A mismatch is returned, never hidden.
     package func reconcile(day: String) async throws(SettlementError) -> [ReconciliationLine] {
-        var totals = try journal.dayTotals(day: day)
+        var totals = try await journal.dayTotals(day: day)
         for insutype in Self.alwaysReconciled where !totals.contains(where: { $0.insutype == insutype }) {
             totals.append(Journal.DayTotal(insutype: insutype, clrType: "11", clrOptins: settings.adminDivision,
                                            medfeeSumamt: 0, fundPaySumamt: 0, acctPay: 0, count: 0))
@@ -51,7 +51,7 @@ extension SettlementClient {
                 acctPay: Money(fen: t.acctPay), result: out.stmt_rslt, detail: out.stmt_rslt_dscr ?? ""))
         }
         // Only a day that agreed on every line may later have its personal data redacted.
-        try journal.setReconciled(day: day, agreed: lines.allSatisfy(\.agrees), now: now())
+        try await journal.setReconciled(day: day, agreed: lines.allSatisfy(\.agrees), now: now())
         return lines
     }
 }

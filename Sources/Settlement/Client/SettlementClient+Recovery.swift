@@ -42,8 +42,8 @@ extension SettlementClient {
         return !ProcessLiveness.isAlive(visit.ownerPid)
     }
 
-    func ownerGone(_ message: JournalMessage) throws(SettlementError) -> Bool {
-        if let id = message.visitId, let visit = try journal.visit(id) { return ownerGone(visit) }
+    func ownerGone(_ message: JournalMessage) async throws(SettlementError) -> Bool {
+        if let id = message.visitId, let visit = try await journal.visit(id) { return ownerGone(visit) }
         return now().timeIntervalSince1970 - message.createdAt > 60
     }
 
@@ -52,14 +52,15 @@ extension SettlementClient {
     /// true once the core has acknowledged.
     @discardableResult
     func reverseInDoubt(_ original: JournalMessage) async throws(SettlementError) -> Bool {
-        let existing = try journal.messages(in: [.queued, .sending, .inDoubt, .answered])
+        let existing = try await journal.messages(in: [.queued, .sending, .inDoubt, .answered])
             .first { $0.infno == "2601" && $0.reversesMsgid == original.msgid }
         if existing?.state == .answered {
-            try markReversed(original)
+            try await markReversed(original)
             return true
         }
         // The input carries psn_no, so insuplc_admdvs is the journaled visit's, as for the original.
-        let visit = try original.visitId.flatMap { id throws(SettlementError) in try journal.visit(id) }
+        var visit: JournalVisit?
+        if let id = original.visitId { visit = try await journal.visit(id) }
         let message: JournalMessage
         if let existing {
             message = existing
@@ -71,8 +72,8 @@ extension SettlementClient {
                 visitId: original.visitId, insuplc: visit?.insuplcAdmdvs ?? "", reverses: original.msgid)
         }
         _ = try await deliver(message, as: Ignored.self)
-        try markReversed(original)
-        if let id = original.visitId, let visit = try journal.visit(id) {
+        try await markReversed(original)
+        if let id = original.visitId, let visit = try await journal.visit(id) {
             try await queueCancellation(of: visit)
             _ = try? await flushQueue()
         }
@@ -80,10 +81,10 @@ extension SettlementClient {
         return true
     }
 
-    func markReversed(_ original: JournalMessage) throws(SettlementError) {
-        try journal.setState(original.msgid, .reversed)
+    func markReversed(_ original: JournalMessage) async throws(SettlementError) {
+        try await journal.setState(original.msgid, .reversed)
         if let id = original.visitId {
-            try journal.updateVisit(id, now: now()) {
+            try await journal.updateVisit(id, now: now()) {
                 $0.state = .reversed
                 $0.note = "\(original.infno) answer lost or unreadable; reversed by 2601"
             }
@@ -95,9 +96,9 @@ extension SettlementClient {
     /// link does not carry stays queued for the next recovery pass.
     func cancelVisit(_ id: Int64, reason: String) async {
         do {
-            guard let visit = try journal.visit(id), !visit.state.isFinal else { return }
+            guard let visit = try await journal.visit(id), !visit.state.isFinal else { return }
             try await queueCancellation(of: visit)
-            try journal.updateVisit(id, now: now()) {
+            try await journal.updateVisit(id, now: now()) {
                 $0.state = .cancelled
                 $0.note = "cancelled: \(reason)"
             }
@@ -111,9 +112,9 @@ extension SettlementClient {
     /// so its registration does not stay open at the core. Unsent uploads are dropped.
     func queueCancellation(of visit: JournalVisit) async throws(SettlementError) {
         let id = visit.id!
-        let messages = try journal.messages(limit: 1000, visitId: id)
+        let messages = try await journal.messages(limit: 1000, visitId: id)
         for m in messages where m.state == .queued && !["2202", "2205", "2601", "2208"].contains(m.infno) {
-            try journal.setState(m.msgid, .abandoned, note: "visit cancelled before it was sent")
+            try await journal.setState(m.msgid, .abandoned, note: "visit cancelled before it was sent")
         }
         if messages.contains(where: { $0.infno == "2202" }) { return }
         let feesMayBeThere = messages.contains { $0.infno == "2204" && [.answered, .inDoubt, .sending].contains($0.state) }
@@ -131,23 +132,23 @@ extension SettlementClient {
     /// 2208: undoes a settlement the clinic has the answer of (the patient changed their
     /// mind, a wrong fee). Re-sent under the same msgid until acknowledged.
     package func reverseSettlement(visitId: Int64) async throws(SettlementError) {
-        guard let visit = try journal.visit(visitId) else { throw .journal("visit \(visitId) is not in the journal") }
+        guard let visit = try await journal.visit(visitId) else { throw .journal("visit \(visitId) is not in the journal") }
         guard visit.state == .settled || visit.state == .reversing, let setlId = visit.setlId, let mdtrt = visit.mdtrtId else {
             throw .notAllowed("visit \(visitId) is \(visit.state.rawValue), not settled")
         }
-        let pending = try journal.messages(limit: 1000, visitId: visitId).first {
+        let pending = try await journal.messages(limit: 1000, visitId: visitId).first {
             $0.infno == "2208" && [.queued, .sending, .inDoubt].contains($0.state)
         }
         let message: JournalMessage
         if let pending {
             message = pending
         } else {
-            try journal.updateVisit(visitId, now: now()) { $0.state = .reversing }
+            try await journal.updateVisit(visitId, now: now()) { $0.state = .reversing }
             message = try await record(.reverseSettlement, SettlementReversalInput(data: .init(setl_id: setlId, mdtrt_id: mdtrt, psn_no: visit.psnNo)),
                                        visitId: visitId, insuplc: visit.insuplcAdmdvs)
         }
         _ = try await deliver(message, as: Ignored.self)
-        let reversed = try journal.updateVisit(visitId, now: now()) {
+        let reversed = try await journal.updateVisit(visitId, now: now()) {
             $0.state = .reversed
             $0.note = "settlement reversed by 2208"
         }
@@ -162,13 +163,13 @@ extension SettlementClient {
         var tried: Set<String> = []
         // An answer may queue follow-ups (a 2601 queues 2205/2202): take another pass for them.
         for _ in 0..<4 {
-            let pending = try journal.messages(in: [.queued, .sending, .inDoubt]).filter { !tried.contains($0.msgid) }
+            let pending = try await journal.messages(in: [.queued, .sending, .inDoubt]).filter { !tried.contains($0.msgid) }
             if pending.isEmpty { break }
             for message in pending {
                 tried.insert(message.msgid)
                 guard MessageRole(infno: message.infno)?.isResent == true else { continue }
                 // Another live process is working on this visit: leave its messages to it.
-                if let id = message.visitId, let v = try journal.visit(id), v.ownerPid != getpid(), !ownerGone(v) { continue }
+                if let id = message.visitId, let v = try await journal.visit(id), v.ownerPid != getpid(), !ownerGone(v) { continue }
                 do {
                     let (header, data) = try await send(message, retries: 0)
                     sent += 1
@@ -188,18 +189,18 @@ extension SettlementClient {
         switch message.infno {
         case "2201":
             if let out = try? WireJSON.decode(AnswerOutput<RegisterOutput>.self, from: answer).output {
-                try journal.updateVisit(id, now: now()) { v in
+                try await journal.updateVisit(id, now: now()) { v in
                     if v.mdtrtId == nil { v.mdtrtId = out.mdtrt_id }
                     if v.state == .open { v.state = .registered }
                 }
             }
         case "2601":
-            if let reversed = message.reversesMsgid, let original = try journal.message(reversed) {
-                try markReversed(original)
-                if let visit = try journal.visit(id) { try await queueCancellation(of: visit) }
+            if let reversed = message.reversesMsgid, let original = try await journal.message(reversed) {
+                try await markReversed(original)
+                if let visit = try await journal.visit(id) { try await queueCancellation(of: visit) }
             }
         case "2208":
-            try journal.updateVisit(id, now: now()) {
+            try await journal.updateVisit(id, now: now()) {
                 $0.state = .reversed
                 $0.note = "settlement reversed by 2208"
             }
@@ -216,21 +217,21 @@ extension SettlementClient {
         var linkDown = false
 
         // 1. Messages that may have reached the core but whose answer is not recorded.
-        for message in try journal.messages(in: [.sending, .inDoubt]) where !linkDown {
+        for message in try await journal.messages(in: [.sending, .inDoubt]) where !linkDown {
             guard let role = MessageRole(infno: message.infno) else {
                 log.error("a journaled message of an unknown transaction is left for a person", metadata: ["msgid": "\(message.msgid)", "infno": "\(message.infno)"])
                 continue
             }
             // A query changed nothing at the core: closing it is harmless even if its process
             // still waits (a late answer is recorded over it).
-            let gone = try ownerGone(message)
+            let gone = try await ownerGone(message)
             guard role == .query || gone else {
                 log.debug("in-doubt message left alone: its process is still at work", metadata: ["msgid": "\(message.msgid)"])
                 continue
             }
             switch role {
             case .query:
-                try journal.setState(message.msgid, .abandoned, note: "query without an answer; it changed nothing")
+                try await journal.setState(message.msgid, .abandoned, note: "query without an answer; it changed nothing")
                 report.abandoned += 1
             case .changesMoney:
                 do {
@@ -253,25 +254,25 @@ extension SettlementClient {
 
         // 2. Queued messages that never left: queries and settlements are dropped (their
         //    patient is gone); uploads and remedies are sent below, in order.
-        for message in try journal.messages(in: [.queued]) {
+        for message in try await journal.messages(in: [.queued]) {
             let role = MessageRole(infno: message.infno)
-            let gone = try ownerGone(message)
+            let gone = try await ownerGone(message)
             guard role == .query || (role == .changesMoney && gone) else { continue }
-            try journal.setState(message.msgid, .abandoned, note: "never sent; its visit is over")
+            try await journal.setState(message.msgid, .abandoned, note: "never sent; its visit is over")
             report.abandoned += 1
         }
 
         // 3. Visits their process left unfinished.
-        for visit in try journal.unfinishedVisits() where ownerGone(visit) {
-            let messages = try journal.messages(limit: 1000, visitId: visit.id!)
+        for visit in try await journal.unfinishedVisits() where ownerGone(visit) {
+            let messages = try await journal.messages(limit: 1000, visitId: visit.id!)
             let settle = messages.first { $0.infno == "2207" }
             if visit.state == .settling, let settle, settle.state == .answered, let answer = settle.answer {
                 // The core confirmed it: settled, whether or not its answer can be read.
                 do {
-                    try finishSettled(visit.id!, answer: try WireJSON.decode(AnswerOutput<SettleOutput>.self, from: answer).output)
+                    try await finishSettled(visit.id!, answer: try WireJSON.decode(AnswerOutput<SettleOutput>.self, from: answer).output)
                     report.settled += 1
                 } catch {
-                    try markNeedsReview(visit.id!, detail: Self.describe(error))
+                    try await markNeedsReview(visit.id!, detail: Self.describe(error))
                     report.needsReview += 1
                 }
                 continue
@@ -282,7 +283,7 @@ extension SettlementClient {
             }
             if linkDown { continue }
             await cancelVisit(visit.id!, reason: "left unfinished by process \(visit.ownerPid)")
-            if try journal.visit(visit.id!)?.state == .cancelled { report.cancelled += 1 }
+            if try await journal.visit(visit.id!)?.state == .cancelled { report.cancelled += 1 }
         }
 
         // 4. Everything still queued, in order.
@@ -290,15 +291,15 @@ extension SettlementClient {
             do { report.resent += try await flushQueue() } catch { linkDown = true }
         }
         report.linkDown = linkDown
-        report.stillInDoubt = try journal.inDoubtCount()
+        report.stillInDoubt = try await journal.inDoubtCount()
         let dayAgo = now().timeIntervalSince1970 - 86_400
-        report.escalated = try journal.messages(in: [.inDoubt, .sending, .queued]).filter {
+        report.escalated = try await journal.messages(in: [.inDoubt, .sending, .queued]).filter {
             $0.createdAt < dayAgo && MessageRole(infno: $0.infno) != .query
         }.count
         if report.escalated > 0 {
             log.error("messages unresolved for more than a day", metadata: ["count": "\(report.escalated)"])
         }
-        report.stillQueued = try journal.messages(in: [.queued]).filter {
+        report.stillQueued = try await journal.messages(in: [.queued]).filter {
             MessageRole(infno: $0.infno)?.isResent == true
         }.count
         return report

@@ -53,7 +53,7 @@ extension SettlementClient {
             throw .notAllowed("neither the core nor the e-credential platform said where this person is insured (insuplc_admdvs)")
         }
         let stamp = WireTime.stamp(now())
-        let visit = try journal.insertVisit(JournalVisit(
+        let visit = try await journal.insertVisit(JournalVisit(
             id: nil, psnNo: patient.identity.psnNo, certType: patient.certificate.type.rawValue,
             certNo: patient.certificate.number, insutype: insurance.type, insuplcAdmdvs: insurance.region,
             iptOtpNo: Self.visitNumber(device: settings.deviceNumber, stamp: stamp),
@@ -81,11 +81,11 @@ extension SettlementClient {
             }
             // A lost 2201 stays in doubt for recovery, which learns the mdtrt_id and cancels it.
             if !error.leavesMessageInDoubt {
-                _ = try? journal.updateVisit(visitId, now: now()) { $0.state = .cancelled; $0.note = error.code }
+                _ = try? await journal.updateVisit(visitId, now: now()) { $0.state = .cancelled; $0.note = error.code }
             }
             throw error
         }
-        _ = try journal.updateVisit(visitId, now: now()) {
+        _ = try await journal.updateVisit(visitId, now: now()) {
             $0.state = .registered
             $0.mdtrtId = reg.mdtrt_id
             $0.chrgBchno = "B\(stamp)\(visitId)"
@@ -101,7 +101,7 @@ extension SettlementClient {
         guard !visit.feesUploaded else {
             throw .notAllowed("the fees of visit \(visit.visitId) are already uploaded; cancel the visit to change them")
         }
-        guard let current = try journal.visit(visit.visitId), current.state == .registered else {
+        guard let current = try await journal.visit(visit.visitId), current.state == .registered else {
             throw .notAllowed("visit \(visit.visitId) is not waiting for its fees")
         }
         var next = visit
@@ -112,21 +112,21 @@ extension SettlementClient {
                                      visitId: visit.visitId, insuplc: visit.region)
         _ = try await deliver(m2203, as: Ignored.self)
         _ = try await deliver(m2204, as: FeeDetailOutput.self)
-        _ = try journal.updateVisit(visit.visitId, now: now()) { $0.state = .uploaded }
+        _ = try await journal.updateVisit(visit.visitId, now: now()) { $0.state = .uploaded }
         next.feesUploaded = true
         return next
     }
 
     /// 2206: pre-settlement: the split the core would make, and the amounts 2207 must quote.
     package func preSettle(_ visit: VisitInProgress) async throws(SettlementError) -> VisitInProgress {
-        guard visit.feesUploaded, let current = try journal.visit(visit.visitId),
+        guard visit.feesUploaded, let current = try await journal.visit(visit.visitId),
               current.state == .uploaded || current.state == .presettled else {
             throw .notAllowed("visit \(visit.visitId) has no fees uploaded yet")
         }
         let pre = try await call(.preSettle, settleInput(current, fees: visit.fees, pre: nil),
                                  as: SettleOutput.self, visitId: visit.visitId, insuplc: visit.region,
                                  insutype: current.insutype).0
-        _ = try journal.updateVisit(visit.visitId, now: now()) { $0.state = .presettled }
+        _ = try await journal.updateVisit(visit.visitId, now: now()) { $0.state = .presettled }
         var next = visit
         next.preSettlement = pre.setlinfo
         next.estimate = pre.setlinfo.split
@@ -137,14 +137,14 @@ extension SettlementClient {
     /// refusal before the money moved cancels the visit; a lost answer is reversed (2601)
     /// and thrown as `.settlementInDoubt`.
     package func settle(_ visit: VisitInProgress) async throws(SettlementError) -> SettlementOutcome {
-        guard let pre = visit.preSettlement, let presettled = try journal.visit(visit.visitId),
+        guard let pre = visit.preSettlement, let presettled = try await journal.visit(visit.visitId),
               presettled.state == .presettled else {
             throw .notAllowed("visit \(visit.visitId) must be pre-settled (2206) first")
         }
         let visitId = visit.visitId
         defer { activeVisits.remove(visitId) }
         do throws(SettlementError) {
-            let current = try journal.updateVisit(visitId, now: now()) { $0.state = .settling }
+            let current = try await journal.updateVisit(visitId, now: now()) { $0.state = .settling }
             let m2207 = try await record(.settle, settleInput(current, fees: visit.fees, pre: pre),
                                          visitId: visitId, insuplc: visit.region, insutype: current.insutype)
             let answer: SettleOutput
@@ -152,19 +152,19 @@ extension SettlementClient {
                 answer = try await deliver(m2207, as: SettleOutput.self)
             } catch .unreadableOutput(_, let detail) {
                 // Confirmed by the core: settled. Never reversed; kept for a person to review.
-                try markNeedsReview(visitId, detail: detail)
+                try await markNeedsReview(visitId, detail: detail)
                 throw SettlementError.settledNeedsReview(visit: visitId)
             } catch where error.leavesMessageInDoubt {
                 let reversed = (try? await reverseInDoubt(m2207)) ?? false
                 throw SettlementError.settlementInDoubt(visit: visitId, reversed: reversed)
             } catch {
                 // Refused, or never sent: nothing was charged.
-                if (try? journal.message(m2207.msgid))??.state == .queued {
-                    try? journal.setState(m2207.msgid, .abandoned, note: "never sent: \(error.code)")
+                if await (try? journal.message(m2207.msgid))??.state == .queued {
+                    try? await journal.setState(m2207.msgid, .abandoned, note: "never sent: \(error.code)")
                 }
                 throw error
             }
-            let settled = try finishSettled(visitId, answer: answer)
+            let settled = try await finishSettled(visitId, answer: answer)
             CrashPoint.hit("2207", "after-journal")
             return settled
         } catch {
@@ -183,10 +183,10 @@ extension SettlementClient {
 
     /// Records a confirmed 2207 answer on the visit, in one transaction.
     @discardableResult
-    func finishSettled(_ visitId: Int64, answer: SettleOutput) throws(SettlementError) -> SettlementOutcome {
+    func finishSettled(_ visitId: Int64, answer: SettleOutput) async throws(SettlementError) -> SettlementOutcome {
         let info = answer.setlinfo
         let day = info.setl_time.map { String($0.prefix(10)) } ?? WireTime.day(now())
-        try journal.updateVisit(visitId, now: now()) {
+        try await journal.updateVisit(visitId, now: now()) {
             $0.state = .settled
             $0.setlId = info.setl_id
             $0.medfeeSumamt = info.medfee_sumamt.fen
@@ -203,8 +203,8 @@ extension SettlementClient {
     }
 
     /// A 2207 the core confirmed whose answer cannot be read: settled, amounts unknown.
-    func markNeedsReview(_ visitId: Int64, detail: String) throws(SettlementError) {
-        try journal.updateVisit(visitId, now: now()) {
+    func markNeedsReview(_ visitId: Int64, detail: String) async throws(SettlementError) {
+        try await journal.updateVisit(visitId, now: now()) {
             $0.state = .needsReview
             $0.note = "2207 confirmed (infcode 0) but its answer cannot be read: \(detail); not reversed, review the raw answer"
         }

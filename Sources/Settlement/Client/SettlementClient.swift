@@ -34,7 +34,7 @@ package actor SettlementClient {
 
     // MARK: Envelope
 
-    func envelope<I: Encodable & Sendable>(_ transaction: Transaction, msgid: String, signNo: String, insuplc: String,
+    nonisolated func envelope<I: Encodable & Sendable>(_ transaction: Transaction, msgid: String, signNo: String, insuplc: String,
                                            insutype: String?, input: I) -> RequestEnvelope<I> {
         let profile = settings.profile
         return RequestEnvelope(
@@ -52,10 +52,10 @@ package actor SettlementClient {
     func record<I: Encodable & Sendable>(_ transaction: Transaction, _ input: I, visitId: Int64?, insuplc: String,
                                          insutype: String? = nil, reverses: String? = nil) async throws(SettlementError) -> JournalMessage {
         let signNo = transaction == .signIn ? "" : try await signNo()
-        return try journal.recordMessage(
+        return try await journal.recordMessage(
             infno: transaction.infno, institutionCode: settings.institutionCode, slot: settings.msgidSlot,
             visitId: visitId, now: now(), reverses: reverses
-        ) { msgid in
+        ) { [self] msgid in
             try WireJSON.encode(envelope(transaction, msgid: msgid, signNo: signNo, insuplc: insuplc, insutype: insutype,
                                          input: input))
         }
@@ -75,7 +75,7 @@ package actor SettlementClient {
         while true {
             attempt += 1
             CrashPoint.hit(message.infno, "before-send")
-            try journal.markSending(message.msgid, request: request, now: now())
+            try await journal.markSending(message.msgid, request: request, now: now())
             let posted: Result<Data, TransportFailure>
             let transaction = Transaction(rawValue: message.infno)
             let path = transaction.map(settings.profile.path) ?? settings.profile.servicePath
@@ -93,7 +93,7 @@ package actor SettlementClient {
                     // An unreadable answer: the core may have acted on the message.
                     failure = .badAnswer(infno: message.infno, detail: "not the platform's answer envelope")
                     if attempt >= attempts {
-                        try journal.setState(message.msgid, .inDoubt)
+                        try await journal.setState(message.msgid, .inDoubt)
                         throw failure
                     }
                     try? await Task.sleep(for: retryDelays[min(attempt - 1, retryDelays.count - 1)])
@@ -103,13 +103,13 @@ package actor SettlementClient {
                     // Rejected before it was processed: send it again, same msgid, new sign_no.
                     resigned = true
                     log.notice("core says the sign-in is stale; signing in again", metadata: ["msgid": "\(message.msgid)"])
-                    try journal.setState(message.msgid, .queued)
+                    try await journal.setState(message.msgid, .queued)
                     let fresh = try await signIn(force: true)
                     request = try Self.restamp(request, signNo: fresh)
                     attempt -= 1
                     continue
                 }
-                try journal.recordAnswer(message.msgid, answer: data, infcode: header.infcode, errMsg: header.err_msg,
+                try await journal.recordAnswer(message.msgid, answer: data, infcode: header.infcode, errMsg: header.err_msg,
                                          state: header.infcode == 0 ? .answered : .refused, now: now())
                 CrashPoint.hit(message.infno, "after-answer")
                 return (header, data)
@@ -123,7 +123,7 @@ package actor SettlementClient {
                     "infno": "\(message.infno)", "msgid": "\(message.msgid)", "attempt": "\(attempt)",
                     "why": "\(transportFailure)"])
                 if attempt >= attempts || failure.code == "CORE-TLS" {
-                    try journal.setState(message.msgid, transportFailure.mayHaveTakenEffect ? .inDoubt : .queued)
+                    try await journal.setState(message.msgid, transportFailure.mayHaveTakenEffect ? .inDoubt : .queued)
                     throw failure
                 }
                 try? await Task.sleep(for: retryDelays[min(attempt - 1, retryDelays.count - 1)])
@@ -168,7 +168,7 @@ package actor SettlementClient {
         do {
             (header, data) = try await send(message, retries: retries)
         } catch {
-            if MessageRole(infno: message.infno) == .query { try? journal.setState(message.msgid, .abandoned) }
+            if MessageRole(infno: message.infno) == .query { try? await journal.setState(message.msgid, .abandoned) }
             throw error
         }
         guard header.infcode == 0 else {
@@ -186,18 +186,18 @@ package actor SettlementClient {
 
     /// Today's sign_no, signing in (9001) first if there is none for today (China time).
     package func signNo() async throws(SettlementError) -> String {
-        if let existing = try journal.signIn(day: WireTime.day(now())) { return existing }
+        if let existing = try await journal.signIn(day: WireTime.day(now())) { return existing }
         return try await signIn(force: false)
     }
 
     @discardableResult
     package func signIn(force: Bool) async throws(SettlementError) -> String {
         let day = WireTime.day(now())
-        if !force, let existing = try journal.signIn(day: day) { return existing }
+        if !force, let existing = try await journal.signIn(day: day) { return existing }
         let host = HostAddress.primary()
         let input = SignInInput(signIn: .init(opter_no: settings.operatorCode, mac: host.mac, ip: host.ip))
         let (out, _) = try await call(.signIn, input, as: SignInOutput.self)
-        try journal.saveSignIn(day: day, signNo: out.sign_no, signTime: out.sign_time ?? WireTime.infTime(now()))
+        try await journal.saveSignIn(day: day, signNo: out.sign_no, signTime: out.sign_time ?? WireTime.infTime(now()))
         log.info("signed in to the city core", metadata: ["day": "\(day)"])
         return out.sign_no
     }
@@ -206,7 +206,7 @@ package actor SettlementClient {
     /// local clock at the answer: how far this terminal's clock is off the core's.
     package func probe() async throws(SettlementError) -> (signNo: String, clockSkew: Duration?) {
         let signNo = try await signIn(force: true)
-        guard let answered = try journal.messages(limit: 5).first(where: { $0.infno == "9001" }),
+        guard let answered = try await journal.messages(limit: 5).first(where: { $0.infno == "9001" }),
             let data = answered.answer, let header = try? WireJSON.decode(AnswerHeader.self, from: data),
             let respond = header.respond_time, let coreTime = WireTime.parse(respond), let at = answered.answeredAt
         else { return (signNo, nil) }
@@ -229,10 +229,10 @@ package actor SettlementClient {
 
     package func signOut() async throws(SettlementError) {
         let day = WireTime.day(now())
-        guard let signNo = try journal.signIn(day: day) else { return }
+        guard let signNo = try await journal.signIn(day: day) else { return }
         _ = try await call(.signOut, SignOutInput(signOut: .init(sign_no: signNo, opter_no: settings.operatorCode)),
                            as: Ignored.self)
-        try journal.forgetSignIn(day: day)
+        try await journal.forgetSignIn(day: day)
     }
 
     /// A decoding error in words: which field, and what was wrong with it (no values: an

@@ -8,12 +8,12 @@ extension Journal {
     /// keys dropped from the file. Stopped at any point, nothing is lost: the file still
     /// holds every key some day key is wrapped under. Returns the new key's id and the
     /// number of day keys re-wrapped.
-    package func rotateKey(now: Date = Date()) throws(SettlementError) -> (keyID: String, days: Int) {
+    package func rotateKey(now: Date = Date()) async throws(SettlementError) -> (keyID: String, days: Int) {
         guard let ring = keyring.withLock({ $0 }) else { throw .journal(keyProblemText) }
         let next: JournalKeyring
         do { next = try ring.rotated(now: now) } catch { throw .journal(error.description) }
         keyring.withLock { $0 = next }
-        let days = try write { db -> Int in
+        let days = try await write { [self] db -> Int in
             let rows = try Row.fetchAll(db, sql: "SELECT day FROM day_key")
             for row in rows {
                 let day: String = row["day"]
@@ -25,7 +25,7 @@ extension Journal {
             }
             return rows.count
         }
-        _ = try? db.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        _ = try? await db.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         do {
             let trimmed = try next.droppingOldKeys()
             keyring.withLock { $0 = trimmed }

@@ -13,8 +13,8 @@ extension Journal {
     }
 
     /// Records that every 3201 line of `day` agreed (or forgets it when one did not).
-    package func setReconciled(day: String, agreed: Bool, now: Date) throws(SettlementError) {
-        try write { db in
+    package func setReconciled(day: String, agreed: Bool, now: Date) async throws(SettlementError) {
+        try await write { [self] db in
             if agreed {
                 try db.execute(sql: "INSERT OR REPLACE INTO reconciled_day (day, reconciled_at) VALUES (?, ?)",
                                arguments: [day, now.timeIntervalSince1970])
@@ -25,40 +25,47 @@ extension Journal {
     }
 
     /// The oldest day whose personal data is still sealed in the journal (nil: none).
-    package func oldestUnredactedDay() throws(SettlementError) -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT MIN(day) FROM day_key") }
+    package func oldestUnredactedDay() async throws(SettlementError) -> String? {
+        try await read { [self] db in try String.fetchOne(db, sql: "SELECT MIN(day) FROM day_key") }
     }
 
     /// Redacts every day before `cutoff` (`yyyy-MM-dd`, exclusive) that has sealed data.
-    package func redact(before cutoff: String) throws(SettlementError) -> Redaction {
-        let days = try read { db in
+    package func redact(before cutoff: String) async throws(SettlementError) -> Redaction {
+        let days = try await read { [self] db in
             try String.fetchAll(db, sql: "SELECT day FROM day_key WHERE day < ? ORDER BY day", arguments: [cutoff])
         }
         var result = Redaction()
         guard !days.isEmpty else { return result }
         // While erasing, freed pages are overwritten: an erased day key leaves no copy in the
         // file. Only then: on every write it would cost the journal's fsync'd path dearly.
-        try setSecureDelete(true)
-        defer { try? setSecureDelete(false) }
+        try await setSecureDelete(true)
+        var failure: SettlementError?
         for day in days {
-            if let reason = try redact(day: day) { result.kept[day] = reason } else { result.redacted.append(day) }
+            do {
+                if let reason = try await redact(day: day) { result.kept[day] = reason } else { result.redacted.append(day) }
+            } catch {
+                failure = error
+                break
+            }
         }
+        try? await setSecureDelete(false)
+        if let failure { throw failure }
         if !result.redacted.isEmpty {
             // The erased key and values must not linger in the write-ahead log.
-            _ = try? db.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            _ = try? await db.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         }
         return result
     }
 
-    func setSecureDelete(_ on: Bool) throws(SettlementError) {
-        do { try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA secure_delete = \(on ? "ON" : "OFF")") } } catch {
+    func setSecureDelete(_ on: Bool) async throws(SettlementError) {
+        do { try await db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA secure_delete = \(on ? "ON" : "OFF")") } } catch {
             throw .journal("\(error)")
         }
     }
 
     /// Redacts one day; nil when done, else why it was kept.
-    func redact(day: String) throws(SettlementError) -> String? {
-        try write { db -> String? in
+    func redact(day: String) async throws(SettlementError) -> String? {
+        try await write { db -> String? in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM reconciled_day WHERE day = ?", arguments: [day]) == true else {
                 return "not reconciled (3201 平) yet"
             }
@@ -82,7 +89,7 @@ extension Journal {
             try db.execute(sql: "UPDATE visit SET psn_no = '~redacted' WHERE psn_no LIKE ?", arguments: [valuePrefix])
             try db.execute(sql: "UPDATE visit SET cert_no = '~redacted' WHERE cert_no LIKE ?", arguments: [valuePrefix])
             try db.execute(sql: "DELETE FROM day_key WHERE day = ?", arguments: [day])
-            dayKeys.withLock { $0[day] = nil }
+            self.dayKeys.withLock { $0[day] = nil }
             return nil
         }
     }

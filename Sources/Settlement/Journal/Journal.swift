@@ -158,32 +158,42 @@ package final class Journal: Sendable {
 
     /// The schema steps applied to this journal, oldest first, and the cuntong versions that
     /// have opened it (for `cuntong doctor` and support).
-    package func schema() throws(SettlementError) -> (steps: [String], openedBy: [(version: String, firstOpened: Date)]) {
-        try read { db in
+    package func schema() async throws(SettlementError) -> (steps: [String], openedBy: [(version: String, firstOpened: Date)]) {
+        try await read { [self] db in
             let steps = try Self.migrator.appliedMigrations(db)
             let rows = try Row.fetchAll(db, sql: "SELECT version, first_opened_at FROM opened_by ORDER BY first_opened_at")
             return (steps, rows.map { ($0["version"], Date(timeIntervalSince1970: $0["first_opened_at"])) })
         }
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws(SettlementError) -> T {
-        do { return try db.write(body) } catch let e as SettlementError { throw e } catch {
-            throw .journal("\(error)")
+    /// A write transaction on GRDB's writer queue; the caller is suspended, never blocked
+    /// (an fsync'd commit takes milliseconds, longer on a busy SD card). Not cancellable on
+    /// purpose: GRDB's async `write` interrupts a cancelled task's transaction, and a row
+    /// saying money moved must be written even if the request that moved it has gone.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(SettlementError) -> T {
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            db.asyncWrite(body) { _, result in continuation.resume(returning: result) }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let error as SettlementError): throw error
+        case .failure(let error): throw .journal("\(error)")
         }
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws(SettlementError) -> T {
-        do { return try db.read(body) } catch { throw .journal("\(error)") }
+    /// A read on one of GRDB's reader connections, awaited.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(SettlementError) -> T {
+        do { return try await db.read(body) } catch let e as SettlementError { throw e } catch { throw .journal("\(error)") }
     }
 
     /// `PRAGMA synchronous` as the journal's connections see it (2 = FULL).
-    package func synchronousLevel() throws(SettlementError) -> Int {
-        try write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    package func synchronousLevel() async throws(SettlementError) -> Int {
+        try await write { [self] db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// SQLite's own check of the database file ("ok" when sound).
-    package func integrityCheck() throws(SettlementError) -> String {
-        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    package func integrityCheck() async throws(SettlementError) -> String {
+        try await read { [self] db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
     // MARK: Messages
@@ -195,8 +205,8 @@ package final class Journal: Sendable {
     /// collide, each with 999 messages a second.
     package func recordMessage(infno: String, institutionCode: String, slot: Int = 0, visitId: Int64?, now: Date,
                               reverses: String? = nil,
-                              makeRequest: (String) throws -> Data) throws(SettlementError) -> JournalMessage {
-        try write { db in
+                              makeRequest: @escaping @Sendable (String) throws -> Data) async throws(SettlementError) -> JournalMessage {
+        try await write { [self] db in
             let prefix = institutionCode + WireTime.stamp(now) + String(slot)
             let last = try String.fetchOne(
                 db, sql: "SELECT MAX(msgid) FROM message WHERE msgid >= ? AND msgid <= ?",
@@ -218,8 +228,8 @@ package final class Journal: Sendable {
     }
 
     /// Marks a message as handed to the network, before any byte leaves.
-    package func markSending(_ msgid: String, request: Data, now: Date) throws(SettlementError) {
-        try write { db in
+    package func markSending(_ msgid: String, request: Data, now: Date) async throws(SettlementError) {
+        try await write { [self] db in
             try db.execute(
                 sql: "UPDATE message SET state = ?, request = ?, attempts = attempts + 1, sent_at = ? WHERE msgid = ?",
                 arguments: [MessageState.sending, try seal(request, day: WireTime.day(now), db), now.timeIntervalSince1970, msgid])
@@ -227,28 +237,28 @@ package final class Journal: Sendable {
     }
 
     package func recordAnswer(_ msgid: String, answer: Data, infcode: Int, errMsg: String?, state: MessageState,
-                             now: Date) throws(SettlementError) {
-        try write { db in
+                             now: Date) async throws(SettlementError) {
+        try await write { [self] db in
             try db.execute(
                 sql: "UPDATE message SET state = ?, answer = ?, infcode = ?, err_msg = ?, answered_at = ? WHERE msgid = ?",
                 arguments: [state, try seal(answer, day: WireTime.day(now), db), infcode, errMsg, now.timeIntervalSince1970, msgid])
         }
     }
 
-    package func setState(_ msgid: String, _ state: MessageState, note: String? = nil) throws(SettlementError) {
-        try write { db in
+    package func setState(_ msgid: String, _ state: MessageState, note: String? = nil) async throws(SettlementError) {
+        try await write { [self] db in
             try db.execute(sql: "UPDATE message SET state = ?, err_msg = COALESCE(?, err_msg) WHERE msgid = ?",
                            arguments: [state, note, msgid])
         }
     }
 
-    package func message(_ msgid: String) throws(SettlementError) -> JournalMessage? {
-        try read { db in try JournalMessage.fetchOne(db, key: msgid).map { try opened($0, db) } }
+    package func message(_ msgid: String) async throws(SettlementError) -> JournalMessage? {
+        try await read { [self] db in try JournalMessage.fetchOne(db, key: msgid).map { try opened($0, db) } }
     }
 
     /// Newest first.
-    package func messages(limit: Int = 50, visitId: Int64? = nil) throws(SettlementError) -> [JournalMessage] {
-        try read { db in
+    package func messages(limit: Int = 50, visitId: Int64? = nil) async throws(SettlementError) -> [JournalMessage] {
+        try await read { [self] db in
             var q = JournalMessage.order(Column("created_at").desc, Column("msgid").desc).limit(limit)
             if let visitId { q = q.filter(Column("visit_id") == visitId) }
             return try q.fetchAll(db).map { try opened($0, db) }
@@ -256,25 +266,25 @@ package final class Journal: Sendable {
     }
 
     /// Messages in `states`, oldest first (the order they must be sent or resolved in).
-    package func messages(in states: [MessageState]) throws(SettlementError) -> [JournalMessage] {
-        try read { db in
+    package func messages(in states: [MessageState]) async throws(SettlementError) -> [JournalMessage] {
+        try await read { [self] db in
             try JournalMessage.filter(states.contains(Column("state")))
                 .order(Column("created_at"), Column("msgid")).fetchAll(db).map { try opened($0, db) }
         }
     }
 
-    package func count(in states: [MessageState]) throws(SettlementError) -> Int {
-        try read { db in try JournalMessage.filter(states.contains(Column("state"))).fetchCount(db) }
+    package func count(in states: [MessageState]) async throws(SettlementError) -> Int {
+        try await read { [self] db in try JournalMessage.filter(states.contains(Column("state"))).fetchCount(db) }
     }
 
     /// Messages whose outcome at the core is unknown: marked in doubt, or left "sending" by a
     /// process that died before the answer (what recovery resolves, what status shows).
-    package func inDoubtCount() throws(SettlementError) -> Int { try count(in: [.inDoubt, .sending]) }
+    package func inDoubtCount() async throws(SettlementError) -> Int { try await count(in: [.inDoubt, .sending]) }
 
     // MARK: Visits
 
-    package func insertVisit(_ visit: JournalVisit) throws(SettlementError) -> JournalVisit {
-        try write { db in
+    package func insertVisit(_ visit: JournalVisit) async throws(SettlementError) -> JournalVisit {
+        try await write { [self] db in
             var v = try sealed(visit, day: WireTime.day(Date(timeIntervalSince1970: visit.createdAt)), db)
             try v.insert(db)
             var plain = visit
@@ -285,8 +295,8 @@ package final class Journal: Sendable {
 
     /// Applies `change` to the stored visit and saves it, in one transaction.
     @discardableResult
-    package func updateVisit(_ id: Int64, now: Date, _ change: (inout JournalVisit) -> Void) throws(SettlementError) -> JournalVisit {
-        try write { db in
+    package func updateVisit(_ id: Int64, now: Date, _ change: @escaping @Sendable (inout JournalVisit) -> Void) async throws(SettlementError) -> JournalVisit {
+        try await write { [self] db in
             guard let stored = try JournalVisit.fetchOne(db, key: id) else {
                 throw SettlementError.journal("visit \(id) is not in the journal")
             }
@@ -302,16 +312,16 @@ package final class Journal: Sendable {
         }
     }
 
-    package func visit(_ id: Int64) throws(SettlementError) -> JournalVisit? {
-        try read { db in try JournalVisit.fetchOne(db, key: id).map { try opened($0, db) } }
+    package func visit(_ id: Int64) async throws(SettlementError) -> JournalVisit? {
+        try await read { [self] db in try JournalVisit.fetchOne(db, key: id).map { try opened($0, db) } }
     }
 
-    package func visits(limit: Int = 50) throws(SettlementError) -> [JournalVisit] {
-        try read { db in try JournalVisit.order(Column("id").desc).limit(limit).fetchAll(db).map { try opened($0, db) } }
+    package func visits(limit: Int = 50) async throws(SettlementError) -> [JournalVisit] {
+        try await read { [self] db in try JournalVisit.order(Column("id").desc).limit(limit).fetchAll(db).map { try opened($0, db) } }
     }
 
-    package func unfinishedVisits() throws(SettlementError) -> [JournalVisit] {
-        try read { db in
+    package func unfinishedVisits() async throws(SettlementError) -> [JournalVisit] {
+        try await read { [self] db in
             try JournalVisit.filter(!VisitState.allCases.filter(\.isFinal).contains(Column("state")))
                 .order(Column("id")).fetchAll(db).map { try opened($0, db) }
         }
@@ -319,19 +329,19 @@ package final class Journal: Sendable {
 
     // MARK: Sign-in
 
-    package func signIn(day: String) throws(SettlementError) -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT sign_no FROM sign_in WHERE day = ?", arguments: [day]) }
+    package func signIn(day: String) async throws(SettlementError) -> String? {
+        try await read { [self] db in try String.fetchOne(db, sql: "SELECT sign_no FROM sign_in WHERE day = ?", arguments: [day]) }
     }
 
-    package func saveSignIn(day: String, signNo: String, signTime: String) throws(SettlementError) {
-        try write { db in
+    package func saveSignIn(day: String, signNo: String, signTime: String) async throws(SettlementError) {
+        try await write { [self] db in
             try db.execute(sql: "INSERT OR REPLACE INTO sign_in (day, sign_no, sign_time) VALUES (?, ?, ?)",
                            arguments: [day, signNo, signTime])
         }
     }
 
-    package func forgetSignIn(day: String) throws(SettlementError) {
-        try write { db in try db.execute(sql: "DELETE FROM sign_in WHERE day = ?", arguments: [day]) }
+    package func forgetSignIn(day: String) async throws(SettlementError) {
+        try await write { [self] db in try db.execute(sql: "DELETE FROM sign_in WHERE day = ?", arguments: [day]) }
     }
 
     // MARK: Reconciliation
@@ -352,8 +362,8 @@ package final class Journal: Sendable {
     /// `refd_setl_flag` 0), by insurance type × clearing type × clearing agency. A visit
     /// settled before the journal kept the clearing is counted under 11 (门诊) and its
     /// patient's insurance division.
-    package func dayTotals(day: String) throws(SettlementError) -> [DayTotal] {
-        try read { db in
+    package func dayTotals(day: String) async throws(SettlementError) -> [DayTotal] {
+        try await read { [self] db in
             try Row.fetchAll(db, sql: """
                 SELECT insutype, COALESCE(clr_type, '11') AS ct, COALESCE(clr_optins, insuplc_admdvs) AS co,
                        SUM(medfee_sumamt) AS m, SUM(fund_pay_sumamt) AS f, SUM(acct_pay) AS a, COUNT(*) AS n
@@ -366,8 +376,8 @@ package final class Journal: Sendable {
     }
 
     /// Visits the core settled whose answer could not be read: a person must review them.
-    package func visitsNeedingReview() throws(SettlementError) -> [JournalVisit] {
-        try read { db in
+    package func visitsNeedingReview() async throws(SettlementError) -> [JournalVisit] {
+        try await read { [self] db in
             try JournalVisit.filter(Column("state") == VisitState.needsReview.rawValue).order(Column("id")).fetchAll(db)
                 .map { try opened($0, db) }
         }

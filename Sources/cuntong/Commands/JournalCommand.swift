@@ -48,13 +48,15 @@ extension JournalCommand {
         func run() async throws {
             do {
                 let journal = try JournalCommand.open(config)
-                let lines = try journal.visits(limit: limit).map { v in
-                    VisitLine(id: v.id!, state: v.state.rawValue, iptOtpNo: v.iptOtpNo, mdtrtId: v.mdtrtId, setlId: v.setlId,
-                              total: v.medfeeSumamt.map { Money(fen: $0).yuan }, day: v.setlDay, note: v.note,
-                              messages: try journal.messages(limit: 100, visitId: v.id!).reversed().map {
-                                  .init(msgid: $0.msgid, infno: $0.infno, state: $0.state.rawValue, attempts: $0.attempts,
-                                        infcode: $0.infcode, errMsg: $0.errMsg)
-                              })
+                var lines: [VisitLine] = []
+                for v in try await journal.visits(limit: limit) {
+                    let messages = try await journal.messages(limit: 100, visitId: v.id!).reversed().map {
+                        VisitLine.Message(msgid: $0.msgid, infno: $0.infno, state: $0.state.rawValue, attempts: $0.attempts,
+                                          infcode: $0.infcode, errMsg: $0.errMsg)
+                    }
+                    lines.append(VisitLine(id: v.id!, state: v.state.rawValue, iptOtpNo: v.iptOtpNo, mdtrtId: v.mdtrtId,
+                                           setlId: v.setlId, total: v.medfeeSumamt.map { Money(fen: $0).yuan }, day: v.setlDay,
+                                           note: v.note, messages: messages))
                 }
                 if json { Output.line(Output.json(lines)); return }
                 if lines.isEmpty { Output.line("The journal has no visits yet."); return }
@@ -64,9 +66,9 @@ extension JournalCommand {
                         Output.line("  \(m.msgid)  \(m.infno)  \(m.state)  attempts \(m.attempts)\(m.errMsg.map { "  " + $0 } ?? "")")
                     }
                 }
-                let doubt = try journal.inDoubtCount()
+                let doubt = try await journal.inDoubtCount()
                 if doubt > 0 { Output.line("\(doubt) message(s) in doubt: run `cuntong journal recover`.") }
-                let review = try journal.visitsNeedingReview()
+                let review = try await journal.visitsNeedingReview()
                 if !review.isEmpty {
                     Output.line("\(review.count) settlement(s) confirmed by the core with an unreadable answer (settled-needs-review, never reversed): visit \(review.map { String($0.id!) }.joined(separator: ", ")); show the 2207 answer with `cuntong journal show MSGID` and have the insurance office confirm the amounts.")
                 }
@@ -86,7 +88,7 @@ extension JournalCommand {
         func run() async throws {
             do {
                 let journal = try JournalCommand.open(config)
-                guard let m = try journal.message(msgid) else {
+                guard let m = try await journal.message(msgid) else {
                     throw ValidationError("no message \(msgid) in the journal (see `cuntong journal list`)")
                 }
                 Output.line("msgid \(m.msgid)  infno \(m.infno)  state \(m.state.rawValue)  attempts \(m.attempts)")
@@ -174,7 +176,7 @@ extension JournalCommand {
                 let terminal = try TerminalConfig.load(path: config.path)
                 let journal = try JournalCommand.open(config)
                 let cutoff = before ?? terminal.redactionCutoff()
-                let result = try journal.redact(before: cutoff)
+                let result = try await journal.redact(before: cutoff)
                 report = Report(cutoff: cutoff, redacted: result.redacted, kept: result.kept)
             } catch {
                 throw Output.fail(any: error)
@@ -206,7 +208,7 @@ extension JournalCommand {
         func run() async throws {
             do {
                 let journal = try JournalCommand.open(config)
-                let (id, days) = try journal.rotateKey()
+                let (id, days) = try await journal.rotateKey()
                 Output.line("journal key rotated: now \(id) in \(journal.keyPath); \(days) day key(s) wrapped again")
             } catch {
                 throw Output.fail(any: error)
@@ -235,7 +237,7 @@ extension JournalCommand {
         func run() async throws {
             do {
                 let journal = try JournalCommand.open(config)
-                let all = try journal.messages(in: MessageState.allCases)
+                let all = try await journal.messages(in: MessageState.allCases)
                 var text = ""
                 for m in all {
                     func compact(_ d: Data) -> String {
