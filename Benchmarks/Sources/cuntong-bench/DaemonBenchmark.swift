@@ -64,6 +64,7 @@ enum DaemonBenchmark {
         // 2. Idle: memory, and how often any of its threads wakes up when nothing happens.
         try await Task.sleep(for: .seconds(3))
         let rss = statusField(pid, "VmRSS")
+        let idleMemory = MemoryMap(pid: pid)
         let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? 0
         let before = contextSwitches(pid)
         try await Task.sleep(for: .seconds(idleSeconds))
@@ -78,7 +79,8 @@ enum DaemonBenchmark {
         kill(baselinePid, SIGKILL)
         var reaped: Int32 = 0
         waitpid(baselinePid, &reaped, 0)
-        print("idle: RSS \(rss / 1024) MiB (\(rss) KiB), \(threads) threads")
+        print("idle: RSS \(rss / 1024) MiB (\(rss) KiB), \(threads) threads; where it goes:")
+        for line in idleMemory.report() { print(line) }
         print("wake-ups over \(idleSeconds) s idle (context switches, all threads): cuntongd \(wakeups(before, after)); "
               + "an empty Swift process \(wakeups(b0, b1)); cuntongd's own \(max(0, wakeups(before, after) - wakeups(b0, b1)))")
 
@@ -116,6 +118,8 @@ enum DaemonBenchmark {
         func p(_ list: [Duration], _ q: Int) -> String { ms(list[min(list.count - 1, list.count * q / 100)]) }
         print("check-in through the API (POST /v1/checkins, 1101 at the core): runs \(runs), p50 \(p(checkins, 50)), p99 \(p(checkins, 99))")
         print("settlement through the API (POST /v1/settlements, 2201-2207 journaled): runs \(runs), p50 \(p(settlements, 50)), p99 \(p(settlements, 99))")
+        print("after the runs: RSS \(statusField(pid, "VmRSS") / 1024) MiB; where it goes:")
+        for line in MemoryMap(pid: pid).report(top: 4) { print(line) }
 
         kill(pid, SIGTERM)
         var status: Int32 = 0
