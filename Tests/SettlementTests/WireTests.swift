@@ -71,7 +71,7 @@ struct WireTests {
         #expect(text(out) == #"{"input":{"signOut":{"sign_no":"SN1","n":12.30}},"sign_no":"SN22","x":"sign_no"}"#)
     }
 
-    @Test("msgid: institution, second, the terminal's slot, then its own sequence; ipt_otp_no within 30")
+    @Test("msgid: institution, second, the terminal's slot, then its own sequence; ipt_otp_no: device, second, sequence, within 30")
     func identifiers() async throws {
         let dir = NSTemporaryDirectory() + "cuntong-wire-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -81,8 +81,19 @@ struct WireTests {
         let b = try await journal.recordMessage(infno: "1101", institutionCode: "H36040200017", slot: 3, visitId: nil, now: now) { _ in Data("{}".utf8) }
         #expect(a.msgid.count == 30 && a.msgid.hasSuffix("3001") && b.msgid.hasSuffix("3002"))
         #expect(a.msgid.dropLast(4) == "H36040200017" + WireTime.stamp(now))
-        let long = SettlementClient.visitNumber(device: "CT-0042-卫生室-EAST-WING-TERMINAL-7", stamp: WireTime.stamp(now))
-        #expect(long.count <= 30 && long.hasPrefix("CT0042EASTWI"))
+        // ipt_otp_no: the device's letters and digits, the second, then the journal's own
+        // sequence of that second: two visits opened in one second never share one.
+        let prefix = SettlementClient.visitNumberPrefix(device: "CT-0042-卫生室-EAST-WING-TERMINAL-7", stamp: WireTime.stamp(now))
+        func visit() -> JournalVisit {
+            JournalVisit(id: nil, psnNo: "P1", certType: "02", certNo: "C1", insutype: "310", insuplcAdmdvs: "360402",
+                         iptOtpNo: "", mdtrtId: nil, chrgBchno: nil, setlId: nil, state: .open, medfeeSumamt: nil,
+                         fundPaySumamt: nil, acctPay: nil, cashPay: nil, setlDay: nil, clrType: nil, clrOptins: nil,
+                         ownerPid: getpid(), createdAt: now.timeIntervalSince1970, updatedAt: now.timeIntervalSince1970, note: nil)
+        }
+        var numbers: [String] = []
+        for _ in 0..<3 { numbers.append(try await journal.insertVisit(visit(), numberPrefix: prefix).iptOtpNo) }
+        #expect(numbers == ["0001", "0002", "0003"].map { "CT0042EASTWI" + WireTime.stamp(now) + $0 })
+        #expect(numbers.allSatisfy { $0.count <= 30 })
     }
 
     @Test("Every transaction states its role; none is guessed")

@@ -56,10 +56,11 @@ extension SettlementClient {
         let visit = try await journal.insertVisit(JournalVisit(
             id: nil, psnNo: patient.identity.psnNo, certType: patient.certificate.type.rawValue,
             certNo: patient.certificate.number, insutype: insurance.type, insuplcAdmdvs: insurance.region,
-            iptOtpNo: Self.visitNumber(device: settings.deviceNumber, stamp: stamp),
+            iptOtpNo: "",
             mdtrtId: nil, chrgBchno: nil, setlId: nil, state: .open, medfeeSumamt: nil, fundPaySumamt: nil,
             acctPay: nil, cashPay: nil, setlDay: nil, clrType: nil, clrOptins: nil, ownerPid: getpid(), createdAt: now().timeIntervalSince1970,
-            updatedAt: now().timeIntervalSince1970, note: nil))
+            updatedAt: now().timeIntervalSince1970, note: nil),
+            numberPrefix: Self.visitNumberPrefix(device: settings.deviceNumber, stamp: stamp))
         let visitId = visit.id!
         activeVisits.insert(visitId)
         let begntime = WireTime.infTime(now())
@@ -214,9 +215,10 @@ extension SettlementClient {
 
     /// The clinic's visit number (ipt_otp_no, at most 30 characters): the device number's
     /// letters and digits (at most 12), the time to the second, and four random digits.
-    static func visitNumber(device: String, stamp: String) -> String {
-        let dev = String(device.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(12))
-        return dev + stamp + String(format: "%04d", Int.random(in: 0...9999))
+    /// ipt_otp_no without its sequence: the device number's letters and digits (12 at most)
+    /// and the second; the journal appends the second's next 4-digit sequence.
+    static func visitNumberPrefix(device: String, stamp: String) -> String {
+        String(device.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(12)) + stamp
     }
 
     // MARK: Message bodies
