@@ -11,7 +11,10 @@ struct MemoryMap {
     var files: [String: File] = [:]
 
     init(pid: pid_t) {
-        let text = (try? String(contentsOfFile: "/proc/\(pid)/smaps", encoding: .utf8)) ?? ""
+        // Read to the end with read(2): /proc files say their size is 0, and a read sized by
+        // stat stops after the first page (only the binary's own mappings).
+        let data = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps")?.readDataToEndOfFile() ?? Data()
+        let text = String(decoding: data, as: UTF8.self)
         var current = "[anonymous]"
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
