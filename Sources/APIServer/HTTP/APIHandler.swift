@@ -61,7 +61,7 @@ package struct APIHandler: APIProtocol {
     package func getStatus(_ input: Operations.GetStatus.Input) async throws -> Operations.GetStatus.Output {
         let s = state.snapshot
         let journal = box.client.journal
-        let signedIn = await (try? journal.signIn(day: WireTime.day(Date()))) != nil
+        let signedIn = (try? await journal.signIn(day: WireTime.day(Date()))) != nil
         return .ok(.init(body: .json(.init(
             version: settings.version, institution: settings.institution, terminal: settings.terminal,
             simulator: settings.simulator,

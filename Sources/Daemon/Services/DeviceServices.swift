@@ -58,15 +58,15 @@ package struct CardReaderService: Service {
 
     private func readerChanged(_ change: ReaderEvent) async {
         switch change {
-        case .readerAdded(let name):
-            state.update { $0.readers[name] = .init(virtual: ReaderNames.isVirtual(name), cardPresent: false) }
-            hub.publish(.deviceConnected) { $0.reader = name }
-            logger.notice("reader connected", metadata: ["reader": "\(name)"])
-        case .readerRemoved(let name):
-            state.update { $0.readers[name] = nil }
-            await desk.cardRemoved(reader: name)
-            hub.publish(.deviceDisconnected) { $0.reader = name }
-            logger.warning("reader disconnected", metadata: ["reader": "\(name)"])
+        case .readerAdded(let reader):
+            state.update { $0.readers[reader] = .init(virtual: ReaderNames.isVirtual(reader), cardPresent: false) }
+            hub.publish(.deviceConnected) { $0.reader = reader }
+            logger.notice("reader connected", metadata: ["reader": "\(reader)"])
+        case .readerRemoved(let reader):
+            state.update { $0.readers[reader] = nil }
+            await desk.cardRemoved(reader: reader)
+            hub.publish(.deviceDisconnected) { $0.reader = reader }
+            logger.warning("reader disconnected", metadata: ["reader": "\(reader)"])
         case .cardInserted(let reader, _):
             state.update { $0.readers[reader]?.cardPresent = true }
             hub.publish(.cardInserted) { $0.reader = reader }

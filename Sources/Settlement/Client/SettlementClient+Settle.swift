@@ -160,7 +160,7 @@ extension SettlementClient {
                 throw SettlementError.settlementInDoubt(visit: visitId, reversed: reversed)
             } catch {
                 // Refused, or never sent: nothing was charged.
-                if await (try? journal.message(m2207.msgid))??.state == .queued {
+                if (try? await journal.message(m2207.msgid))??.state == .queued {
                     try? await journal.setState(m2207.msgid, .abandoned, note: "never sent: \(error.code)")
                 }
                 throw error
