@@ -246,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Settlement", "TerminalCore", "Config", "CheckinDesk", "Daemon", "HardwareSim", "TestSupport",
+                "Settlement", "TerminalCore", "Config", "CheckinDesk", "APIServer", "Daemon", "HardwareSim", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

@@ -17,6 +17,9 @@ package struct TerminalDaemon {
         package var recoverInterval: Duration = .seconds(300)
         package var linkProbeMax: Duration = .seconds(60)
         package var devDirectory = "/dev"
+        /// How long the terminal is quiet (after READY, after activity) before the
+        /// executable's clean pages go back to the kernel (`IdlePagesService`); nil keeps them.
+        package var releaseIdlePagesAfter: Duration? = .seconds(30)
 
         package init(configPath: String) { self.configPath = configPath }
     }
@@ -32,6 +35,7 @@ package struct TerminalDaemon {
         case scanners
         case reload = "configuration reload"
         case api = "local API"
+        case idlePages = "idle memory release"
         /// Not supervised: it tells systemd, and its end is the daemon's.
         case notify = "systemd notification"
     }
@@ -121,6 +125,11 @@ package struct TerminalDaemon {
                 ReloadService(configPath: config, box: box, state: state, logger: Logger(label: "cuntongd.reload"))
             case .api:
                 APIService(handler: handler, listeners: listeners, ready: ready, logger: Logger(label: "cuntongd.api"))
+            case .idlePages:
+                options.releaseIdlePagesAfter.map {
+                    IdlePagesService(ready: ready, hub: hub, quiet: $0, clock: ContinuousClock(),
+                                     logger: Logger(label: "cuntongd.memory"))
+                }
             case .notify:
                 NotifyService(notify: SystemdNotify(), state: state, watchdog: SystemdNotify.watchdogInterval(), ready: ready)
             }

@@ -15,6 +15,7 @@ enum DaemonBenchmark {
         let runs = Int(value("--runs", "200"))!
         let starts = Int(value("--starts", "10"))!
         let idleSeconds = Int(value("--idle", "10"))!
+        let settleSeconds = max(4, Int(value("--settle", "33"))!)
         let dir = value("--dir", NSTemporaryDirectory() + "cuntong-bench-daemon-\(getpid())")
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir + "/dev", withIntermediateDirectories: true)
@@ -62,7 +63,11 @@ enum DaemonBenchmark {
         guard let (pid, _) = daemon else { return }
 
         // 2. Idle: memory, and how often any of its threads wakes up when nothing happens.
+        // Memory twice: 3 s after READY, and once cuntongd has given back the pages of its
+        // executable that are not in use (--release-idle-pages, 30 s of quiet by default).
         try await Task.sleep(for: .seconds(3))
+        let startRSS = statusField(pid, "VmRSS")
+        try await Task.sleep(for: .seconds(settleSeconds - 3))
         let rss = statusField(pid, "VmRSS")
         let idleMemory = MemoryMap(pid: pid)
         let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? 0
@@ -79,7 +84,8 @@ enum DaemonBenchmark {
         kill(baselinePid, SIGKILL)
         var reaped: Int32 = 0
         waitpid(baselinePid, &reaped, 0)
-        print("idle: RSS \(rss / 1024) MiB (\(rss) KiB), \(threads) threads; where it goes:")
+        print("RSS 3 s after READY: \(startRSS / 1024) MiB (\(startRSS) KiB)")
+        print("idle (\(settleSeconds) s after READY, unused pages given back): RSS \(rss / 1024) MiB (\(rss) KiB), \(threads) threads; where it goes:")
         for line in idleMemory.report() { print(line) }
         print("wake-ups over \(idleSeconds) s idle (context switches, all threads): cuntongd \(wakeups(before, after)); "
               + "an empty Swift process \(wakeups(b0, b1)); cuntongd's own \(max(0, wakeups(before, after) - wakeups(b0, b1)))")
@@ -118,8 +124,16 @@ enum DaemonBenchmark {
         func p(_ list: [Duration], _ q: Int) -> String { ms(list[min(list.count - 1, list.count * q / 100)]) }
         print("check-in through the API (POST /v1/checkins, 1101 at the core): runs \(runs), p50 \(p(checkins, 50)), p99 \(p(checkins, 99))")
         print("settlement through the API (POST /v1/settlements, 2201-2207 journaled): runs \(runs), p50 \(p(settlements, 50)), p99 \(p(settlements, 99))")
-        print("after the runs: RSS \(statusField(pid, "VmRSS") / 1024) MiB; where it goes:")
+        print("right after the runs: RSS \(statusField(pid, "VmRSS") / 1024) MiB; where it goes:")
         for line in MemoryMap(pid: pid).report(top: 4) { print(line) }
+        try await Task.sleep(for: .seconds(settleSeconds))
+        let idleAgain = statusField(pid, "VmRSS")
+        print("idle again (\(settleSeconds) s after the runs): RSS \(idleAgain / 1024) MiB (\(idleAgain) KiB); where it goes:")
+        for line in MemoryMap(pid: pid).report(top: 4) { print(line) }
+        // What giving the pages back costs the next visit: its code is read back on first use.
+        let firstStart = ContinuousClock.now
+        let (firstStatus, _) = try await post("/v1/checkins", #"{"idNumber": "36040219850312106X"}"#)
+        print("first check-in after that: \(ms(ContinuousClock.now - firstStart)) (status \(firstStatus); p50 above)")
 
         kill(pid, SIGTERM)
         var status: Int32 = 0
