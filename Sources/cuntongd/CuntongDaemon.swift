@@ -32,8 +32,9 @@ struct CuntongDaemon: AsyncParsableCommand {
             what is connected changes, WATCHDOG=1 when WATCHDOG_USEC is set.
             When nothing has happened for --release-idle-pages seconds (after READY,
             and after each spell of check-ins), the executable's pages that are not in
-            use are given back to the kernel: an idle terminal holds some 15 MiB
-            instead of 40-50; a visit reads back what it needs on first use.
+            use are given back to the kernel (the code stays in the page cache): an
+            idle terminal holds some 15 MiB instead of 40-50; a visit maps back what
+            it needs on first use.
             SIGHUP reads the configuration again (an invalid one is reported and the
             previous one kept). SIGTERM or SIGINT: requests in flight finish (a
             settlement under way completes and is journaled), then exit 0.

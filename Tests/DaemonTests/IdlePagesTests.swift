@@ -74,4 +74,39 @@ struct IdlePagesTests {
         #expect(release.residentAfter < release.residentBefore,
                 "RssFile \(release.residentBefore) KiB → \(release.residentAfter) KiB")
     }
+
+    @Test("Only code with no private page is unmapped (DONTNEED); relocated read-only data and data are paged out instead")
+    func choosesTheAdvicePerMapping() {
+        // As Linux 6.18 writes /proc/PID/smaps for a static PIE cuntongd (fields trimmed).
+        let smaps = """
+            55a441696000-55a4447e2000 r-xp 00000000 fe:00 5317968                    /usr/bin/cuntongd
+            Size:              50480 kB
+            Rss:               29820 kB
+            Anonymous:             0 kB
+            VmFlags: rd ex mr mw me
+            55a4447e3000-55a444937000 r--p 0314c000 fe:00 5317968                    /usr/bin/cuntongd
+            Rss:                1360 kB
+            Anonymous:          1360 kB
+            VmFlags: rd mr mw me ac
+            55a444937000-55a446ef7000 rw-p 032a0000 fe:00 5317968                    /usr/bin/cuntongd
+            Rss:                5184 kB
+            Anonymous:           488 kB
+            VmFlags: rd wr mr mw me ac
+            55a446ef7000-55a44707b000 rw-p 00000000 00:00 0
+            Anonymous:           696 kB
+            7ff32ea44000-7ff32eb9a000 r-xp 00026000 fe:00 333151                     /usr/lib/x86_64-linux-gnu/libc.so.6
+            Anonymous:             0 kB
+            7ff32ec00000-7ff32ec10000 r-xp 00000000 fe:00 5317969                    /opt/my tools/cuntongd
+            Anonymous:             0 kB
+            7ff32ed00000-7ff32ed10000 r-xp 00000000 fe:00 5317968                    /usr/bin/cuntongd
+            Anonymous:             8 kB
+            """
+        let mappings = ExecutablePages.mappings(ofFile: "/usr/bin/cuntongd", smaps: smaps)
+        #expect(mappings.map(\.range.lowerBound) == [0x55a441696000, 0x55a4447e3000, 0x55a444937000, 0x7ff32ed00000],
+                "the executable's own mappings only")
+        #expect(mappings.map(\.unmappable) == [true, false, false, false],
+                "code unmapped; relocated (written) pages and writable mappings never")
+        #expect(mappings.map(\.anonymousKiB) == [0, 1360, 488, 8])
+        #expect(ExecutablePages.mappings(ofFile: "/opt/my tools/cuntongd", smaps: smaps).count == 1, "a path with a space")
+    }
 }
