@@ -47,6 +47,14 @@ package final class ReadySignal: Sendable {
             if now { c.resume() }
         }
     }
+
+    /// Waits until fired or until the daemon stops (a graceful shutdown or a cancellation
+    /// fires it, so every waiter goes on and sees the daemon stopping).
+    package func waitUnlessStopping() async {
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler { await wait() } onCancel: { self.fire() }
+        } onGracefulShutdown: { self.fire() }
+    }
 }
 
 /// Serves the local API and the check-in page. On a graceful shutdown the event streams

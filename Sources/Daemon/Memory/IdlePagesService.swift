@@ -33,9 +33,7 @@ package struct IdlePagesService<C: Clock>: Service where C.Duration == Duration 
         let activity = Activity<C.Instant>()
         let clock = self.clock
         hub.observe { _ in activity.happened(at: clock.now) }
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler { await ready.wait() } onCancel: { ready.fire() }
-        } onGracefulShutdown: { ready.fire() }
+        await ready.waitUnlessStopping()
         // The first spell is the start itself: what it announces (readers, the core up) does
         // not postpone the first release, `quiet` after READY.
         var deadline = clock.now.advanced(by: quiet)

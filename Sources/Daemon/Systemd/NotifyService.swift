@@ -21,9 +21,7 @@ package struct NotifyService: Service {
     package func run() async throws {
         // READY=1 once the API listens (a graceful shutdown before that ends the wait).
         if let ready {
-            await withGracefulShutdownHandler {
-                await withTaskCancellationHandler { await ready.wait() } onCancel: { ready.fire() }
-            } onGracefulShutdown: { ready.fire() }
+            await ready.waitUnlessStopping()
             if Task.isCancelled || Task.isShuttingDownGracefully { return }
         }
         notify.send("READY=1\nSTATUS=\(state.statusLine)")
