@@ -20,6 +20,7 @@ struct APIProblem {
             switch e {
             case .busy, .visitBusy, .visitNotInProgress: status = 409
             case .timeout, .cancelled: status = 408
+            case .stopping: status = 503
             case .unknownCheckin, .unknownVisit: status = 404
             case .invalidIDNumber, .invalidRequest: status = 422
             }

@@ -116,7 +116,7 @@ package struct APIService: Service {
             }
         } onGracefulShutdown: {
             hub.close()
-            Task { _ = await desk.cancelWait() }
+            Task { await desk.stopWaiting() }
         }
         try? FileManager.default.removeItem(atPath: socketPath)
     }

@@ -31,6 +31,9 @@ package actor CheckinDesk {
     let checkinLifetime: TimeInterval = 4 * 3600
 
     private var waiter: AsyncStream<WaitOutcome>.Continuation?
+    /// The daemon is stopping: no new wait starts (one asked for just after the stop began
+    /// would otherwise hold the shutdown for its whole wait).
+    private var stopping = false
     /// Cards in the readers now, and whether a check-in already used them: a card inserted
     /// before the check-in started is taken, but only once.
     private var presentCards: [String: (credential: Credential, used: Bool)] = [:]
@@ -69,6 +72,7 @@ package actor CheckinDesk {
     /// Waits up to `seconds` for the first credential: a card (one already in a reader and
     /// not used yet counts), a scanned code, or a face match.
     func waitForCredential(seconds: Int) async throws(CheckinProblem) -> Credential {
+        guard !stopping else { throw .stopping }
         guard waiter == nil else { throw .busy }
         if let (reader, entry) = presentCards.first(where: { !$0.value.used }) {
             presentCards[reader]?.used = true
@@ -107,7 +111,7 @@ package actor CheckinDesk {
         switch outcome {
         case .credential(let credential): return credential
         case .timeout: throw .timeout(seconds: seconds)
-        case .cancelled: throw .cancelled
+        case .cancelled: throw stopping ? .stopping : .cancelled
         }
     }
 
@@ -116,6 +120,13 @@ package actor CheckinDesk {
         guard let waiter else { return false }
         waiter.yield(.cancelled)
         return true
+    }
+
+    /// The daemon is stopping: the wait in progress ends, and every later one is refused at
+    /// once (`CHECKIN-STOPPING`), so that no request holds the shutdown.
+    package func stopWaiting() {
+        stopping = true
+        waiter?.yield(.cancelled)
     }
 
     /// Checks a patient in: a typed ID number at once, else the first credential presented.

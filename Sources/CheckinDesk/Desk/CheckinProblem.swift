@@ -6,6 +6,7 @@ package enum CheckinProblem: TerminalError, Equatable {
     case busy
     case timeout(seconds: Int)
     case cancelled
+    case stopping
     case unknownCheckin(String)
     case unknownVisit(Int64)
     case visitNotInProgress(Int64, state: String)
@@ -18,6 +19,7 @@ package enum CheckinProblem: TerminalError, Equatable {
         case .busy: "CHECKIN-BUSY"
         case .timeout: "CHECKIN-TIMEOUT"
         case .cancelled: "CHECKIN-CANCELLED"
+        case .stopping: "CHECKIN-STOPPING"
         case .unknownCheckin: "CHECKIN-UNKNOWN"
         case .unknownVisit: "VISIT-UNKNOWN"
         case .visitNotInProgress: "VISIT-NOT-IN-PROGRESS"
@@ -35,6 +37,8 @@ package enum CheckinProblem: TerminalError, Equatable {
             "No card, code or face was presented within \(s) s. Start the check-in again."
         case .cancelled:
             "The check-in was cancelled before a card, code or face was presented."
+        case .stopping:
+            "The terminal is stopping (restart or update). Check the patient in again when it is back."
         case .unknownCheckin(let id):
             "There is no check-in \(id) (check-ins are kept for 4 hours). Check the patient in again."
         case .unknownVisit(let id):
