@@ -213,10 +213,9 @@ extension SettlementClient {
                   metadata: ["visit": "\(visitId)", "why": "\(detail)"])
     }
 
-    /// The clinic's visit number (ipt_otp_no, at most 30 characters): the device number's
-    /// letters and digits (at most 12), the time to the second, and four random digits.
-    /// ipt_otp_no without its sequence: the device number's letters and digits (12 at most)
-    /// and the second; the journal appends the second's next 4-digit sequence.
+    /// The clinic's visit number (ipt_otp_no, at most 30 characters) without its sequence:
+    /// the device number's letters and digits (12 at most) and the second; the journal
+    /// appends the second's next 4-digit sequence (`Journal.insertVisit(_:numberPrefix:)`).
     static func visitNumberPrefix(device: String, stamp: String) -> String {
         String(device.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(12)) + stamp
     }
