@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        // The catalogue files (1301–1307 via 9102) and 9101 uploads are zips (zlib from Debian).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         // System libraries from Debian (-dev packages), found with pkg-config.
@@ -106,6 +108,17 @@ let package = Package(
                 .embedInCode("Profiles/guangdong.toml"),
                 .embedInCode("Profiles/zhejiang.toml"),
             ]),
+        // The insurance catalogue on the terminal: download (130x + 9102, 1312/1318/1319, 1901),
+        // its own SQLite store with full-text search, the clinic's mapping, fee rows checked.
+        .target(
+            name: "Catalogue",
+            dependencies: [
+                "Settlement", "TerminalCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            resources: [.embedInCode("Lists/catalogue-lists.json")]),
         // The local API (docs/api.yaml): types, server protocol and client, generated at build time.
         .target(
             name: "LocalAPI",
@@ -129,13 +142,13 @@ let package = Package(
         // What people and programs are shown: the CLI's and API's JSON views, masked.
         .target(
             name: "Presentation",
-            dependencies: ["TerminalCore", "CardReaders", "Settlement", "CheckinDesk", "LocalAPI"]),
+            dependencies: ["TerminalCore", "CardReaders", "Settlement", "CheckinDesk", "LocalAPI", "Catalogue"]),
         // Visits and check-ins: credentials in, identities and settlements out, domain events.
         // No HTTP, no OpenAPI types, no metrics.
         .target(
             name: "CheckinDesk",
             dependencies: [
-                "TerminalCore", "CardReaders", "FaceTerminal", "Settlement",
+                "TerminalCore", "CardReaders", "FaceTerminal", "Settlement", "Catalogue",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The local API at the edge: OpenAPI handlers, SSE, the check-in page, metrics as an
@@ -143,7 +156,7 @@ let package = Package(
         .target(
             name: "APIServer",
             dependencies: [
-                "CheckinDesk", "Presentation", "LocalAPI", "Settlement", "TerminalCore", "FaceTerminal",
+                "CheckinDesk", "Presentation", "LocalAPI", "Settlement", "TerminalCore", "FaceTerminal", "Catalogue",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -165,7 +178,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Config", "CheckinDesk", "APIServer", "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement",
+                "Config", "CheckinDesk", "Catalogue", "APIServer", "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -174,7 +187,7 @@ let package = Package(
         .target(
             name: "Provisioning",
             dependencies: [
-                "Config", "LocalAPI", "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement",
+                "Config", "LocalAPI", "Catalogue", "TerminalCore", "CardReaders", "Scanners", "FaceTerminal", "Settlement",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -187,7 +200,7 @@ let package = Package(
         .executableTarget(
             name: "cuntong",
             dependencies: [
-                "Config", "Presentation", "Provisioning", "CheckinDesk", "LocalAPI",
+                "Config", "Presentation", "Provisioning", "CheckinDesk", "LocalAPI", "Catalogue",
                 "CardReaders", "TerminalCore", "Settlement", "Scanners", "FaceTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -208,6 +221,7 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "hardware-sim/Sources/HardwareSim"),
         .executableTarget(
@@ -243,6 +257,12 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "TerminalCore"]),
+        .testTarget(
+            name: "CatalogueTests",
+            dependencies: [
+                "Catalogue", "Settlement", "TerminalCore", "Config", "HardwareSim", "TestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
         .testTarget(
             name: "DaemonTests",
             dependencies: [

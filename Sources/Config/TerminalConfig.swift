@@ -115,6 +115,17 @@ package struct TerminalConfig: Sendable, Decodable {
         /// Days after which a reconciled day's personal data is erased (default 30).
         package var redact_after_days: Int?
     }
+    /// The insurance catalogue on the terminal (docs/national-platform.md, "The catalogue").
+    package struct Catalogue: Sendable, Decodable {
+        /// Its SQLite file; default `catalogue.sqlite` in the state directory.
+        package var path: String?
+        /// "HH:MM" China time of the daily sync (default 02:30), spread ±30 min per terminal.
+        package var sync_at: String?
+        /// How far each terminal moves the daily sync from `sync_at`, either way (default 30).
+        package var sync_spread_minutes: Int?
+        /// Rows a page of 1312/1318/1319 asks for (default 1000; no source states a maximum).
+        package var page_size: Int?
+    }
     package struct Simulator: Sendable, Decodable {
         package var enabled: Bool?
     }
@@ -129,6 +140,7 @@ package struct TerminalConfig: Sendable, Decodable {
     package var scanner: Scanner?
     package var credentials: Credentials?
     package var card: Card?
+    package var catalogue: Catalogue?
 
     /// The code classifier: `[credentials] rules`, then the shipped rules.
     package func classifier(path: String = TerminalConfig.defaultPath) throws(Problem) -> PayloadClassifier {
@@ -190,6 +202,11 @@ package struct TerminalConfig: Sendable, Decodable {
     /// `/var/lib/cuntong`.
     package func stateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         environment["CUNTONG_STATE_DIR"] ?? storage?.state_dir ?? "/var/lib/cuntong"
+    }
+
+    /// The catalogue's SQLite file: `[catalogue] path`, else `catalogue.sqlite` in the state directory.
+    package func cataloguePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        catalogue?.path ?? stateDirectory(environment: environment) + "/catalogue.sqlite"
     }
 
     /// The first day whose personal data is kept: today (China time) minus

@@ -1,4 +1,5 @@
 import APIServer
+import Catalogue
 import CheckinDesk
 import Config
 import FaceTerminal
@@ -30,6 +31,7 @@ package struct TerminalDaemon {
     enum Part: String, CaseIterable {
         case recovery = "settlement recovery"
         case coreLink = "city-core link"
+        case catalogue = "catalogue sync"
         case cardReaders = "card readers"
         case faceTerminal = "face terminal"
         case scanners
@@ -95,7 +97,10 @@ package struct TerminalDaemon {
         }
         let faceLink = face.map(FaceLink.init(endpoint:))
         let link = CoreLink(state: state, hub: hub)
-        let desk = CheckinDesk(client: box, hub: hub, state: state, face: faceLink, link: link)
+        let catalogue = await Self.openCatalogue(terminalConfig, logger: logger)
+        let catalogueSchedule = try Self.catalogueSchedule(terminalConfig)
+        let desk = CheckinDesk(client: box, hub: hub, state: state, face: faceLink, link: link,
+                               feeCheck: FeeCheck(store: catalogue))
         let ready = ReadySignal()
         let handler = APIHandler(
             settings: .init(version: CuntongVersion.string,
@@ -115,6 +120,14 @@ package struct TerminalDaemon {
                 CoreLinkService(
                     client: box, link: link, state: state, maximumPause: options.linkProbeMax,
                     signOutOnStop: terminalConfig.core.sign_out_on_stop ?? false, logger: Logger(label: "cuntongd.core-link"))
+            case .catalogue:
+                catalogue.map {
+                    CatalogueSyncService(
+                        client: box, store: $0, hub: hub, state: state, schedule: catalogueSchedule,
+                        workDirectory: terminalConfig.stateDirectory() + "/catalogue-download",
+                        pageSize: terminalConfig.catalogue?.page_size ?? 1000, priceList: terminalConfig.api?.catalogue,
+                        logger: Logger(label: "cuntongd.catalogue"))
+                }
             case .cardReaders:
                 CardReaderService(watcher: cards, state: state, hub: hub, desk: desk, logger: Logger(label: "cuntongd.cards"))
             case .scanners:
@@ -146,5 +159,36 @@ package struct TerminalDaemon {
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
+    }
+}
+
+extension TerminalDaemon {
+    /// `[catalogue] sync_at` (default 02:30 China time) and `sync_spread_minutes` (default 30).
+    static func catalogueSchedule(_ config: TerminalConfig) throws -> CatalogueSyncService.Schedule {
+        let text = config.catalogue?.sync_at ?? "02:30"
+        guard let schedule = CatalogueSyncService.Schedule(text, deviceNo: config.terminal.device_no,
+                                                           spreadMinutes: config.catalogue?.sync_spread_minutes ?? 30) else {
+            throw StartFailure(underlying: SettlementError.configuration(
+                "[catalogue] sync_at must be HH:MM (China time), not \"\(text)\", and sync_spread_minutes 0 to 720"))
+        }
+        return schedule
+    }
+
+    /// The catalogue store, created empty on a terminal that never synced (fees then pass
+    /// unchecked, as before a catalogue existed). One that cannot be opened is logged and
+    /// left out: settlement must not stop over the catalogue.
+    static func openCatalogue(_ config: TerminalConfig, logger: Logger) async -> CatalogueStore? {
+        do {
+            let store = try CatalogueStore(path: config.cataloguePath())
+            if let priceList = config.api?.catalogue {
+                for problem in (try? await store.seed(priceList: priceList, now: Date())) ?? [] {
+                    logger.warning("a price-list mapping was not taken", metadata: ["why": "\(problem)"])
+                }
+            }
+            return store
+        } catch {
+            logger.error("the catalogue cannot be opened; fee rows are not checked", metadata: ["why": "\(error)"])
+            return nil
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Catalogue
 import CheckinDesk
 import Foundation
 import LocalAPI
@@ -40,17 +41,27 @@ package enum APIViews {
               patient: patient(c.patient, reveal: reveal))
     }
 
-    package static func feeItem(_ i: FeeList.Item) -> Components.Schemas.FeeItem {
-        .init(code: i.code, name: i.name, category: i.category, unitPrice: i.unitPrice.yuan,
-              quantity: .case2(i.quantity.description), amount: i.amount.yuan)
+    package static func feeItem(_ i: FeeList.Item, info: FeeRowInfo? = nil) -> Components.Schemas.FeeItem {
+        .init(code: i.code, clinicCode: i.clinicCode, level: info?.level, selfPayRatio: info?.selfPayRatio,
+              priceCap: info?.priceCapFen.map { Money(fen: $0).yuan }, warning: info?.warning, name: i.name,
+              category: i.category, unitPrice: i.unitPrice.yuan, quantity: .case2(i.quantity.description), amount: i.amount.yuan)
+    }
+
+    package static func catalogueEntry(_ e: CatalogueEntry) -> Components.Schemas.CatalogueEntry {
+        .init(code: e.code, name: e.name, kind: e.kind, listType: e.listType, level: e.level, spec: e.spec, unit: e.unit,
+              manufacturer: e.manufacturer, validFrom: e.validFrom, validTo: e.validTo,
+              priceCap: e.priceCapFen.map { Money(fen: $0).yuan }, selfPayRatio: e.selfPayRatio, clinicItems: e.clinicItems)
     }
 
     /// A visit as the journal has it, with what the desk holds for it while it is in progress.
-    package static func visit(_ v: JournalVisit, progress: VisitInProgress?, checkinId: String?) -> Components.Schemas.Visit {
+    package static func visit(_ v: JournalVisit, progress: VisitInProgress?, checkinId: String?,
+                              feeRows: [FeeRowInfo] = []) -> Components.Schemas.Visit {
         let items = progress?.fees.items ?? []
         let total = progress.flatMap { $0.feesUploaded ? $0.fees.total : nil } ?? v.medfeeSumamt.map(Money.init(fen:))
         return .init(id: v.id ?? 0, state: v.state.rawValue, checkinId: checkinId, mdtrtId: v.mdtrtId, setlId: v.setlId,
-                     items: items.map(feeItem), total: total?.yuan, estimate: progress?.estimate.map(split), note: v.note)
+                     items: items.enumerated().map { i, item in
+                         feeItem(item, info: feeRows.indices.contains(i) ? feeRows[i] : nil)
+                     }, total: total?.yuan, estimate: progress?.estimate.map(split), note: v.note)
     }
 
     package static func journalVisit(_ v: JournalVisit) -> Components.Schemas.JournalVisit {
@@ -75,7 +86,8 @@ package enum APIViews {
         guard let quantity = Quantity(text: quantityText) else {
             throw .badItem(index: index, reason: "its quantity \"\(quantityText)\" is not a number with at most four decimals")
         }
-        return FeeList.Item(code: i.code, name: i.name, category: i.category, unitPrice: price, quantity: quantity)
+        return FeeList.Item(code: i.code ?? "", clinicCode: i.clinicCode, name: i.name, category: i.category,
+                            unitPrice: price, quantity: quantity)
     }
 
     package static func coded(_ c: Components.Schemas.Coded) -> FeeList.Coded { .init(code: c.code, name: c.name, caty: c.caty) }

@@ -1,4 +1,5 @@
 import CardReaders
+import Catalogue
 import Config
 import FaceTerminal
 import Foundation
@@ -155,6 +156,8 @@ package struct Doctor: Sendable {
             add("journal", .fail, "\(error)")
         }
 
+        add(contentsOf: await catalogueChecks(config))
+
         // The daemon's local API (the check-in page and clinic software use it).
         let socket = config.apiSocket
         if daemon != nil {
@@ -165,6 +168,30 @@ package struct Doctor: Sendable {
             add("local API socket", .warn, "\(socket) is not there: is cuntongd running? (systemctl status cuntongd)")
         }
         return checks
+    }
+
+    /// The catalogue: each list's version, rows and age; WARN when missing or older than 7 days
+    /// (fee rows are then checked against an old catalogue, or not at all).
+    func catalogueChecks(_ config: TerminalConfig, now: Date = Date()) async -> [Check] {
+        let path = config.cataloguePath()
+        guard CatalogueStore.exists(at: path) else {
+            return [Check(name: "catalogue", outcome: .warn, detail: "none downloaded yet (\(path)): fee rows are not checked; run cuntong catalogue sync")]
+        }
+        let states: [CatalogueStore.ListState]
+        do { states = try await CatalogueStore(path: path).states() } catch {
+            return [Check(name: "catalogue", outcome: .fail, detail: error.message)]
+        }
+        let files = states.filter { $0.list.hasPrefix("13") && $0.rows > 0 }
+        guard !files.isEmpty else {
+            return [Check(name: "catalogue", outcome: .warn, detail: "none downloaded yet (\(path)): fee rows are not checked; run cuntong catalogue sync")]
+        }
+        return states.map { s in
+            let days = s.syncedAt.map { Int(now.timeIntervalSince($0) / 86_400) }
+            let stale = days.map { $0 > 7 } ?? true
+            return Check(name: "catalogue \(s.list)", outcome: stale ? .warn : .pass,
+                         detail: "version \(s.version ?? "-"), \(s.rows) rows, synced \(days.map { "\($0) day(s) ago" } ?? "never")"
+                            + (stale ? ": older than 7 days; is the daily sync failing? (cuntong catalogue sync)" : ""))
+        }
     }
 
     /// The table, as printed and as written to the report file.

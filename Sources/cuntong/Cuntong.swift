@@ -21,7 +21,8 @@ struct Cuntong: AsyncParsableCommand {
               cuntong settle --id-number N --fees fees.json   settle a visit
               cuntong journal recover         resolve settlements whose answer was lost
               cuntong reconcile               check today's totals against the city core (3201)
+              cuntong catalogue sync          download the insurance catalogue; `catalogue search amxl`
             """,
         version: CuntongVersion.string,
-        subcommands: [Status.self, Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Provision.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self, UdevRulesCommand.self])
+        subcommands: [Status.self, Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Provision.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self, CatalogueCommand.self, UdevRulesCommand.self])
 }

@@ -19,5 +19,10 @@ package final class RecordingTransport: CoreTransport {
         return try await inner.post(path: path, body: body, headers: headers)
     }
 
+    package func download(path: String, body: Data, headers: [(String, String)], to file: URL) async throws(TransportFailure) -> DownloadedBody {
+        sent.withLock { $0.append((path, body)) }
+        return try await inner.download(path: path, body: body, headers: headers, to: file)
+    }
+
     package func shutdown() async { await inner.shutdown() }
 }

@@ -1,3 +1,4 @@
+import Catalogue
 import CheckinDesk
 import FaceTerminal
 import Foundation
@@ -75,7 +76,24 @@ package struct APIHandler: APIProtocol {
             queue: await .init(inDoubt: (try? journal.inDoubtCount()) ?? s.inDoubt,
                          queued: (try? journal.count(in: [.queued])) ?? s.queued,
                          needsReview: (try? journal.visitsNeedingReview().count) ?? 0),
-            checkinWaiting: s.checkinWaiting, notice: s.notice))))
+            checkinWaiting: s.checkinWaiting, catalogue: await catalogueStatus(), notice: s.notice))))
+    }
+
+    func catalogueStatus() async -> Components.Schemas.CatalogueStatus {
+        let states = (try? await desk.feeCheck.store?.states()) ?? []
+        let now = Date()
+        return .init(present: states.contains { $0.rows > 0 && $0.list.hasPrefix("13") },
+                     lists: states.map { .init(list: $0.list, version: $0.version, rows: $0.rows, syncedAt: $0.syncedAt,
+                                               ageSeconds: $0.syncedAt.map { Int(now.timeIntervalSince($0)) }) })
+    }
+
+    package func searchCatalogue(_ input: Operations.SearchCatalogue.Input) async throws -> Operations.SearchCatalogue.Output {
+        await answer(Operations.SearchCatalogue.Output.default) {
+            let kind = input.query.kind.flatMap { CatalogueList.Kind(rawValue: $0.rawValue) }
+            let limit = min(max(input.query.limit ?? 20, 1), 200)
+            let hits = try await desk.feeCheck.store?.search(input.query.q, kind: kind, limit: limit) ?? []
+            return .ok(.init(body: .json(.init(results: hits.map(APIViews.catalogueEntry)))))
+        }
     }
 
     package func streamEvents(_ input: Operations.StreamEvents.Input) async throws -> Operations.StreamEvents.Output {
@@ -208,7 +226,8 @@ package struct APIHandler: APIProtocol {
     func view(_ visitId: Int64) async throws -> Components.Schemas.Visit {
         let visit = try await desk.journalVisit(visitId)
         let session = await desk.session(visitId)
-        return APIViews.visit(visit, progress: session?.visit, checkinId: session?.checkinId)
+        return APIViews.visit(visit, progress: session?.visit, checkinId: session?.checkinId,
+                              feeRows: await desk.feeRows(visitId))
     }
 
     static func items(_ items: [Components.Schemas.FeeItem]) throws -> [FeeList.Item] {

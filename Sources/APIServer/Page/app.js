@@ -19,7 +19,7 @@ const TEXT = {
     split_medicalAid: "医疗救助", split_otherFunds: "其他基金", split_personalAccount: "个人账户",
     split_familyAccount: "家庭共济", split_cash: "现金", split_balanceAfter: "个账余额（结算后）",
     waiting: "等待插卡、扫码或刷脸…", checking: "正在向医保核验身份…", settling: "正在结算，请勿拔卡…",
-    presettling: "正在预结算…", noItems: "请先添加收费项目", unknownItem: "目录中没有此项目：",
+    presettling: "正在预结算…", selfPayFirst: "先自付", diagnosisSearch: "查找诊断", noItems: "请先添加收费项目", unknownItem: "目录中没有此项目：",
     badQty: "数量应为大于 0 的数字", suspended: "参保状态异常，不能按医保结算", crossRegion: "异地参保：跨省/跨市结算",
     noInsurance: "医保未返回参保信息", settled: "结算成功", coreDown: "连不上医保中心：",
     "card.inserted": "已插卡，正在读卡…", "card.removed": "卡已拔出", "code.scanned": "已扫码，正在核验…",
@@ -40,7 +40,7 @@ const TEXT = {
     split_medicalAid: "Medical aid (救助)", split_otherFunds: "Other funds", split_personalAccount: "Personal account (个账)",
     split_familyAccount: "Family account", split_cash: "Cash (现金)", split_balanceAfter: "Balance after",
     waiting: "Waiting for a card, a code or a face…", checking: "Checking with the insurance core…",
-    settling: "Settling, keep the card in…", presettling: "Pre-settling…", noItems: "Add at least one fee item first",
+    settling: "Settling, keep the card in…", presettling: "Pre-settling…", selfPayFirst: "self-pay first", diagnosisSearch: "find a diagnosis", noItems: "Add at least one fee item first",
     unknownItem: "Not in the price list: ", badQty: "The quantity must be a number above 0",
     suspended: "Insurance not active: cannot settle under it", crossRegion: "Insured elsewhere: cross-region settlement",
     noInsurance: "The core lists no insurance", settled: "Settled", coreDown: "Cannot reach the insurance core: ",
@@ -63,6 +63,7 @@ function t(key) { return TEXT[lang][key] ?? TEXT.zh[key] ?? key; }
 function translate() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  for (const el of document.querySelectorAll("[data-t-placeholder]")) el.placeholder = t(el.dataset.tPlaceholder);
   $("reveal").textContent = t(s.reveal ? "hideButton" : "revealButton");
   if (s.visit?.estimate) renderSplit($("split"), s.visit.estimate);
   if (s.settlement) renderReceipt();
@@ -172,7 +173,8 @@ async function toggleReveal() {
 function findItem(text) {
   const wanted = text.trim();
   const items = s.catalogue?.items ?? [];
-  return items.find((i) => i.code === wanted) ?? items.find((i) => i.name === wanted)
+  return items.find((i) => i.clinicCode && i.clinicCode === wanted) ?? items.find((i) => i.code === wanted)
+    ?? items.find((i) => i.name === wanted)
     ?? items.find((i) => `${i.name} ${i.code}` === wanted) ?? items.find((i) => i.name.startsWith(wanted) && wanted.length > 0);
 }
 
@@ -188,11 +190,88 @@ function addItem(event) {
   const quantity = Number(qty.value || found.quantity);
   if (!(quantity > 0)) { showError({ message: t("badQty") }); qty.focus(); return; }
   showError(null);
-  s.items.push({ code: found.code, name: found.name, category: found.category, unitPrice: found.unitPrice, quantity: String(quantity) });
+  s.items.push({ code: found.code, clinicCode: found.clinicCode, name: found.name, category: found.category,
+                 unitPrice: found.unitPrice, quantity: String(quantity) });
   input.value = "";
   qty.value = "";
   renderItems();
   input.focus();
+}
+
+// Search as the doctor types: the catalogue (name, code, pinyin initials) through the daemon,
+// offered as the clinic's priced items mapped to what it finds; diagnoses from 1307.
+let searchTimer = null;
+function searchAsTyped(input, kind, fill) {
+  clearTimeout(searchTimer);
+  const q = input.value.trim();
+  if (!q) return;
+  searchTimer = setTimeout(async () => {
+    try {
+      const found = await api("GET", `/v1/catalogue/search?q=${encodeURIComponent(q)}&limit=20${kind ? "&kind=" + kind : ""}`);
+      if (input.value.trim() === q) fill(found.results ?? []);
+    } catch (error) { /* the price list still works without the catalogue */ }
+  }, 150);
+}
+
+function itemOptions(results) {
+  const list = $("catalogue-items"), items = s.catalogue?.items ?? [];
+  const shown = [];
+  for (const r of results) {
+    for (const i of items) {
+      if ((i.clinicCode && r.clinicItems.includes(i.clinicCode)) || i.code === r.code) {
+        if (!shown.includes(i)) shown.push(i);
+      }
+    }
+  }
+  for (const i of items) if (!shown.includes(i)) shown.push(i);
+  list.replaceChildren(...shown.map(optionFor));
+}
+
+function optionFor(i) {
+  const o = document.createElement("option");
+  o.value = i.clinicCode ?? i.code;
+  o.label = `${i.name} ¥${i.unitPrice}`;
+  return o;
+}
+
+function diagnosisOptions(results) {
+  $("diagnosis-list").replaceChildren(...results.map((r) => {
+    const o = document.createElement("option");
+    o.value = r.code;
+    o.label = r.name;
+    return o;
+  }));
+  s.diagnosisHits = results;
+}
+
+function pickDiagnosis() {
+  const code = $("diagnosis-search").value.trim();
+  const hit = (s.diagnosisHits ?? []).find((d) => d.code === code);
+  if (!hit) return;
+  if (!s.catalogue.diagnoses.some((d) => d.code === hit.code)) {
+    s.catalogue.diagnoses.push({ code: hit.code, name: hit.name });
+    const o = document.createElement("option");
+    o.value = hit.code;
+    o.textContent = `${hit.name} ${hit.code}`;
+    $("diagnosis").append(o);
+  }
+  $("diagnosis").value = hit.code;
+  $("diagnosis-search").value = "";
+  $("item-input").focus();
+}
+
+function renderSplitItems(items) {
+  const table = $("split-items");
+  table.replaceChildren();
+  for (const i of items ?? []) {
+    const row = table.insertRow();
+    row.insertCell().textContent = i.name;
+    row.insertCell().textContent = i.level ? `${i.level}类` : "";
+    row.insertCell().textContent = i.selfPayRatio ? `${t("selfPayFirst")} ${Math.round(Number(i.selfPayRatio) * 100)}%` : "";
+    const warn = row.insertCell();
+    warn.textContent = i.warning ?? "";
+    warn.className = "warn";
+  }
 }
 
 function fen(yuan) { const [a, b = ""] = String(yuan).split("."); return Number(a) * 100 + Number((b + "00").slice(0, 2)); }
@@ -227,6 +306,7 @@ async function preSettle() {
     s.visit = visit;
     visit = await api("PUT", `/v1/visits/${visit.id}/fees`, { items: s.items });
     s.visit = await api("POST", `/v1/visits/${visit.id}/presettle`);
+    renderSplitItems(visit.items);
     renderSplit($("split"), s.visit.estimate);
     $("cash").textContent = s.visit.estimate.cash;
     const p = s.checkin.patient;
@@ -344,6 +424,10 @@ async function start() {
   $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; translate(); });
   $("manual-form").addEventListener("submit", manualCheckin);
   $("item-form").addEventListener("submit", addItem);
+  $("item-input").addEventListener("input", () => searchAsTyped($("item-input"), null, itemOptions));
+  $("diagnosis-search").addEventListener("input", () => searchAsTyped($("diagnosis-search"), "diagnosis", diagnosisOptions));
+  $("diagnosis-search").addEventListener("change", pickDiagnosis);
+  $("diagnosis-search").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); pickDiagnosis(); } });
   $("reveal").addEventListener("click", toggleReveal);
   $("presettle").addEventListener("click", preSettle);
   $("settle").addEventListener("click", settle);
@@ -359,7 +443,7 @@ async function start() {
     s.catalogue = await api("GET", "/v1/catalogue");
   } catch (error) { showError(error); s.catalogue = { items: [], diagnoses: [], department: { code: "A03", name: "全科" }, doctor: { code: "", name: "" } }; }
   const list = $("catalogue-items");
-  for (const i of s.catalogue.items) { const o = document.createElement("option"); o.value = i.code; o.label = `${i.name} ¥${i.unitPrice}`; list.append(o); }
+  for (const i of s.catalogue.items) list.append(optionFor(i));
   for (const d of s.catalogue.diagnoses) { const o = document.createElement("option"); o.value = d.code; o.textContent = `${d.name} ${d.code}`; $("diagnosis").append(o); }
   listen();
   waitForPatient();

@@ -1,3 +1,4 @@
+import Catalogue
 import FaceTerminal
 import Foundation
 import Logging
@@ -17,6 +18,8 @@ package actor CheckinDesk {
         var visit: VisitInProgress
         let checkinId: String
         var touched: Date
+        /// What the catalogue says of each uploaded fee row (level, 先自付, cap).
+        var feeRows: [FeeRowInfo] = []
     }
 
     let box: ClientBox
@@ -28,6 +31,8 @@ package actor CheckinDesk {
     let logger: Logger
     /// A visit nobody has touched for this long is cancelled at the core.
     let visitIdleLimit: TimeInterval
+    /// Fee rows are checked against the catalogue and mapped before 2204 (a no-op with no catalogue).
+    package nonisolated let feeCheck: FeeCheck
     let checkinLifetime: TimeInterval = 4 * 3600
 
     private var waiter: AsyncStream<WaitOutcome>.Continuation?
@@ -42,7 +47,9 @@ package actor CheckinDesk {
     private var busy: Set<Int64> = []
 
     package init(client: ClientBox, hub: EventHub, state: TerminalState, face: FaceLink?, link: CoreLink? = nil,
-                logger: Logger = Logger(label: "cuntongd.desk"), visitIdleLimit: TimeInterval = 1800) {
+                logger: Logger = Logger(label: "cuntongd.desk"), visitIdleLimit: TimeInterval = 1800,
+                feeCheck: FeeCheck = FeeCheck(store: nil)) {
+        self.feeCheck = feeCheck
         self.box = client
         self.hub = hub
         self.state = state
@@ -196,10 +203,31 @@ package actor CheckinDesk {
     }
 
     /// 2203 + 2204. A failure at the core cancels the visit (2205/2202), as `cuntong settle` does.
+    /// Rows the catalogue refuses (FEE-NOT-IN-CATALOGUE, FEE-EXPIRED, FEE-NOT-MAPPED) are refused
+    /// here, before anything is sent; the visit stays open for corrected fees.
     package func uploadFees(visitId: Int64, items: [FeeList.Item]) async throws -> VisitInProgress {
-        try await step(visitId) { client, visit throws(SettlementError) in
-            try await client.uploadFees(visit, items: items)
+        var checked: FeeCheck.Checked?
+        if var fees = sessions[visitId]?.visit.fees {
+            fees.items = items
+            checked = try await feeCheck.check(fees, day: WireTime.day(Date()))
         }
+        // A visit that is not (or no longer) at the desk: `step` says why.
+        let rows = checked?.fees.items ?? items
+        let visit = try await step(visitId) { client, visit throws(SettlementError) in
+            try await client.uploadFees(visit, items: rows)
+        }
+        sessions[visitId]?.feeRows = checked?.rows ?? []
+        return visit
+    }
+
+    /// What the catalogue says of a visit's uploaded rows, while it is at the desk.
+    package func feeRows(_ visitId: Int64) -> [FeeRowInfo] {
+        sessions[visitId]?.feeRows ?? []
+    }
+
+    /// What the catalogue says of each fee row (level, 先自付, price cap), without sending anything.
+    package func checkFees(_ fees: FeeList) async throws -> FeeCheck.Checked {
+        try await feeCheck.check(fees, day: WireTime.day(Date()))
     }
 
     /// 2206.
@@ -227,8 +255,9 @@ package actor CheckinDesk {
     package func settleAll(checkinId: String, fees: FeeList) async throws -> (SettlementOutcome, CheckedInPatient) {
         let checkedIn = try checkin(checkinId)
         let started = ContinuousClock.now
+        let checked = try await feeCheck.check(fees, day: WireTime.day(Date()))
         do {
-            let outcome = try await box.client.settle(checkedIn.patient, fees: fees)
+            let outcome = try await box.client.settle(checkedIn.patient, fees: checked.fees)
             settled(outcome, patient: checkedIn.patient, since: started)
             return (outcome, checkedIn.patient)
         } catch {

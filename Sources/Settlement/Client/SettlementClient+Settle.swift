@@ -237,7 +237,8 @@ extension SettlementClient {
         FeeDetailInput(feedetail: fees.items.enumerated().map { i, item in
             .init(feedetl_sn: "\(v.chrgBchno ?? "")-\(i + 1)", mdtrt_id: v.mdtrtId ?? "", psn_no: v.psnNo,
                   chrg_bchno: v.chrgBchno ?? "", dise_codg: fees.diseaseCategory?.code ?? "", rxno: "", rx_circ_flag: "0",
-                  fee_ocur_time: begntime, med_list_codg: item.code, medins_list_codg: item.code,
+                  fee_ocur_time: begntime, med_list_codg: item.code,
+                  medins_list_codg: item.clinicCode ?? item.code,
                   det_item_fee_sumamt: WireNumber(item.amount), cnt: WireNumber(item.quantity),
                   pric: WireNumber(price: item.unitPrice),
                   bilg_dept_codg: fees.department.code, bilg_dept_name: fees.department.name,

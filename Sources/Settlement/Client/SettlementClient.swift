@@ -67,7 +67,9 @@ package actor SettlementClient {
     /// answer or a failed connection, re-signing in once if the core says the sign-in is
     /// stale. Records the answer. On failure the message is left `queued` (it never left)
     /// or `inDoubt` (it may have taken effect).
-    func send(_ message: JournalMessage, retries: Int? = nil) async throws(SettlementError) -> (AnswerHeader, Data) {
+    /// `keepOutput` false journals the answer's header but not its output (a catalogue page:
+    /// no patient's data, and too large to keep for every sync).
+    func send(_ message: JournalMessage, retries: Int? = nil, keepOutput: Bool = true) async throws(SettlementError) -> (AnswerHeader, Data) {
         var request = message.request
         var resigned = false
         let attempts = (retries ?? retryDelays.count) + 1
@@ -109,7 +111,8 @@ package actor SettlementClient {
                     attempt -= 1
                     continue
                 }
-                try await journal.recordAnswer(message.msgid, answer: data, infcode: header.infcode, errMsg: header.err_msg,
+                try await journal.recordAnswer(message.msgid, answer: keepOutput ? data : Self.withoutOutput(data),
+                                         infcode: header.infcode, errMsg: header.err_msg,
                                          state: header.infcode == 0 ? .answered : .refused, now: now())
                 CrashPoint.hit(message.infno, "after-answer")
                 return (header, data)
@@ -129,6 +132,14 @@ package actor SettlementClient {
                 try? await Task.sleep(for: retryDelays[min(attempt - 1, retryDelays.count - 1)])
             }
         }
+    }
+
+    /// The answer with its `output` replaced by a note of its size: what the journal keeps of
+    /// a catalogue page.
+    static func withoutOutput(_ data: Data) -> Data {
+        guard var top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
+        top["output"] = "(\(data.count) bytes, not kept: catalogue data)"
+        return (try? JSONSerialization.data(withJSONObject: top, options: [.sortedKeys])) ?? data
     }
 
     static func isStaleSignIn(_ header: AnswerHeader) -> Bool {
@@ -156,17 +167,18 @@ package actor SettlementClient {
     /// `.refused`; a query that got no answer is marked abandoned (it changed nothing).
     func call<I: Encodable & Sendable, O: Decodable>(
         _ transaction: Transaction, _ input: I, as output: O.Type, visitId: Int64? = nil, insuplc: String = "",
-        insutype: String? = nil, reverses: String? = nil, retries: Int? = nil
+        insutype: String? = nil, reverses: String? = nil, retries: Int? = nil, keepOutput: Bool = true
     ) async throws(SettlementError) -> (O, JournalMessage) {
         let message = try await record(transaction, input, visitId: visitId, insuplc: insuplc, insutype: insutype,
                                        reverses: reverses)
-        return (try await deliver(message, as: output, retries: retries), message)
+        return (try await deliver(message, as: output, retries: retries, keepOutput: keepOutput), message)
     }
 
-    func deliver<O: Decodable>(_ message: JournalMessage, as output: O.Type, retries: Int? = nil) async throws(SettlementError) -> O {
+    func deliver<O: Decodable>(_ message: JournalMessage, as output: O.Type, retries: Int? = nil,
+                               keepOutput: Bool = true) async throws(SettlementError) -> O {
         let header: AnswerHeader, data: Data
         do {
-            (header, data) = try await send(message, retries: retries)
+            (header, data) = try await send(message, retries: retries, keepOutput: keepOutput)
         } catch {
             if MessageRole(infno: message.infno) == .query { try? await journal.setState(message.msgid, .abandoned) }
             throw error

@@ -28,6 +28,9 @@ package struct CoreProfile: Sendable, Equatable {
     package var signatureHexUppercase: Bool
     /// 2207 must carry the patient's password (entered on the terminal) in `cainfo`.
     package var settlePasswordInCainfo: Bool
+    /// 3301's node: `catalogcompin` in some integrations, `data` in others
+    /// (../shared/reference/platform-day.md, "3301/3302").
+    package var mappingUploadNode: String = "data"
 
     package enum GatewayScheme: String, Sendable, Equatable {
         /// No gateway headers: the core trusts the network (VPN, 专线).
@@ -102,6 +105,7 @@ package struct CoreProfile: Sendable, Equatable {
         }
         struct Gateway: Decodable { var auth: String?; var hex_case: String? }
         struct Settle: Decodable { var password_in_cainfo: Bool? }
+        struct Catalogue: Decodable { var mapping_node: String? }
         var name: String
         var infver: String?
         var recer_sys_code: String?
@@ -110,6 +114,7 @@ package struct CoreProfile: Sendable, Equatable {
         var infno: [String: String]?
         var gateway: Gateway?
         var settle: Settle?
+        var catalogue: Catalogue?
     }
 
     package static func parse(_ text: String, origin: String) throws(SettlementError) -> CoreProfile {
@@ -139,6 +144,7 @@ package struct CoreProfile: Sendable, Equatable {
             paths: file.paths?.infno ?? [:], infnoVariants: file.infno ?? [:],
             ecQueryPath: file.paths?.ec_query ?? "/localcfc/api/hsecfc/localQrCodeQuery",
             gateway: scheme, signatureHexUppercase: file.gateway?.hex_case == "upper",
-            settlePasswordInCainfo: file.settle?.password_in_cainfo ?? false)
+            settlePasswordInCainfo: file.settle?.password_in_cainfo ?? false,
+            mappingUploadNode: file.catalogue?.mapping_node ?? "data")
     }
 }

@@ -6,7 +6,21 @@ package protocol CoreTransport: Sendable {
     /// POSTs `body` (JSON) to `path` under the core's URL (or to `path` itself when it is a
     /// full URL), with extra `headers` (the gateway's), and returns the answer's body.
     func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data
+    /// POSTs like `post` and streams the answer's body into `file` (created or truncated)
+    /// instead of memory: 9102's answer is a file of any size. Returns its content type and
+    /// length; the caller decides whether it is a file or a JSON refusal.
+    func download(path: String, body: Data, headers: [(String, String)], to file: URL) async throws(TransportFailure) -> DownloadedBody
     func shutdown() async
+}
+
+/// What a download wrote.
+package struct DownloadedBody: Sendable, Equatable {
+    package var contentType: String?
+    package var bytes: Int
+    package init(contentType: String?, bytes: Int) {
+        self.contentType = contentType
+        self.bytes = bytes
+    }
 }
 
 /// Why a message got no usable answer, split by what it means for money: whether the core

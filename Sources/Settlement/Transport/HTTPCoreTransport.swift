@@ -59,6 +59,39 @@ package final class HTTPCoreTransport: CoreTransport {
         return Data(buffer: bytes)
     }
 
+    package func download(path: String, body: Data, headers: [(String, String)], to file: URL) async throws(TransportFailure) -> DownloadedBody {
+        let url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : baseURL + path
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: GatewaySigner.contentType)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
+        do {
+            // No overall deadline: a large file on a slow uplink takes what it takes; the read
+            // timeout still ends a transfer that stalls.
+            response = try await client.execute(request, deadline: .distantFuture)
+        } catch {
+            throw Self.classify(error)
+        }
+        guard response.status == .ok else { throw .noAnswer("HTTP \(response.status.code)") }
+        guard FileManager.default.createFile(atPath: file.path, contents: nil),
+              let handle = try? FileHandle(forWritingTo: file) else {
+            throw .noAnswer("the download cannot be written to \(file.path)")
+        }
+        defer { try? handle.close() }
+        var written = 0
+        do {
+            for try await chunk in response.body {
+                try handle.write(contentsOf: chunk.readableBytesView)
+                written += chunk.readableBytes
+            }
+        } catch {
+            throw .noAnswer("the file was cut off after \(written) bytes: \(error)")
+        }
+        return DownloadedBody(contentType: response.headers.first(name: "Content-Type"), bytes: written)
+    }
+
     /// Connection errors before the request was written mean "not sent"; anything after
     /// (timeouts, resets, closed connections) means "may have taken effect".
     static func classify(_ error: any Error) -> TransportFailure {

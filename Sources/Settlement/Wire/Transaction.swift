@@ -15,6 +15,22 @@ package enum Transaction: String, CaseIterable, Sendable {
     case reverseSettlement = "2208"
     case reverseMessage = "2601"
     case reconcile = "3201"
+    // The catalogue (docs/national-platform.md, "The catalogue"): files by version, pages by
+    // update time, dictionaries, and the clinic's mapping.
+    case drugCatalogue = "1301"
+    case herbCatalogue = "1302"
+    case serviceCatalogue = "1305"
+    case materialCatalogue = "1306"
+    case diseaseCatalogue = "1307"
+    case insuranceList = "1312"
+    case mappingQuery = "1317"
+    case priceCaps = "1318"
+    case selfPayRatios = "1319"
+    case dictionary = "1901"
+    case mappingUpload = "3301"
+    case mappingRevoke = "3302"
+    case fileUpload = "9101"
+    case fileDownload = "9102"
 
     package var infno: String { rawValue }
 
@@ -34,13 +50,30 @@ package enum Transaction: String, CaseIterable, Sendable {
         case .reverseSettlement: "门诊结算撤销"
         case .reverseMessage: "冲正交易"
         case .reconcile: "医药机构费用结算对总账"
+        case .drugCatalogue: "西药中成药目录下载"
+        case .herbCatalogue: "中药饮片目录下载"
+        case .serviceCatalogue: "医疗服务项目目录下载"
+        case .materialCatalogue: "医用耗材目录下载"
+        case .diseaseCatalogue: "疾病与诊断目录下载"
+        case .insuranceList: "医保目录信息查询"
+        case .mappingQuery: "医药机构目录匹配信息查询"
+        case .priceCaps: "医保目录限价信息查询"
+        case .selfPayRatios: "医保目录先自付比例信息查询"
+        case .dictionary: "字典表查询"
+        case .mappingUpload: "目录对照上传"
+        case .mappingRevoke: "目录对照撤销"
+        case .fileUpload: "文件上传"
+        case .fileDownload: "文件下载"
         }
     }
 
     package var role: MessageRole {
         switch self {
         case .signIn, .signOut, .personInfo, .preSettle, .reconcile: .query
+        case .drugCatalogue, .herbCatalogue, .serviceCatalogue, .materialCatalogue, .diseaseCatalogue, .insuranceList,
+             .mappingQuery, .priceCaps, .selfPayRatios, .dictionary, .fileDownload: .query
         case .register, .cancelRegistration, .visitInfo, .feeDetails, .cancelFees: .idempotentUpload
+        case .mappingUpload, .mappingRevoke, .fileUpload: .idempotentUpload
         case .settle: .changesMoney
         case .reverseSettlement, .reverseMessage: .undoesMoney
         }

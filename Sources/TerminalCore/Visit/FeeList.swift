@@ -17,16 +17,21 @@ package struct FeeList: Sendable, Hashable, Codable {
     }
 
     package struct Item: Sendable, Hashable, Codable {
-        /// The national catalogue code (医保目录编码) of the drug, service or material.
+        /// The national catalogue code (医保目录编码) of the drug, service or material
+        /// (2204 `med_list_codg`). May be left empty when `clinicCode` is mapped.
         package var code: String
+        /// The clinic's own item code (2204 `medins_list_codg`); the catalogue's mapping
+        /// gives the national code. Absent in older fee lists: the national code then.
+        package var clinicCode: String?
         package var name: String
         /// `drug`, `service`, `material`, …: shown to people, not used for money.
         package var category: String
         package var unitPrice: Money
         package var quantity: Quantity
 
-        package init(code: String, name: String, category: String, unitPrice: Money, quantity: Quantity) {
+        package init(code: String, clinicCode: String? = nil, name: String, category: String, unitPrice: Money, quantity: Quantity) {
             self.code = code
+            self.clinicCode = clinicCode
             self.name = name
             self.category = category
             self.unitPrice = unitPrice
@@ -83,8 +88,8 @@ package struct FeeList: Sendable, Hashable, Codable {
     package func validated() throws(Problem) -> FeeList {
         guard !items.isEmpty else { throw .empty }
         for (i, item) in items.enumerated() {
-            if item.code.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw .badItem(index: i, reason: "it has no catalogue code")
+            if item.code.trimmingCharacters(in: .whitespaces).isEmpty, (item.clinicCode ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw .badItem(index: i, reason: "it has neither a catalogue code nor the clinic's item code")
             }
             if item.unitPrice.fen <= 0 { throw .badItem(index: i, reason: "its unit price must be more than 0") }
             if item.quantity.tenThousandths <= 0 { throw .badItem(index: i, reason: "its quantity must be more than 0") }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Catalogue
+import Config
 import Foundation
 import LocalAPI
 import Presentation
@@ -60,9 +62,15 @@ struct Settle: AsyncParsableCommand {
         }
         let credential = Credential(kind: .manualIDNumber, payload: NationalIDNumber(idNumber)!.value, source: "keyboard")
         do {
+            // Fee rows checked against the catalogue (when one was downloaded) before anything is sent.
+            let terminal = try TerminalConfig.load(path: config.path)
+            let store = CatalogueStore.exists(at: terminal.cataloguePath()) ? try CatalogueStore(path: terminal.cataloguePath()) : nil
+            if let store, let priceList = terminal.api?.catalogue { _ = try? await store.seed(priceList: priceList, now: Date()) }
+            let checked = try await FeeCheck(store: store).check(feeList, day: WireTime.day(Date()))
+            for row in checked.rows where row.warning != nil { Output.error("\(row.name): \(row.warning!)") }
             let (patient, outcome) = try await withSettlementClient(config.path) { client in
                 let patient = try await client.checkIn(credential)
-                return (patient, try await client.settle(patient, fees: feeList))
+                return (patient, try await client.settle(patient, fees: checked.fees))
             }
             let view = SettlementView(outcome, patient: patient, reveal: reveal)
             Output.line(json ? Output.json(view) : view.text)

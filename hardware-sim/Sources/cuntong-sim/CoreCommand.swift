@@ -8,7 +8,8 @@ struct CoreCommand: AsyncParsableCommand {
         commandName: "core",
         abstract: "A simulated city settlement core speaking the national platform's interface.",
         discussion: """
-            Serves the national platform's transactions (9001, 9002, 1101, 2201-2208, 2601, 3201)
+            Serves the national platform's transactions (9001, 9002, 1101, 2201-2208, 2601, 3201,
+            the catalogue 1301-1307 + 9102, 1312/1317/1318/1319, 1901, 3301/3302, 9101)
             on the paths of --profile (national: POST /fsi/api/rsfComIfsService/callService; a
             province's per-service paths, infno variants, infver and gateway signature, checked
             with the secrets of --credentials) and the e-credential query, with its own SQLite
@@ -26,6 +27,14 @@ struct CoreCommand: AsyncParsableCommand {
               reset:INFNO[:TIMES]    connection cut, nothing done
               wrong-sign-no[:TIMES]  the next message is refused for a stale sign_no
               bad-output:INFNO[:TIMES]  done and committed, answered infcode 0 with an unreadable output
+              zip-truncated:LIST[:TIMES]  the list's (1301…1307) next 9102 zip cut short (HTTP 200)
+              zip-not-utf8:LIST[:TIMES]   the list's next 9102 zip holds GBK text
+              zip-short-row:LIST[:TIMES]  the list's next 9102 zip has a row with fewer columns
+              page-fail:INFNO:PAGE[:TIMES]  that page of 1312/1317/1318/1319 answers infcode -1
+              page-no-pages:INFNO[:TIMES]   a page answer without `pages`
+              (reset:9102 cuts a download in the middle of the zip body)
+            The catalogue (hardware-sim/core/catalogue/README.md) is generated once per machine and
+            size into --catalogue-cache; --catalogue-rows 2000 makes a small one for tests.
             GET /sim/totals?fixmedins_code=C&day=YYYY-MM-DD gives the ledger's settled totals.
 
             Example:
@@ -63,6 +72,12 @@ struct CoreCommand: AsyncParsableCommand {
     @Option(help: "The gateway's secrets, in the format of [core] credentials_file ([tif] paasid/token, [x-ca] app_key/app_secret).")
     var credentials: String?
 
+    @Option(help: "Rows of the generated 1301 catalogue file (the other lists scale down with it below 150000).")
+    var catalogueRows: Int = 150_000
+
+    @Option(help: "Where the generated catalogue is cached (default: a directory under the system temp dir).")
+    var catalogueCache: String?
+
     @Option(help: "A fault to show (repeatable): \(CoreFault.usage).")
     var fault: [String] = []
 
@@ -71,6 +86,7 @@ struct CoreCommand: AsyncParsableCommand {
             throw ValidationError("unknown fault \"\(f)\"; use \(CoreFault.usage)")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard catalogueRows >= 40 else { throw ValidationError("--catalogue-rows must be at least 40") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         for (flag, path) in [("--persons", persons), ("--policy", policy)] where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("\(flag) \(path) does not exist (run from the repository root, or give the path)")
@@ -81,7 +97,8 @@ struct CoreCommand: AsyncParsableCommand {
         let simulator: CoreSimulator
         do {
             simulator = try CoreSimulator(stateDirectory: stateDir, personsDirectory: persons, policyPath: policy,
-                                          profile: try SimProfile.load(profile, credentialsFile: credentials))
+                                          profile: try SimProfile.load(profile, credentialsFile: credentials),
+                                          catalogueRows: catalogueRows, catalogueCache: catalogueCache)
         } catch {
             throw ValidationError("cannot start the core: \(error)")
         }

@@ -9,19 +9,35 @@
 ///     bad-output:INFNO[:TIMES]  process and commit, then answer infcode 0 with an output that
 ///                               does not read (a settlement the core did, unreadable)
 ///
+/// Catalogue faults (INFNO names the list or the paged query, e.g. 1301 or 1312):
+///
+///     zip-truncated:INFNO[:TIMES]   the list's next 9102 answer is its zip cut short (HTTP 200,
+///                                   a complete response of fewer bytes)
+///     zip-not-utf8:INFNO[:TIMES]    the list's next 9102 answer is a zip whose text is GBK
+///     zip-short-row:INFNO[:TIMES]   the list's next 9102 answer has a row with fewer columns
+///     page-fail:INFNO:PAGE[:TIMES]  that page (page_num) of a paged query answers infcode -1
+///     page-no-pages:INFNO[:TIMES]   a page answer without its `pages` field
+///
+/// `reset:9102` (or `reset:*`) cuts a file download in the middle of the zip body, after some
+/// bytes were sent.
+///
 /// INFNO may be `*` (any transaction). TIMES defaults to 1; 0 means every time.
 package struct CoreFault: Sendable, Equatable, CustomStringConvertible {
     package enum Kind: String, Sendable, Equatable {
         case delay, drop, http500, reset, wrongSignNo = "wrong-sign-no", badOutput = "bad-output"
+        case zipTruncated = "zip-truncated", zipNotUTF8 = "zip-not-utf8", zipShortRow = "zip-short-row"
+        case pageFail = "page-fail", pageNoPages = "page-no-pages"
     }
 
     package var kind: Kind
     package var infno: String
     package var milliseconds: Int
+    /// page-fail: the page (page_num) that fails.
+    package var page: Int = 0
     /// nil = every time.
     package var remaining: Int?
 
-    package static let usage = "delay:MS[:INFNO] | drop:INFNO[:TIMES] | http500:INFNO[:TIMES] | reset:INFNO[:TIMES] | wrong-sign-no[:TIMES] | bad-output:INFNO[:TIMES]"
+    package static let usage = "delay:MS[:INFNO] | drop:INFNO[:TIMES] | http500:INFNO[:TIMES] | reset:INFNO[:TIMES] | wrong-sign-no[:TIMES] | bad-output:INFNO[:TIMES] | zip-truncated:INFNO[:TIMES] | zip-not-utf8:INFNO[:TIMES] | zip-short-row:INFNO[:TIMES] | page-fail:INFNO:PAGE[:TIMES] | page-no-pages:INFNO[:TIMES]"
 
     package init?(parsing text: String) {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":").map(String.init)
@@ -39,7 +55,13 @@ package struct CoreFault: Sendable, Equatable, CustomStringConvertible {
             milliseconds = ms
             infno = parts.count == 3 ? parts[2] : "*"
             remaining = nil
-        case .drop, .http500, .reset, .badOutput:
+        case .pageFail:
+            guard parts.count == 3 || parts.count == 4, let page = Int(parts[2]), page >= 1,
+                  let t = times(parts.count == 4 ? parts[3] : nil) else { return nil }
+            infno = parts[1]
+            self.page = page
+            remaining = t
+        case .drop, .http500, .reset, .badOutput, .zipTruncated, .zipNotUTF8, .zipShortRow, .pageNoPages:
             guard parts.count == 2 || parts.count == 3, let t = times(parts.count == 3 ? parts[2] : nil) else { return nil }
             infno = parts[1]
             remaining = t
@@ -55,6 +77,7 @@ package struct CoreFault: Sendable, Equatable, CustomStringConvertible {
         switch kind {
         case .delay: "delay:\(milliseconds):\(infno)"
         case .wrongSignNo: "wrong-sign-no:\(remaining ?? 0)"
+        case .pageFail: "page-fail:\(infno):\(page):\(remaining ?? 0)"
         default: "\(kind.rawValue):\(infno):\(remaining ?? 0)"
         }
     }
@@ -77,8 +100,10 @@ actor FaultBoard {
     }
 
     /// Takes one use of the first fault of `kinds` that applies to `infno`.
-    func take(_ kinds: [CoreFault.Kind], infno: String) -> CoreFault.Kind? {
-        guard let i = faults.firstIndex(where: { kinds.contains($0.kind) && $0.applies(to: infno) }) else { return nil }
+    func take(_ kinds: [CoreFault.Kind], infno: String, page: Int? = nil) -> CoreFault.Kind? {
+        guard let i = faults.firstIndex(where: {
+            kinds.contains($0.kind) && $0.applies(to: infno) && ($0.kind != .pageFail || $0.page == page)
+        }) else { return nil }
         let fault = faults[i]
         if let n = fault.remaining {
             if n <= 1 { faults.remove(at: i) } else { faults[i].remaining = n - 1 }

@@ -55,6 +55,18 @@ final class CoreLedger: Sendable {
                                         checked INTEGER NOT NULL DEFAULT 0);
                 """)
         }
+        m.registerMigration("v4: catalogue mappings (3301/3302/1317, checked by 2204) and uploaded files (9101)") { db in
+            try db.execute(sql: """
+                CREATE TABLE catalog_map (fixmedins_code TEXT NOT NULL, fixmedins_hilist_id TEXT NOT NULL, list_type TEXT NOT NULL,
+                                          fixmedins_hilist_name TEXT NOT NULL, med_list_codg TEXT NOT NULL, begndate TEXT NOT NULL,
+                                          enddate TEXT, aprvno TEXT, dosform TEXT, prcunt TEXT, spec TEXT, pacspec TEXT, memo TEXT,
+                                          vali_flag TEXT NOT NULL, rid TEXT NOT NULL, crte_time TEXT NOT NULL, updt_time TEXT NOT NULL,
+                                          PRIMARY KEY (fixmedins_code, fixmedins_hilist_id, list_type));
+                CREATE INDEX catalog_map_updt ON catalog_map (updt_time);
+                CREATE TABLE upload_file (file_qury_no TEXT PRIMARY KEY, filename TEXT NOT NULL, fixmedins_code TEXT NOT NULL,
+                                          path TEXT NOT NULL, size INTEGER NOT NULL, uploaded TEXT NOT NULL);
+                """)
+        }
         try m.migrate(db)
         try db.write { db in
             for p in persons {

@@ -30,7 +30,7 @@ package struct CorePolicy: Sendable, Decodable {
     }
     package struct CatalogEntry: Sendable, Decodable {
         package var name: String
-        /// 01 甲类, 02 乙类.
+        /// 01 甲类, 02 乙类, 03 丙类 (self-paid).
         package var level: String
         /// Part the patient pays first (先行自付), basis points.
         package var selfpayRatio: Int64
@@ -58,7 +58,8 @@ package struct CorePolicy: Sendable, Decodable {
     }
 
     package func classify(code: String, amount: Money) -> Line {
-        guard let entry = catalog[code] else {
+        // Not in the catalogue, or listed as 丙类 (level 03): the patient pays all of it.
+        guard let entry = catalog[code], entry.level != "03" else {
             return Line(code: code, amount: amount, level: "03", fullOwnPay: amount, preSelfPay: .zero, inScope: .zero)
         }
         let pre = amount.scaled(entry.selfpayRatio, over: 10_000)

@@ -66,6 +66,9 @@ package struct CoreServer: Sendable {
             let infno = simulator.profile.transaction(ofWire: wire) ?? wire
             let ms = await faults.delay(for: infno)
             if ms > 0 { try await Task.sleep(for: .milliseconds(ms)) }
+            if infno == "9102", allowed?.contains("9102") ?? true {
+                return try await Self.serveDownload(body, simulator: simulator, faults: faults)
+            }
             switch await faults.take([.http500, .reset, .wrongSignNo], infno: infno) {
             case .http500: return Response(status: .internalServerError)
             case .reset: return Self.cut()
@@ -76,6 +79,7 @@ package struct CoreServer: Sendable {
                     error: "签到编号(sign_no)无效或已签退，请重新签到(9001)", output: nil))
             default: break
             }
+            if CoreSimulator.catalogueTransactions.contains(infno) { await simulator.catalogue.ready() }
             let outcome = simulator.handle(body, allowed: allowed)
             if await faults.take([.drop], infno: infno) != nil {
                 return Self.cut()
@@ -83,18 +87,36 @@ package struct CoreServer: Sendable {
             if await faults.take([.badOutput], infno: infno) != nil {
                 return Self.json(Self.unreadable(outcome.answer))
             }
+            if let faulted = await Self.pageFault(outcome.answer, body: body, infno: infno, simulator: simulator, faults: faults) {
+                return Self.json(faulted)
+            }
             return Self.json(outcome.answer)
         }
         // The profile's paths: one callService, one per service, or the gateway's path
         // ending in the infno. A request on a path that does not take its infno is refused.
-        for (path, allowed) in simulator.profile.routes(CoreSimulator.knownTransactions) {
+        // Also the published file-service paths (9101/9102), unless the profile serves them.
+        var routes = simulator.profile.routes(CoreSimulator.knownTransactions)
+        for (path, infno) in [("/fsi/api/fileupload/upload", "9101"), ("/fsi/api/fileupload/download", "9102")] where routes[path] == nil {
+            routes[path] = .some([infno])
+        }
+        for (path, allowed) in routes {
             router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
-                let body = Data(buffer: try await request.body.collect(upTo: 4 * 1024 * 1024))
+                // Uploads (9101) may be large.
+                var body = Data(buffer: try await request.body.collect(upTo: 64 * 1024 * 1024))
                 var headers: [String: String] = [:]
                 for field in request.headers { headers[field.name.canonicalName] = field.value }
                 if let refusal = simulator.profile.verify(headers: headers, body: body, now: simulator.clock()) {
                     return Self.json((try? JSONSerialization.data(withJSONObject: [
                         "type": "error", "infcode": -1, "err_msg": refusal] as [String: Any])) ?? Data())
+                }
+                // 9101 as multipart/form-data: `jsonStr` (the envelope) and `file` (the zip).
+                let contentType = request.headers[.contentType] ?? ""
+                if contentType.lowercased().hasPrefix("multipart/form-data") {
+                    guard let envelope = Self.multipartEnvelope(body, contentType: contentType) else {
+                        return Self.json((try? JSONSerialization.data(withJSONObject: [
+                            "type": "error", "infcode": -1, "err_msg": "文件上传报文格式错误: 需要jsonStr和file两部分"] as [String: Any])) ?? Data())
+                    }
+                    body = envelope
                 }
                 return try await serve(body, allowed: allowed)
             }

@@ -121,7 +121,7 @@ extension CoreSimulator {
         return [:]
     }
 
-    func uploadFees(input: JSONObject, msgid: String, in db: Database) throws -> [String: Any] {
+    func uploadFees(input: JSONObject, code fixmedinsCode: String, msgid: String, in db: Database) throws -> [String: Any] {
         let items = try input.array("feedetail")
         guard !items.isEmpty else { throw CoreRefusal("费用明细不能为空") }
         var results: [[String: Any]] = []
@@ -130,6 +130,7 @@ extension CoreSimulator {
             let row = try visit(mdtrtId, psnNo: try item.string("psn_no"), in: db)
             guard row["state"] as String == "registered" else { throw CoreRefusal("就诊已撤销，不能上传费用") }
             let sn = try item.string("feedetl_sn")
+            try checkFeeCodes(item, code: fixmedinsCode, in: db)
             let amount = try item.money("det_item_fee_sumamt")
             // pric is 16,6 and cnt 16,4: their product, rounded to the fen, is the row's amount.
             let pric = try item.string("pric")

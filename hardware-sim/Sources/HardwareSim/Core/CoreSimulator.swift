@@ -13,21 +13,44 @@ package final class CoreSimulator: Sendable {
     package let profile: SimProfile
     let refmsgSerial = Serial()
 
-    /// `specPath` defaults to `spec/transactions.json` beside the persons directory.
+    package let stateDirectory: String
+    /// The generated national catalogue (1301–1307 files, 1312/1318/1319, what 2204 and 3301 check).
+    package let catalogue: CatalogueStore
+    let dictionaries: CoreDictionaries
+
+    /// `specPath` defaults to `spec/transactions.json` beside the persons directory, and the
+    /// catalogue's column order to `spec/catalogue-files.json`, its approved mappings to
+    /// `catalogue/approved-mappings.json`, the 1901 dictionaries to `spec/dictionaries.json`.
+    /// `catalogueRows`: rows of the 1301 file (the other lists scale down with it below
+    /// 150,000); generated once per machine into `catalogueCache` (default: the temp dir).
     package init(stateDirectory: String, personsDirectory: String, policyPath: String, specPath: String? = nil,
-                profile: SimProfile = .national, clock: @escaping @Sendable () -> Date = Date.init) throws {
+                profile: SimProfile = .national, catalogueRows: Int = 150_000, catalogueCache: String? = nil,
+                clock: @escaping @Sendable () -> Date = Date.init) throws {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        self.stateDirectory = stateDirectory
+        let coreData = (personsDirectory as NSString).deletingLastPathComponent as NSString
         persons = try CorePerson.loadAll(directory: personsDirectory)
         policy = try CorePolicy.load(path: policyPath)
         ledger = try CoreLedger(path: stateDirectory + "/core-ledger.sqlite", persons: persons)
-        spec = try SpecTables(path: specPath
-            ?? ((personsDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("spec/transactions.json"))
+        let specPath = specPath ?? coreData.appendingPathComponent("spec/transactions.json")
+        spec = try SpecTables(path: specPath)
+        let specDir = (specPath as NSString).deletingLastPathComponent as NSString
+        catalogue = try CatalogueStore(layoutPath: specDir.appendingPathComponent("catalogue-files.json"),
+                                       drugRows: catalogueRows, cacheRoot: catalogueCache)
+        dictionaries = CoreDictionaries(path: specDir.appendingPathComponent("dictionaries.json"))
         self.profile = profile
         self.clock = clock
+        try seedMappings(path: coreData.appendingPathComponent("catalogue/approved-mappings.json"))
+        catalogue.start()
     }
 
     static let knownTransactions: Set<String> = [
-        "9001", "9002", "1101", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2601", "3201"]
+        "9001", "9002", "1101", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2601", "3201",
+        "1301", "1302", "1305", "1306", "1307", "1312", "1317", "1318", "1319", "1901", "3301", "3302", "9101", "9102"]
+
+    /// Transactions answered from the generated catalogue: the server waits until it is ready.
+    package static let catalogueTransactions: Set<String> = [
+        "1301", "1302", "1305", "1306", "1307", "1312", "1318", "1319", "2204", "3301", "9102"]
 
     /// Every settlement with the clinic's visit number (JSON), as `/sim/settlements` serves it.
     package func ledgerSettlements(day: String?) throws -> Data { try ledger.settlements(day: day) }
@@ -117,8 +140,14 @@ package final class CoreSimulator: Sendable {
         let infver = e.optionalString("infver") ?? ""
         guard infver == profile.infver else { throw CoreRefusal("接口版本号(infver)错误: \(infver)", beforeProcessing: true) }
         let input = (try? e.object("input")) ?? JSONObject([:])
-        if let missing = spec.missing(infno: infno, input: input) {
-            throw CoreRefusal("缺少必填字段: \(missing)", beforeProcessing: true)
+        // 3301's rows come under `catalogcompin` or `data`, one object or a list: each row is
+        // checked as the spec's `data`.
+        let checked: [JSONObject] = infno == "3301"
+            ? Self.mappingRows(input).map { JSONObject(["data": $0.raw]) } : [input]
+        for one in checked {
+            if let missing = spec.missing(infno: infno, input: one) {
+                throw CoreRefusal("缺少必填字段: \(missing)", beforeProcessing: true)
+            }
         }
         // 如果交易输入中含有人员编号，insuplc_admdvs 必填.
         let psnNo = Self.firstValue(of: "psn_no", in: input.raw)
@@ -175,13 +204,22 @@ package final class CoreSimulator: Sendable {
         case "2201": return try register(input: try input.object("data"), code: code, msgid: msgid, in: db)
         case "2202": return try cancelRegistration(input: try input.object("data"), in: db)
         case "2203": return try visitInfo(input: input, in: db)
-        case "2204": return try uploadFees(input: input, msgid: msgid, in: db)
+        case "2204": return try uploadFees(input: input, code: code, msgid: msgid, in: db)
         case "2205": return try cancelFees(input: try input.object("data"), in: db)
         case "2206": return try settle(input: try input.object("data"), code: code, msgid: msgid, commit: false, in: db)
         case "2207": return try settle(input: try input.object("data"), code: code, msgid: msgid, commit: true, in: db)
         case "2208": return try reverseSettlement(input: try input.object("data"), in: db)
         case "2601": return try reverseMessage(input: try input.object("data"), in: db)
         case "3201": return try reconcile(input: try input.object("data"), code: code, in: db)
+        case "1301", "1302", "1305", "1306", "1307": return try catalogueFile(list: infno, input: try input.object("data"))
+        case "1312": return try hilistPage(input: try input.object("data"))
+        case "1318": return try priceCapPage(input: try input.object("data"))
+        case "1319": return try selfpayPage(input: try input.object("data"))
+        case "1901": return try dictionary(input: try input.object("data"))
+        case "3301": return try uploadMappings(input: input, code: code, in: db)
+        case "3302": return try revokeMapping(input: try input.object("data"), code: code, in: db)
+        case "1317": return try mappingPage(input: try input.object("data"), code: code, in: db)
+        case "9101": return try upload(input: try input.object("fsUploadIn"), code: code, in: db)
         default: throw CoreRefusal("交易编号不存在: \(infno)")
         }
     }
