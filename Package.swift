@@ -291,8 +291,9 @@ let package = Package(
         // answers (Tests/Conformance/corpus) and the client's requests in every profile.
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["Settlement", "TerminalCore", "Config", "HardwareSim", "TestSupport",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Settlement", "TerminalCore", "Config", "HardwareSim", "TestSupport", "Catalogue",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/Conformance",
             exclude: ["corpus"]),
         .testTarget(

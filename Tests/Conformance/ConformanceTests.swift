@@ -1,9 +1,11 @@
+import Catalogue
 import Foundation
 import HardwareSim
 @testable import Settlement
 import TerminalCore
 import TestSupport
 import Testing
+import ZIPFoundation
 
 /// The national platform as the public record writes it (Tests/Conformance/corpus, the spec
 /// tables in hardware-sim/core/spec): every answer a real core may send is read, and every
@@ -147,6 +149,33 @@ struct ConformanceTests {
         await core.stop()
     }
 
+    /// The catalogue's transactions: a whole sync (130x + 9102, 1312/1318/1319 pages, 1901),
+    /// the mapping read back (1317), uploaded (3301) and revoked (3302), and a file uploaded
+    /// (9101) the way the profile says.
+    func catalogueTraffic(_ client: SettlementClient, directory: String) async throws {
+        let store = try CatalogueStore(path: directory + "/catalogue.sqlite")
+        let outcomes = await CatalogueSync(client: client, store: store, workDirectory: directory + "/downloads")
+            .run(lists: CatalogueSync.defaultLists)
+        for o in outcomes {
+            if case .failure(let e) = o.result { Issue.record("list \(o.list): \(e.message)") }
+        }
+        #expect(try await store.state("1301")?.rows ?? 0 >= CoreFixture.catalogueRows)
+        _ = try await client.cataloguePage(.mappingQuery, PagedQueryInput(
+            updtTime: "2000-01-01", pageNum: 1, pageSize: 100, filters: ["fixmedins_code": CoreFixture.institution]))
+        try await client.uploadMapping(.init(fixmedins_hilist_id: "YP010", fixmedins_hilist_name: "复方甘草片（小包装）",
+                                             list_type: "101", med_list_codg: "XR05XAC038A001010103217", begndate: "2026-12-01",
+                                             enddate: "2099-12-31"))
+        try await client.revokeMapping(clinicCode: "YP010", listType: "101", code: "XR05XAC038A001010103217")
+        let zipURL = URL(fileURLWithPath: directory + "/detail.txt.zip")
+        let archive = try Archive(url: zipURL, accessMode: .create)
+        let text = Data("S1\tM1\tP1\t49.70\t28.21\t0.00\t0\n".utf8)
+        try archive.addEntry(with: "detail.txt", type: .file, uncompressedSize: Int64(text.count), compressionMethod: .deflate) {
+            text.subdata(in: Int($0)..<Int($0) + $1)
+        }
+        let uploaded = try await client.uploadFile(try Data(contentsOf: zipURL), filename: "detail.txt.zip")
+        #expect(!uploaded.fileQueryNo.isEmpty)
+    }
+
     func buildEveryRequest(_ profileName: String, core: CoreFixture, client: SettlementClient) async throws {
         let fees = try Fixtures.fees()
         // A cross-region patient: settled, then reversed (2208, then 2205 and 2202).
@@ -165,6 +194,7 @@ struct ConformanceTests {
         await core.setFaults()
         let lines = try await client.reconcile(day: WireTime.day(Date()))
         #expect(lines.allSatisfy { $0.agrees }, "\(lines)")
+        try await catalogueTraffic(client, directory: core.directory)
         try await client.signOut()
 
         let table = try SpecTable()

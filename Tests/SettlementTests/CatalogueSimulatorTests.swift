@@ -173,13 +173,13 @@ struct CatalogueSimulatorTests {
     func mappings() async throws {
         let core = try await Core()
         defer { core.stop() }
-        let person = try await core.output("1101", ["data": ["mdtrt_cert_type": "02", "mdtrt_cert_no": CoreFixture.zhangWei,
-                                                             "psn_cert_type": "01", "certno": CoreFixture.zhangWei]])
+        let person = try await core.output("1101", ["data": ["mdtrt_cert_type": "02", "mdtrt_cert_no": Fixtures.zhangWei,
+                                                             "psn_cert_type": "01", "certno": Fixtures.zhangWei]])
         let psnNo = try #require((person["baseinfo"] as? [String: Any])?["psn_no"] as? String)
         let insuplc = ((person["insuinfo"] as? [[String: Any]])?.first?["insuplc_admdvs"] as? String) ?? ""
         let visit = try await core.output("2201", ["data": [
             "psn_no": psnNo, "insutype": "310", "begntime": "2026-01-05 08:00:00", "mdtrt_cert_type": "02",
-            "mdtrt_cert_no": CoreFixture.zhangWei, "ipt_otp_no": "MZ\(UUID().uuidString.prefix(8))", "atddr_no": "D001",
+            "mdtrt_cert_no": Fixtures.zhangWei, "ipt_otp_no": "MZ\(UUID().uuidString.prefix(8))", "atddr_no": "D001",
             "dr_name": "王医生", "dept_code": "A03", "dept_name": "全科", "caty": "A03"]], insuplc: insuplc)
         let mdtrtId = try #require((visit["data"] as? [String: Any])?["mdtrt_id"] as? String)
         func fee(_ sn: String, _ med: String, _ own: String) -> [String: Any] {
@@ -188,7 +188,7 @@ struct CatalogueSimulatorTests {
              "cnt": 2, "pric": 0.8, "bilg_dept_codg": "A03", "bilg_dept_name": "全科", "bilg_dr_codg": "D001",
              "bilg_dr_name": "王医生", "hosp_appr_flag": "1"]
         }
-        let unmapped = try await core.call("2204", ["feedetail": [fee("7", "XJ01CAA040E001010101445", "XJ01CAA040E001010101445")]],
+        let unmapped = try await core.call("2204", ["feedetail": [fee("7", "XJ01CAA040E001010101445", "YP777")]],
                                            insuplc: insuplc)
         #expect(unmapped["infcode"] as? Int == -1)
         #expect((unmapped["err_msg"] as? String)?.contains("7") == true)

@@ -103,7 +103,12 @@ struct WireTests {
             "9001": .query, "9002": .query, "1101": .query, "2206": .query, "3201": .query,
             "2201": .idempotentUpload, "2202": .idempotentUpload, "2203": .idempotentUpload,
             "2204": .idempotentUpload, "2205": .idempotentUpload,
-            "2207": .changesMoney, "2208": .undoesMoney, "2601": .undoesMoney])
+            "2207": .changesMoney, "2208": .undoesMoney, "2601": .undoesMoney,
+            // The catalogue: downloads and queries change nothing; the mapping and file uploads
+            // are safe to send again under their msgid.
+            "1301": .query, "1302": .query, "1305": .query, "1306": .query, "1307": .query, "1312": .query,
+            "1317": .query, "1318": .query, "1319": .query, "1901": .query, "9102": .query,
+            "3301": .idempotentUpload, "3302": .idempotentUpload, "9101": .idempotentUpload])
         #expect(MessageRole(infno: "2207A") == nil && MessageRole(infno: "9999") == nil)
     }
 
@@ -124,7 +129,11 @@ struct WireTests {
         let zj = try CoreProfile.load("zhejiang")
         #expect(zj.wireInfno(.settle) == "2207A" && zj.path(.settle) == "/fsi/api/outpatientSettleService/saveSettletmentA")
         #expect(zj.path(.reconcile) == "/fsi/api/ybSettlementStmtService/stmt" && zj.infver == "1.0" && zj.gateway == .xca)
-        #expect(Set(Transaction.allCases.map { zj.path($0) }).count == Transaction.allCases.count, "one path per service")
+        // One path per service for what Zhejiang's sources name; the catalogue's transactions
+        // (no public Zhejiang source names their paths) go to the service path, overridable.
+        let named = Transaction.allCases.filter { zj.paths[$0.infno] != nil }
+        #expect(named.count == 13 && Set(named.map { zj.path($0) }).count == named.count, "one path per service")
+        #expect(zj.path(.drugCatalogue) == "/fsi/api/rsfComIfsService/callService")
     }
 
     @Test("A profile or credentials file that is wrong is refused in words")

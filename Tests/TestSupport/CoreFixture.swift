@@ -26,6 +26,10 @@ package final class CoreFixture: Sendable {
 
     package let scheme: String
 
+    /// The simulated national catalogue's drug rows in tests: small, so that a fresh machine
+    /// generates it in well under a second (the demo and Benchmarks/catalogue use 150,000).
+    package static let catalogueRows = 2_000
+
     private init(port: Int, directory: String, simulator: CoreSimulator, server: CoreServer, task: Task<Void, any Error>,
                  scheme: String) {
         self.scheme = scheme
@@ -37,11 +41,13 @@ package final class CoreFixture: Sendable {
     }
 
     package static func start(faults: [String] = [], directory: String? = nil, port: Int = 0,
-                      tls: (certificate: String, key: String)? = nil, profile: SimProfile = .national) async throws -> CoreFixture {
+                      tls: (certificate: String, key: String)? = nil, profile: SimProfile = .national,
+                      catalogueRows: Int = CoreFixture.catalogueRows) async throws -> CoreFixture {
         let directory = directory ?? NSTemporaryDirectory() + "cuntong-test-\(UUID().uuidString.prefix(8))"
         let simulator = try CoreSimulator(
             stateDirectory: directory + "/core", personsDirectory: root + "/hardware-sim/core/persons",
-            policyPath: root + "/hardware-sim/core/policy/village-clinic.json", profile: profile)
+            policyPath: root + "/hardware-sim/core/policy/village-clinic.json", profile: profile,
+            catalogueRows: catalogueRows)
         let server = CoreServer(simulator: simulator, faults: faults.compactMap(CoreFault.init(parsing:)))
         var logger = Logger(label: "test.core")
         logger.logLevel = .critical

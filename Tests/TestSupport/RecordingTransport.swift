@@ -19,6 +19,11 @@ package final class RecordingTransport: CoreTransport {
         return try await inner.post(path: path, body: body, headers: headers)
     }
 
+    package func post(path: String, body: Data, contentType: String, headers: [(String, String)]) async throws(TransportFailure) -> Data {
+        sent.withLock { $0.append((path, body)) }
+        return try await inner.post(path: path, body: body, contentType: contentType, headers: headers)
+    }
+
     package func download(path: String, body: Data, headers: [(String, String)], to file: URL) async throws(TransportFailure) -> DownloadedBody {
         sent.withLock { $0.append((path, body)) }
         return try await inner.download(path: path, body: body, headers: headers, to: file)

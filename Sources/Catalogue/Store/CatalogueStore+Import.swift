@@ -57,7 +57,7 @@ extension CatalogueStore {
                 if let v = r.version, VersionOrder.isNewer(v, than: highest) { highest = v }
                 result.rows += 1
                 if result.rows % 10_000 == 0 { progress?(result.rows) }
-                if result.rows == 5_000 { CrashPoint.hit(list.infno, "mid-import") }
+                if result.rows == 1_000 { CrashPoint.hit(list.infno, "mid-import") }
             }
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM item WHERE list = ?", arguments: [list.infno]) ?? 0
             result.version = highest

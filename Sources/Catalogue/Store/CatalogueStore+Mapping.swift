@@ -72,10 +72,13 @@ extension CatalogueStore {
             let listType = (item?["list"] as String?).flatMap(CatalogueList.named)?.listType
             let existing = try Row.fetchOne(db, sql: "SELECT * FROM mapping WHERE clinic_code = ?", arguments: [code]).map(Self.mapping)
             if let existing, existing.source == "manual", source != "manual" { return existing }
-            if let existing, existing.hilistCode == target, existing.state != .revoking {
-                if let clinicName, existing.clinicName != clinicName {
-                    try db.execute(sql: "UPDATE mapping SET clinic_name = ? WHERE clinic_code = ?", arguments: [clinicName, code])
-                }
+            if var existing, existing.hilistCode == target, existing.state != .revoking {
+                // The same mapping again: only what was not known before is filled in (the
+                // list type once the catalogue has the code, a name).
+                existing.clinicName = clinicName ?? existing.clinicName
+                existing.listType = existing.listType ?? listType
+                try db.execute(sql: "UPDATE mapping SET clinic_name = ?, list_type = ? WHERE clinic_code = ?",
+                               arguments: [existing.clinicName, existing.listType, code])
                 return existing
             }
             try db.execute(sql: """

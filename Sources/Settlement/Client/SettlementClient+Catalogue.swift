@@ -80,3 +80,59 @@ extension SettlementClient {
         return head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{")
     }
 }
+
+extension SettlementClient {
+    /// 9101: uploads a zip (a 3202 detail file) the way the profile says, and returns its
+    /// `file_qury_no`. Journaled like every message; the file itself only where it travels
+    /// inside the envelope.
+    package func uploadFile(_ zip: Data, filename: String) async throws(SettlementError) -> FileUploadOutput {
+        let encoding = settings.profile.uploadEncoding
+        let bytes: FileUploadInput.FileBytes? = switch encoding {
+        case .base64: .base64(zip.base64EncodedString())
+        case .bytes: .signedBytes(zip.map { Int8(bitPattern: $0) })
+        case .multipart: nil
+        }
+        let input = FileUploadInput(fsUploadIn: .init(in: bytes, filename: filename, fixmedins_code: settings.institutionCode))
+        guard encoding == .multipart else { return try await call(.fileUpload, input, as: FileUploadOutput.self).0 }
+        let message = try await record(.fileUpload, input, visitId: nil, insuplc: "")
+        let path = settings.profile.path(.fileUpload)
+        let boundary = "cuntong-" + UUID().uuidString
+        var form = Data()
+        func part(_ headers: String, _ content: Data) {
+            form.append(Data("--\(boundary)\r\n\(headers)\r\n\r\n".utf8))
+            form.append(content)
+            form.append(Data("\r\n".utf8))
+        }
+        part(#"Content-Disposition: form-data; name="jsonStr""# + "\r\nContent-Type: application/json;charset=utf-8", message.request)
+        part(#"Content-Disposition: form-data; name="file"; filename="\#(filename)""# + "\r\nContent-Type: application/zip", zip)
+        form.append(Data("--\(boundary)--\r\n".utf8))
+        try await journal.markSending(message.msgid, request: message.request, now: now())
+        let data: Data
+        do {
+            data = try await transport.post(path: path, body: form, contentType: "multipart/form-data; boundary=\(boundary)",
+                                            // A gateway that signs the body signs what is sent: the form.
+                                            headers: signer.headers(path: path, body: form, now: now()))
+        } catch {
+            // Not retried, and not left for recovery (which resends envelopes, and this one's
+            // file is not in it): the caller's next run uploads the file again under a new msgid.
+            try? await journal.setState(message.msgid, .abandoned, note: "\(error)")
+            switch error {
+            case .notSent(let why): throw .coreUnreachable(why)
+            case .tls(let why): throw .tls(why)
+            case .noAnswer: throw .coreTimeout(infno: "9101", milliseconds: settings.timeoutMilliseconds)
+            }
+        }
+        guard let header = try? WireJSON.decode(AnswerHeader.self, from: data) else {
+            try? await journal.setState(message.msgid, .abandoned, note: "the answer is not the platform's envelope")
+            throw .badAnswer(infno: "9101", detail: "not the platform's answer envelope")
+        }
+        try await journal.recordAnswer(message.msgid, answer: data, infcode: header.infcode, errMsg: header.err_msg,
+                                       state: header.infcode == 0 ? .answered : .refused, now: now())
+        guard header.infcode == 0 else {
+            throw .refused(infno: "9101", infcode: header.infcode, reason: header.err_msg ?? "no reason given")
+        }
+        do { return try WireJSON.decode(AnswerOutput<FileUploadOutput>.self, from: data).output } catch {
+            throw .unreadableOutput(infno: "9101", detail: Self.describe(error))
+        }
+    }
+}

@@ -31,6 +31,18 @@ package struct CoreProfile: Sendable, Equatable {
     /// 3301's node: `catalogcompin` in some integrations, `data` in others
     /// (../shared/reference/platform-day.md, "3301/3302").
     package var mappingUploadNode: String = "data"
+    /// How 9101 carries its file: public integrations differ (platform-day.md, "9101").
+    package var uploadEncoding: UploadEncoding = .multipart
+
+    package enum UploadEncoding: String, Sendable, Equatable {
+        /// multipart/form-data: the envelope as `jsonStr`, the zip as `file` (openhis-itaii
+        /// FileService.java; a published Guangdong demo).
+        case multipart
+        /// `fsUploadIn.in` as Base64 text (openhis, nmg-dyyy).
+        case base64
+        /// `fsUploadIn.in` as a JSON array of signed bytes, Java's byte[] (nhis-web).
+        case bytes
+    }
 
     package enum GatewayScheme: String, Sendable, Equatable {
         /// No gateway headers: the core trusts the network (VPN, 专线).
@@ -106,6 +118,7 @@ package struct CoreProfile: Sendable, Equatable {
         struct Gateway: Decodable { var auth: String?; var hex_case: String? }
         struct Settle: Decodable { var password_in_cainfo: Bool? }
         struct Catalogue: Decodable { var mapping_node: String? }
+        struct Files: Decodable { var upload_encoding: String? }
         var name: String
         var infver: String?
         var recer_sys_code: String?
@@ -115,6 +128,7 @@ package struct CoreProfile: Sendable, Equatable {
         var gateway: Gateway?
         var settle: Settle?
         var catalogue: Catalogue?
+        var files: Files?
     }
 
     package static func parse(_ text: String, origin: String) throws(SettlementError) -> CoreProfile {
@@ -137,6 +151,10 @@ package struct CoreProfile: Sendable, Equatable {
         where !path.hasPrefix("/") {
             throw .configuration("the core profile \(origin): path \(path) must start with /")
         }
+        let encodingName = file.files?.upload_encoding ?? "multipart"
+        guard let encoding = UploadEncoding(rawValue: encodingName) else {
+            throw .configuration("the core profile \(origin): [files] upload_encoding must be multipart, base64 or bytes, not \"\(encodingName)\"")
+        }
         return CoreProfile(
             name: file.name, infver: file.infver ?? "V1.0", receiverSystemCode: file.recer_sys_code ?? "YBXT",
             receiverByInsurance: file.recer_sys_code_by_insutype ?? [:],
@@ -145,6 +163,6 @@ package struct CoreProfile: Sendable, Equatable {
             ecQueryPath: file.paths?.ec_query ?? "/localcfc/api/hsecfc/localQrCodeQuery",
             gateway: scheme, signatureHexUppercase: file.gateway?.hex_case == "upper",
             settlePasswordInCainfo: file.settle?.password_in_cainfo ?? false,
-            mappingUploadNode: file.catalogue?.mapping_node ?? "data")
+            mappingUploadNode: file.catalogue?.mapping_node ?? "data", uploadEncoding: encoding)
     }
 }

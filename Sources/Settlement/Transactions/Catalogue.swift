@@ -217,3 +217,40 @@ package struct MappingRevokeInput: Encodable, Sendable {
         data = Body(fixmedins_code: fixmedinsCode, fixmedins_hilist_id: clinicCode, list_type: listType, med_list_codg: code)
     }
 }
+
+/// 9101 文件上传: the zip in `in` (Base64 text or a JSON array of signed bytes, by profile), or
+/// left out when the file travels as a multipart part.
+package struct FileUploadInput: Encodable, Sendable {
+    package struct Body: Encodable, Sendable {
+        package var `in`: FileBytes?
+        package var filename: String
+        package var fixmedins_code: String
+    }
+    package enum FileBytes: Encodable, Sendable {
+        case base64(String)
+        case signedBytes([Int8])
+        package func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .base64(let text): try c.encode(text)
+            case .signedBytes(let bytes): try c.encode(bytes)
+            }
+        }
+    }
+    package var fsUploadIn: Body
+}
+
+/// 9101's answer: the number the file is known by at the core.
+package struct FileUploadOutput: Decodable, Sendable {
+    package var fileQueryNo: String
+    package var filename: String?
+    package init(from decoder: any Decoder) throws {
+        let f = try WireFields(decoder)
+        if f.optionalText("file_qury_no") == nil, let inner = try f.optionalObject("fileinfo", FileUploadOutput.self) {
+            self = inner
+            return
+        }
+        fileQueryNo = try f.text("file_qury_no")
+        filename = f.optionalText("filename")
+    }
+}

@@ -6,6 +6,8 @@ package protocol CoreTransport: Sendable {
     /// POSTs `body` (JSON) to `path` under the core's URL (or to `path` itself when it is a
     /// full URL), with extra `headers` (the gateway's), and returns the answer's body.
     func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data
+    /// POSTs `body` with its own content type (9101's multipart form) instead of JSON.
+    func post(path: String, body: Data, contentType: String, headers: [(String, String)]) async throws(TransportFailure) -> Data
     /// POSTs like `post` and streams the answer's body into `file` (created or truncated)
     /// instead of memory: 9102's answer is a file of any size. Returns its content type and
     /// length; the caller decides whether it is a file or a JSON refusal.

@@ -34,10 +34,14 @@ package final class HTTPCoreTransport: CoreTransport {
     }
 
     package func post(path: String, body: Data, headers: [(String, String)]) async throws(TransportFailure) -> Data {
+        try await post(path: path, body: body, contentType: GatewaySigner.contentType, headers: headers)
+    }
+
+    package func post(path: String, body: Data, contentType: String, headers: [(String, String)]) async throws(TransportFailure) -> Data {
         let url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : baseURL + path
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: GatewaySigner.contentType)
+        request.headers.add(name: "Content-Type", value: contentType)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse

@@ -38,6 +38,17 @@ package struct FeeList: Sendable, Hashable, Codable {
             self.quantity = quantity
         }
 
+        /// `code` may be left out when `clinicCode` is there (the mapping gives it).
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            code = try c.decodeIfPresent(String.self, forKey: .code) ?? ""
+            clinicCode = try c.decodeIfPresent(String.self, forKey: .clinicCode)
+            name = try c.decode(String.self, forKey: .name)
+            category = try c.decode(String.self, forKey: .category)
+            unitPrice = try c.decode(Money.self, forKey: .unitPrice)
+            quantity = try c.decode(Quantity.self, forKey: .quantity)
+        }
+
         /// unitPrice × quantity, rounded to the fen.
         package var amount: Money { unitPrice.scaled(quantity.tenThousandths, over: 10_000) }
     }

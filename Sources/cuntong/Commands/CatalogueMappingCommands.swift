@@ -73,20 +73,9 @@ extension CatalogueCommand {
                 var lines: [Line] = []
                 if core {
                     lines = try await withSettlementClient(config.path) { client in
-                        var rows: [LooseRow] = []
-                        var page = 1, pages = 1
-                        repeat {
-                            let out = try await client.cataloguePage(.mappingQuery, PagedQueryInput(
-                                updtTime: "2000-01-01", pageNum: page, pageSize: 500,
-                                filters: ["fixmedins_code": terminal.institution.code]))
-                            pages = out.pages ?? 1
-                            rows += out.rows
-                            page += 1
-                        } while page <= pages
-                        return rows.compactMap { r in
-                            guard let item = r["medins_list_codg"], let code = r["med_list_codg"] else { return nil }
-                            return Line(itemCode: item, itemName: r["medins_list_name"], code: code, name: nil,
-                                        listType: r["list_type"], source: "core", state: r["vali_flag"] == "0" ? "invalid" : "matched")
+                        try await CoreMappings.fetch(client, institution: terminal.institution.code).map { r in
+                            Line(itemCode: r.clinicCode, itemName: r.clinicName, code: r.code, name: nil, listType: r.listType,
+                                 source: "core", state: r.valid ? "matched" : "invalid")
                         }
                     }
                 } else {
@@ -128,7 +117,15 @@ extension CatalogueCommand {
                 let pending = try await store.mappings().filter { $0.state != .uploaded }
                 if pending.isEmpty { Output.line("Nothing to upload: every mapping is at the core.") }
                 try await withSettlementClient(config.path) { client in
+                    // What the core already has matched is not sent again.
+                    let atCore = Set(try await CoreMappings.fetch(client, institution: terminal.institution.code)
+                        .filter(\.valid).map { "\($0.clinicCode)\t\($0.code)" })
                     for m in pending {
+                        if m.state == .local, atCore.contains("\(m.clinicCode)\t\(m.hilistCode)") {
+                            try await store.markUploaded(clinicCode: m.clinicCode, now: Date())
+                            Output.line("\(m.clinicCode) → \(m.hilistCode): already at the core (1317)")
+                            continue
+                        }
                         do {
                             if m.state == .revoking {
                                 try await client.revokeMapping(clinicCode: m.clinicCode, listType: m.listType ?? "", code: m.hilistCode)
@@ -136,9 +133,14 @@ extension CatalogueCommand {
                                 Output.line("\(m.clinicCode) → \(m.hilistCode): revoked (3302)")
                             } else {
                                 let entry = try await store.entry(code: m.hilistCode)
+                                guard let listType = m.listType ?? entry?.listType else {
+                                    failures += 1
+                                    Output.error("\(m.clinicCode) → \(m.hilistCode): not in the downloaded catalogue, so its list type is unknown; run `cuntong catalogue sync` first")
+                                    continue
+                                }
                                 try await client.uploadMapping(.init(
                                     fixmedins_hilist_id: m.clinicCode, fixmedins_hilist_name: m.clinicName ?? entry?.name ?? m.clinicCode,
-                                    list_type: m.listType ?? "", med_list_codg: m.hilistCode, begndate: WireTime.day(Date()),
+                                    list_type: listType, med_list_codg: m.hilistCode, begndate: WireTime.day(Date()),
                                     // Required in the spec tables; open-ended unless the catalogue code ends.
                                     enddate: entry?.validTo ?? "2099-12-31",
                                     spec: entry?.spec, prcunt: entry?.unit))
