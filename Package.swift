@@ -119,6 +119,14 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.embedInCode("Lists/catalogue-lists.json")]),
+        // The settlement sheet (结算单) from the journal: text, A4 HTML, ESC/POS for 58/80 mm
+        // receipt printers (usblp, raw TCP 9100, tty) with their DLE EOT status.
+        .target(
+            name: "Receipt",
+            dependencies: [
+                "Settlement", "TerminalCore", "Catalogue", "BlockingIO",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The local API (docs/api.yaml): types, server protocol and client, generated at build time.
         .target(
             name: "LocalAPI",
@@ -200,7 +208,7 @@ let package = Package(
         .executableTarget(
             name: "cuntong",
             dependencies: [
-                "Config", "Presentation", "Provisioning", "CheckinDesk", "LocalAPI", "Catalogue",
+                "Config", "Presentation", "Provisioning", "CheckinDesk", "LocalAPI", "Catalogue", "Receipt",
                 "CardReaders", "TerminalCore", "Settlement", "Scanners", "FaceTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -257,6 +265,9 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"]),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "TerminalCore"]),
+        .testTarget(
+            name: "ReceiptTests",
+            dependencies: ["Receipt", "Settlement", "TerminalCore", "Config", "HardwareSim", "TestSupport"]),
         .testTarget(
             name: "CatalogueTests",
             dependencies: [

@@ -126,6 +126,17 @@ package struct TerminalConfig: Sendable, Decodable {
         /// Rows a page of 1312/1318/1319 asks for (default 1000; no source states a maximum).
         package var page_size: Int?
     }
+    /// The receipt printer for the settlement sheet (docs/receipts.md).
+    package struct Printer: Sendable, Decodable {
+        /// `/dev/usb/lp0` (usblp), `tcp:HOST:9100`, or a tty such as `/dev/ttyUSB0`.
+        package var device: String?
+        /// Paper width in mm: 58 (32 columns) or 80 (48 columns). Default 58.
+        package var width: Int?
+        /// Print the sheet after every settlement. Default false.
+        package var auto: Bool?
+        /// The patient's name on the sheet: "masked" (张*, default) or "full".
+        package var patient_name: String?
+    }
     package struct Simulator: Sendable, Decodable {
         package var enabled: Bool?
     }
@@ -141,6 +152,7 @@ package struct TerminalConfig: Sendable, Decodable {
     package var credentials: Credentials?
     package var card: Card?
     package var catalogue: Catalogue?
+    package var printer: Printer?
 
     /// The code classifier: `[credentials] rules`, then the shipped rules.
     package func classifier(path: String = TerminalConfig.defaultPath) throws(Problem) -> PayloadClassifier {

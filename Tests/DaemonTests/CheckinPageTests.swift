@@ -92,6 +92,51 @@ struct CheckinPageTests {
         }
     }
 
+    @Test("Fee and diagnosis entry search the catalogue as the doctor types; the preview shows each row's level, 先自付 and price cap")
+    func catalogueSearchAsTyped() async throws {
+        try await withCore { core in
+            let port = try freePort()
+            let (daemon, token) = try await DaemonFixture.startOnLoopback(
+                core: core, port: port, extraAPIConfig: #"catalogue = "\#(CoreFixture.root)/hardware-sim/clinic/catalogue.json""#)
+            let sync = try await ProcessRunner.run(ProcessRunner.executable("cuntong"), ["catalogue", "sync", "--config", daemon.configPath])
+            #expect(sync.status == 0, "\(sync.stderr)")
+            let browser = try HeadlessChromium(profile: core.directory + "/chromium", height: 1400)
+            try await browser.open("http://127.0.0.1:\(port)/?token=\(token)")
+            try await browser.wait(until: "!document.getElementById('screen-wait').hidden")
+            try await waitUntil { (try await daemon.api.get("/v1/status").object())["checkinWaiting"] as? Bool == true }
+            try await browser.press("F2")
+            try await browser.type(Fixtures.ouyang)
+            try await browser.press("Enter")
+            try await browser.wait(until: "!document.getElementById('screen-fees').hidden")
+
+            // Pinyin initials: the clinic's item mapped to 阿莫西林胶囊 is offered first.
+            try await browser.type("amxl")
+            try await browser.wait(until: "document.querySelector('#catalogue-items option')?.value === 'YP002'")
+            _ = try await browser.evaluate("document.getElementById('item-input').value = ''")
+            try await browser.type("YP002")
+            try await browser.press("Enter")
+            try await browser.wait(until: "document.activeElement.id === 'item-qty'")
+            try await browser.press("Enter")
+            try await browser.wait(until: "document.querySelectorAll('#fee-table tbody tr').length === 1")
+
+            // A diagnosis from the downloaded catalogue (1307), not in the clinic's short list.
+            _ = try await browser.evaluate("document.getElementById('diagnosis-search').focus()")
+            try await browser.type("J20")
+            try await browser.wait(until: "[...document.querySelectorAll('#diagnosis-list option')].some(o => o.value === 'J20.900')")
+            _ = try await browser.evaluate("document.getElementById('diagnosis-search').value = 'J20.900'")
+            try await browser.press("Enter")
+            try await browser.wait(until: "document.getElementById('diagnosis').value === 'J20.900' && document.activeElement.id === 'item-input'")
+
+            try await browser.press("F8")
+            try await browser.wait(until: "!document.getElementById('screen-split').hidden")
+            let row = try await browser.text("#split-items")
+            #expect(row.contains("阿莫西林胶囊") && row.contains("乙类") && row.contains("先自付 10%") && row.contains("over the cap of 0.60"), "\(row)")
+            try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
+            try await browser.screenshot(to: Self.artifacts + "/checkin-page-catalogue.png")
+            #expect(await daemon.stop() == 0)
+        }
+    }
+
     @Test("While the page waits, a scanned code of a shape no rule names checks the patient in through the platform")
     func scannedCodeOfAnyShape() async throws {
         try await withCore { core in

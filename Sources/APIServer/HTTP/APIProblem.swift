@@ -1,3 +1,4 @@
+import Catalogue
 import CheckinDesk
 import LocalAPI
 import Settlement
@@ -34,6 +35,10 @@ struct APIProblem {
             case .configuration, .journal: status = 500
             }
         case is FeeList.Problem: status = 422
+        // A fee row the catalogue refuses: the request is wrong, nothing was sent.
+        case is FeeRefusal: status = 422
+        case let e as CatalogueError:
+            if case .core(_, let inner) = e { status = APIProblem(inner).status } else { status = 500 }
         default: status = 500
         }
         self.init(status: status, code: error.code, message: error.message)

@@ -1,0 +1,2 @@
+import Receipt
+import Testing
