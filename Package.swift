@@ -250,7 +250,7 @@ let package = Package(
         .executableTarget(
             name: "cuntong-bench",
             dependencies: [
-                "Settlement", "Scanners", "HardwareSim", "TerminalCore", "CardReaders", .product(name: "Logging", package: "swift-log"),
+                "Settlement", "Catalogue", "Scanners", "HardwareSim", "TerminalCore", "CardReaders", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/Sources/cuntong-bench"),
