@@ -24,5 +24,5 @@ struct Cuntong: AsyncParsableCommand {
               cuntong catalogue sync          download the insurance catalogue; `catalogue search amxl`
             """,
         version: CuntongVersion.string,
-        subcommands: [Status.self, Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Provision.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self, CatalogueCommand.self, UdevRulesCommand.self])
+        subcommands: [Status.self, Readers.self, Card.self, Scan.self, Face.self, DoctorCommand.self, Provision.self, Checkin.self, Settle.self, JournalCommand.self, Reconcile.self, CatalogueCommand.self, ReceiptCommand.self, UdevRulesCommand.self])
 }

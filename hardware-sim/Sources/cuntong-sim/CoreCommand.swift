@@ -8,8 +8,9 @@ struct CoreCommand: AsyncParsableCommand {
         commandName: "core",
         abstract: "A simulated city settlement core speaking the national platform's interface.",
         discussion: """
-            Serves the national platform's transactions (9001, 9002, 1101, 2201-2208, 2601, 3201,
-            the catalogue 1301-1307 + 9102, 1312/1317/1318/1319, 1901, 3301/3302, 9101)
+            Serves the national platform's transactions (9001, 9002, 1101, 2001, 2201-2208, 2601, 3201,
+            3202, 5201/5203/5204, 5301, the catalogue 1301-1307 + 9102, 1312/1317/1318/1319, 1901,
+            3301/3302, 9101; hardware-sim/core/after-the-visit.md)
             on the paths of --profile (national: POST /fsi/api/rsfComIfsService/callService; a
             province's per-service paths, infno variants, infver and gateway signature, checked
             with the secrets of --credentials) and the e-credential query, with its own SQLite
@@ -33,6 +34,8 @@ struct CoreCommand: AsyncParsableCommand {
               page-fail:INFNO:PAGE[:TIMES]  that page of 1312/1317/1318/1319 answers infcode -1
               page-no-pages:INFNO[:TIMES]   a page answer without `pages`
               (reset:9102 cuts a download in the middle of the zip body)
+              ledger-forget:SETL_ID  the ledger loses that settlement (3201/3202 miss it, 5203 finds nothing)
+              ledger-extra           the ledger gains a settlement the terminal never made (today, this institution)
             The catalogue (hardware-sim/core/catalogue/README.md) is generated once per machine and
             size into --catalogue-cache; --catalogue-rows 2000 makes a small one for tests.
             GET /sim/totals?fixmedins_code=C&day=YYYY-MM-DD gives the ledger's settled totals.
@@ -78,6 +81,9 @@ struct CoreCommand: AsyncParsableCommand {
     @Option(help: "Where the generated catalogue is cached (default: a directory under the system temp dir).")
     var catalogueCache: String?
 
+    @Option(help: "Columns of the 3202 result file: 10 (…, stmt_rslt, refd_setl_flag, memo, the core's amounts) or 7 (psn_no, mdtrt_id, setl_id, msgid, refd_setl_flag, stmt_rslt, memo).")
+    var detailResultColumns: Int = 10
+
     @Option(help: "A fault to show (repeatable): \(CoreFault.usage).")
     var fault: [String] = []
 
@@ -86,6 +92,9 @@ struct CoreCommand: AsyncParsableCommand {
             throw ValidationError("unknown fault \"\(f)\"; use \(CoreFault.usage)")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard detailResultColumns == 10 || detailResultColumns == 7 else {
+            throw ValidationError("--detail-result-columns must be 10 or 7")
+        }
         guard catalogueRows >= 40 else { throw ValidationError("--catalogue-rows must be at least 40") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         for (flag, path) in [("--persons", persons), ("--policy", policy)] where !FileManager.default.fileExists(atPath: path) {
@@ -98,7 +107,8 @@ struct CoreCommand: AsyncParsableCommand {
         do {
             simulator = try CoreSimulator(stateDirectory: stateDir, personsDirectory: persons, policyPath: policy,
                                           profile: try SimProfile.load(profile, credentialsFile: credentials),
-                                          catalogueRows: catalogueRows, catalogueCache: catalogueCache)
+                                          catalogueRows: catalogueRows, catalogueCache: catalogueCache,
+                                          detailResultColumns: detailResultColumns)
         } catch {
             throw ValidationError("cannot start the core: \(error)")
         }

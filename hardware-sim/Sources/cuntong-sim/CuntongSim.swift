@@ -11,5 +11,5 @@ struct CuntongSim: AsyncParsableCommand {
             socket taking one text command per line (INSERT, REMOVE, FAULT …, STATUS, QUIT);
             the city core takes faults over HTTP (POST /sim/faults).
             """,
-        subcommands: [CardCommand.self, PSAMCommand.self, CoreCommand.self, ScannerCommand.self, FaceCommand.self])
+        subcommands: [CardCommand.self, PSAMCommand.self, CoreCommand.self, ScannerCommand.self, FaceCommand.self, PrinterCommand.self])
 }

@@ -21,12 +21,21 @@
 /// `reset:9102` (or `reset:*`) cuts a file download in the middle of the zip body, after some
 /// bytes were sent.
 ///
+/// Ledger faults (what 3201/3202 must find; applied when the next request arrives):
+///
+///     ledger-forget:SETL_ID     the core's ledger loses that settlement (or refund): 3201 and
+///                               3202 miss it, 5203 does not find it, 2208 refuses it
+///     ledger-extra              the core's ledger gains a settlement the terminal never made:
+///                               today, for the institution of the next request, a resident
+///                               with one 一般诊疗费; 5203/5204 answer it, 3202 reports it 中心多
+///
 /// INFNO may be `*` (any transaction). TIMES defaults to 1; 0 means every time.
 package struct CoreFault: Sendable, Equatable, CustomStringConvertible {
     package enum Kind: String, Sendable, Equatable {
         case delay, drop, http500, reset, wrongSignNo = "wrong-sign-no", badOutput = "bad-output"
         case zipTruncated = "zip-truncated", zipNotUTF8 = "zip-not-utf8", zipShortRow = "zip-short-row"
         case pageFail = "page-fail", pageNoPages = "page-no-pages"
+        case ledgerForget = "ledger-forget", ledgerExtra = "ledger-extra"
     }
 
     package var kind: Kind
@@ -36,8 +45,10 @@ package struct CoreFault: Sendable, Equatable, CustomStringConvertible {
     package var page: Int = 0
     /// nil = every time.
     package var remaining: Int?
+    /// ledger-forget: the settlement's setl_id.
+    package var target: String = ""
 
-    package static let usage = "delay:MS[:INFNO] | drop:INFNO[:TIMES] | http500:INFNO[:TIMES] | reset:INFNO[:TIMES] | wrong-sign-no[:TIMES] | bad-output:INFNO[:TIMES] | zip-truncated:INFNO[:TIMES] | zip-not-utf8:INFNO[:TIMES] | zip-short-row:INFNO[:TIMES] | page-fail:INFNO:PAGE[:TIMES] | page-no-pages:INFNO[:TIMES]"
+    package static let usage = "delay:MS[:INFNO] | drop:INFNO[:TIMES] | http500:INFNO[:TIMES] | reset:INFNO[:TIMES] | wrong-sign-no[:TIMES] | bad-output:INFNO[:TIMES] | zip-truncated:INFNO[:TIMES] | zip-not-utf8:INFNO[:TIMES] | zip-short-row:INFNO[:TIMES] | page-fail:INFNO:PAGE[:TIMES] | page-no-pages:INFNO[:TIMES] | ledger-forget:SETL_ID | ledger-extra"
 
     package init?(parsing text: String) {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":").map(String.init)
@@ -69,6 +80,15 @@ package struct CoreFault: Sendable, Equatable, CustomStringConvertible {
             guard parts.count <= 2, let t = times(parts.count == 2 ? parts[1] : nil) else { return nil }
             infno = "*"
             remaining = t
+        case .ledgerForget:
+            guard parts.count == 2, !parts[1].isEmpty else { return nil }
+            infno = "*"
+            target = parts[1]
+            remaining = 1
+        case .ledgerExtra:
+            guard parts.count == 1 else { return nil }
+            infno = "*"
+            remaining = 1
         }
         guard infno == "*" || (infno.count == 4 && infno.allSatisfy(\.isNumber)) else { return nil }
     }
@@ -78,6 +98,8 @@ package struct CoreFault: Sendable, Equatable, CustomStringConvertible {
         case .delay: "delay:\(milliseconds):\(infno)"
         case .wrongSignNo: "wrong-sign-no:\(remaining ?? 0)"
         case .pageFail: "page-fail:\(infno):\(page):\(remaining ?? 0)"
+        case .ledgerForget: "ledger-forget:\(target)"
+        case .ledgerExtra: "ledger-extra"
         default: "\(kind.rawValue):\(infno):\(remaining ?? 0)"
         }
     }
@@ -97,6 +119,13 @@ actor FaultBoard {
 
     func delay(for infno: String) -> Int {
         faults.filter { $0.kind == .delay && $0.applies(to: infno) }.map(\.milliseconds).max() ?? 0
+    }
+
+    /// Takes the ledger faults (ledger-forget, ledger-extra): each applies once.
+    func takeLedgerFaults() -> [CoreFault] {
+        let taken = faults.filter { $0.kind == .ledgerForget || $0.kind == .ledgerExtra }
+        faults.removeAll { $0.kind == .ledgerForget || $0.kind == .ledgerExtra }
+        return taken
     }
 
     /// Takes one use of the first fault of `kinds` that applies to `infno`.

@@ -67,6 +67,36 @@ final class CoreLedger: Sendable {
                                           path TEXT NOT NULL, size INTEGER NOT NULL, uploaded TEXT NOT NULL);
                 """)
         }
+        m.registerMigration("v5: after the visit (2001/5201/5203/5204/3202, 门诊慢特病, refunds on their own day)") { db in
+            var sql = "ALTER TABLE person_state ADD COLUMN chronic_paid INTEGER NOT NULL DEFAULT 0;"
+            for c in ["begntime", "endtime", "med_type", "dise_codg", "dise_name", "main_cond_dscr", "diag_info", "atddr_no",
+                      "dr_name", "dept_code", "dept_name", "mdtrt_cert_type", "fixmedins_name", "opter", "opter_name", "opt_time"] {
+                sql += "ALTER TABLE visit ADD COLUMN \(c) TEXT;"
+            }
+            sql += "ALTER TABLE fee ADD COLUMN raw TEXT; ALTER TABLE fee ADD COLUMN opt_time TEXT;"
+            // A refund (2208, or a 2207 undone by 2601) is a row of its own, on the day it was
+            // made, with negative amounts and refd_setl_flag 1; its original stays on its day.
+            sql += "ALTER TABLE settlement ADD COLUMN refd_setl_flag TEXT NOT NULL DEFAULT '0';"
+            for c in ["orig_setl_id", "setl_time", "med_type", "mdtrt_cert_type", "chrg_bchno", "dise_codg", "dise_name",
+                      "invono", "opter", "opter_name", "fixmedins_name"] {
+                sql += "ALTER TABLE settlement ADD COLUMN \(c) TEXT;"
+            }
+            for c in ["full_own", "pre_self", "in_scope", "pool_self"] {
+                sql += "ALTER TABLE settlement ADD COLUMN \(c) INTEGER NOT NULL DEFAULT 0;"
+            }
+            sql += "ALTER TABLE settlement ADD COLUMN balc INTEGER;"
+            try db.execute(sql: sql)
+            // Reversals recorded before: their refund rows, on the original's day (the day of
+            // the refund was not kept).
+            try db.execute(sql: """
+                INSERT INTO settlement (setl_id, mdtrt_id, psn_no, fixmedins_code, insutype, day, total, fund, acct, cash,
+                                        basic, ci, aid, ci_base_delta, aid_base_delta, state, msgid, clr_optins, clr_type,
+                                        refd_setl_flag, orig_setl_id)
+                SELECT 'R' || setl_id, mdtrt_id, psn_no, fixmedins_code, insutype, day, -total, -fund, -acct, -cash,
+                       -basic, -ci, -aid, 0, 0, 'refund', msgid, clr_optins, clr_type, '1', setl_id
+                FROM settlement WHERE state = 'reversed'
+                """)
+        }
         try m.migrate(db)
         try db.write { db in
             for p in persons {
@@ -89,6 +119,8 @@ final class CoreLedger: Sendable {
     struct PersonState {
         var balance: Money
         var ytd: CorePolicy.YearToDate
+        /// What the basic fund paid this year for 门诊慢特病 (its own cap).
+        var chronicPaid: Money = .zero
     }
 
     static func state(of psnNo: String, in db: Database) throws -> PersonState? {
@@ -98,14 +130,16 @@ final class CoreLedger: Sendable {
         return PersonState(
             balance: Money(fen: row["balc"]),
             ytd: .init(basicFundPaid: Money(fen: row["basic_paid"]), criticalIllnessBase: Money(fen: row["ci_base"]),
-                       medicalAidBase: Money(fen: row["aid_base"]), medicalAidPaid: Money(fen: row["aid_paid"])))
+                       medicalAidBase: Money(fen: row["aid_base"]), medicalAidPaid: Money(fen: row["aid_paid"])),
+            chronicPaid: Money(fen: row["chronic_paid"]))
     }
 
     static func save(_ s: PersonState, of psnNo: String, in db: Database) throws {
         try db.execute(sql: """
-            UPDATE person_state SET balc = ?, basic_paid = ?, ci_base = ?, aid_base = ?, aid_paid = ? WHERE psn_no = ?
+            UPDATE person_state SET balc = ?, basic_paid = ?, ci_base = ?, aid_base = ?, aid_paid = ?, chronic_paid = ?
+            WHERE psn_no = ?
             """, arguments: [s.balance.fen, s.ytd.basicFundPaid.fen, s.ytd.criticalIllnessBase.fen,
-                             s.ytd.medicalAidBase.fen, s.ytd.medicalAidPaid.fen, psnNo])
+                             s.ytd.medicalAidBase.fen, s.ytd.medicalAidPaid.fen, s.chronicPaid.fen, psnNo])
     }
 
     /// The core's own totals of settled (not reversed) settlements, for 3201 and the tests.
@@ -120,16 +154,15 @@ final class CoreLedger: Sendable {
         try db.read { db in try Self.totals(fixmedinsCode: fixmedinsCode, insutype: insutype, from: from, to: to, in: db) }
     }
 
-    /// Settled totals, narrowed to a clearing agency and type when given. With
-    /// `includeRefunds` (3201's refd_setl_flag 1 or absent) a reversed settlement and its
-    /// reversal both count, and cancel out in the amounts.
+    /// Settled totals by the day each row was made, narrowed to a clearing agency and type
+    /// when given. Without `includeRefunds` (3201's refd_setl_flag 0): settlements still
+    /// settled. With it (refd_setl_flag 1 or absent): every settlement made in the range, even
+    /// if refunded since, and every refund made in the range (negative amounts, counted on
+    /// its own day): a settlement refunded the same day counts twice and nets to zero.
     static func totals(fixmedinsCode: String, insutype: String?, clrType: String? = nil, clrOptins: String? = nil,
                        includeRefunds: Bool = false, from: String, to: String, in db: Database) throws -> Totals {
         var sql = """
-            SELECT COALESCE(SUM(CASE state WHEN 'settled' THEN 1 ELSE 2 END), 0) AS n,
-                   COALESCE(SUM(CASE state WHEN 'settled' THEN total ELSE 0 END), 0) AS t,
-                   COALESCE(SUM(CASE state WHEN 'settled' THEN fund ELSE 0 END), 0) AS f,
-                   COALESCE(SUM(CASE state WHEN 'settled' THEN acct ELSE 0 END), 0) AS a
+            SELECT COUNT(*) AS n, COALESCE(SUM(total), 0) AS t, COALESCE(SUM(fund), 0) AS f, COALESCE(SUM(acct), 0) AS a
             FROM settlement WHERE fixmedins_code = ? AND day >= ? AND day <= ?
             """
         var args: [any DatabaseValueConvertible] = [fixmedinsCode, from, to]
@@ -148,7 +181,7 @@ final class CoreLedger: Sendable {
             try Row.fetchAll(db, sql: """
                 SELECT s.setl_id, s.mdtrt_id, s.psn_no, s.state, s.total, s.day, v.ipt_otp_no
                 FROM settlement s JOIN visit v ON v.mdtrt_id = s.mdtrt_id
-                WHERE ? IS NULL OR s.day = ? ORDER BY s.setl_id
+                WHERE s.refd_setl_flag = '0' AND (? IS NULL OR s.day = ?) ORDER BY s.setl_id
                 """, arguments: [day, day])
         }
         let list: [[String: Any]] = rows.map {

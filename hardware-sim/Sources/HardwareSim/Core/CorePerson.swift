@@ -40,6 +40,28 @@ package struct CorePerson: Sendable, Decodable {
     package var identities: [IdentityRecord]
     package var medicalAidCategory: Int?
     package var yearToDate: CorePolicy.YearToDate
+    /// A benefit frozen although the person is insured (e.g. the year's resident
+    /// contribution unpaid): 2001 answers `trt_enjymnt_flag` 0 with `reason` as
+    /// `trt_chk_rslt`, and 2201 is refused with it. Absent: the person enjoys benefits.
+    package var benefitPause: BenefitPause?
+    /// 门诊慢特病 filings (备案) as 5301 answers them; a med_type 14 visit must name one.
+    package var chronicDiseases: [ChronicFiling]?
+
+    package struct BenefitPause: Sendable, Decodable {
+        package var reason: String
+        /// yyyy-MM-dd: since when.
+        package var begndate: String
+    }
+
+    package struct ChronicFiling: Sendable, Decodable {
+        package var opsp_dise_code: String
+        package var opsp_dise_name: String
+        package var begndate: String
+        package var enddate: String?
+
+        /// Whether the filing covers `day` (yyyy-MM-dd).
+        package func covers(_ day: String) -> Bool { begndate <= day && (enddate.map { day <= $0 } ?? true) }
+    }
 
     /// Every `*.json` in `directory`.
     package static func loadAll(directory: String) throws -> [CorePerson] {

@@ -36,8 +36,29 @@ package struct CorePolicy: Sendable, Decodable {
         package var selfpayRatio: Int64
     }
 
+    /// 门诊慢特病 (med_type 14 and its local sub-codes): paid by the basic fund at its own
+    /// ratio, deductible and yearly cap, counted apart from the ordinary outpatient cap.
+    package struct Chronic: Sendable, Decodable {
+        /// med_type values that are 门诊慢特病 (any med_type starting with 14 is, too).
+        package var medTypes: [String]
+        package var deductible: Money
+        /// Basis points by insutype.
+        package var basicFundRatio: [String: Int64]
+        package var annualCap: [String: Money]
+    }
+
+    /// How the basic fund pays one settlement: what `split` applies instead of the ordinary
+    /// outpatient rule when given.
+    package struct BasicRule: Sendable, Equatable {
+        package var deductible: Money
+        package var ratio: Int64
+        /// What is left of the yearly cap; nil = no cap.
+        package var remaining: Money?
+    }
+
     package var year: Int
     package var outpatient: Outpatient
+    package var chronic: Chronic?
     package var criticalIllness: CriticalIllness
     package var medicalAid: MedicalAid
     package var catalog: [String: CatalogEntry]
@@ -106,8 +127,11 @@ package struct CorePolicy: Sendable, Decodable {
     /// critical-illness tiers on the year's policy-scope self-pay above the threshold, then
     /// medical aid on what remains by the person's aid category, then the personal account
     /// (employees only), then cash.
+    /// `basicRule` (门诊慢特病): the basic fund's deductible, ratio and remaining cap instead of
+    /// the ordinary outpatient ones; the outpatient year-to-date is then left as it was (the
+    /// caller keeps the chronic year-to-date).
     package func split(lines: [Line], insutype: String, aidCategory: Int?, accountBalance: Money,
-                      useAccount: Bool, yearToDate ytd: YearToDate) -> Split {
+                      useAccount: Bool, yearToDate ytd: YearToDate, basicRule: BasicRule? = nil) -> Split {
         let total = lines.reduce(Money.zero) { $0 + $1.amount }
         let full = lines.reduce(Money.zero) { $0 + $1.fullOwnPay }
         let pre = lines.reduce(Money.zero) { $0 + $1.preSelfPay }
@@ -115,13 +139,19 @@ package struct CorePolicy: Sendable, Decodable {
         var after = ytd
 
         // Basic fund.
-        let ratio = outpatient.basicFundRatio[insutype] ?? 0
-        let payable = Money.max(.zero, scope - outpatient.deductible)
-        var basic = payable.scaled(ratio, over: 10_000)
-        if let cap = outpatient.annualCap[insutype] {
-            basic = Money.min(basic, Money.max(.zero, cap - ytd.basicFundPaid))
+        var basic: Money
+        if let rule = basicRule {
+            basic = Money.max(.zero, scope - rule.deductible).scaled(rule.ratio, over: 10_000)
+            if let remaining = rule.remaining { basic = Money.min(basic, Money.max(.zero, remaining)) }
+        } else {
+            let ratio = outpatient.basicFundRatio[insutype] ?? 0
+            let payable = Money.max(.zero, scope - outpatient.deductible)
+            basic = payable.scaled(ratio, over: 10_000)
+            if let cap = outpatient.annualCap[insutype] {
+                basic = Money.min(basic, Money.max(.zero, cap - ytd.basicFundPaid))
+            }
+            after.basicFundPaid += basic
         }
-        after.basicFundPaid += basic
         let poolSelf = scope - basic
 
         // Critical illness: the tiers over the year's running base.
@@ -157,5 +187,19 @@ package struct CorePolicy: Sendable, Decodable {
         return Split(total: total, fullOwnPay: full, preSelfPay: pre, inScope: scope, basicFund: basic,
                      poolSelfPay: poolSelf, criticalIllness: critical, medicalAid: aid, fundTotal: fund,
                      personalPart: personal, personalAccount: account, cash: personal - account, after: after)
+    }
+}
+
+extension CorePolicy {
+    /// Whether `medType` is 门诊慢特病: 14, a listed sub-code, or any code starting with 14.
+    package func isChronic(medType: String) -> Bool {
+        medType.hasPrefix("14") || (chronic?.medTypes.contains(medType) ?? false)
+    }
+
+    /// The basic fund's rule for a 门诊慢特病 settlement, given what it paid this year.
+    package func chronicRule(insutype: String, paidThisYear: Money) -> BasicRule? {
+        guard let chronic else { return nil }
+        return BasicRule(deductible: chronic.deductible, ratio: chronic.basicFundRatio[insutype] ?? 0,
+                         remaining: chronic.annualCap[insutype].map { $0 - paidThisYear })
     }
 }

@@ -66,6 +66,10 @@ package struct CoreServer: Sendable {
             let infno = simulator.profile.transaction(ofWire: wire) ?? wire
             let ms = await faults.delay(for: infno)
             if ms > 0 { try await Task.sleep(for: .milliseconds(ms)) }
+            let ledgerFaults = await faults.takeLedgerFaults()
+            if !ledgerFaults.isEmpty {
+                simulator.apply(ledgerFaults, fixmedinsCode: JSONObject(data: body)?.optionalString("fixmedins_code") ?? "")
+            }
             if infno == "9102", allowed?.contains("9102") ?? true {
                 return try await Self.serveDownload(body, simulator: simulator, faults: faults)
             }

@@ -72,22 +72,31 @@ extension CoreSimulator {
         return found
     }
 
-    func register(input: JSONObject, code: String, msgid: String, in db: Database) throws -> [String: Any] {
+    func register(input: JSONObject, envelope: JSONObject, code: String, msgid: String, in db: Database) throws -> [String: Any] {
         let psnNo = try input.string("psn_no")
         guard let p = person(psnNo: psnNo) else { throw CoreRefusal("人员编号不存在") }
         _ = try resolve(certType: try input.string("mdtrt_cert_type"), certNo: try input.string("mdtrt_cert_no"),
                         cardSN: p.cards.first { $0.cardNumber == input.optionalString("mdtrt_cert_no") }?.cardIdentifier ?? "",
                         in: db)
         guard p.insurance.psn_insu_stas == "1" else { throw CoreRefusal("人员参保状态为暂停参保，不能享受医保待遇") }
+        if let pause = p.benefitPause { throw CoreRefusal(pause.reason) }
         let insutype = try input.string("insutype")
         guard insutype == p.insurance.insutype else { throw CoreRefusal("险种类型与参保信息不符") }
         let iptOtpNo = try input.string("ipt_otp_no")
         for key in ["begntime", "atddr_no", "dr_name", "dept_code", "dept_name", "caty"] { _ = try input.string(key) }
         let mdtrtId = "M" + String(format: "%012lld", try CoreLedger.next("mdtrt", in: db))
+        // What 5201 answers later; med_type when the terminal sends one here (2203 sets it otherwise).
         try db.execute(sql: """
-            INSERT INTO visit (mdtrt_id, psn_no, fixmedins_code, ipt_otp_no, insutype, state, msgid)
-            VALUES (?, ?, ?, ?, ?, 'registered', ?)
-            """, arguments: [mdtrtId, psnNo, code, iptOtpNo, insutype, msgid])
+            INSERT INTO visit (mdtrt_id, psn_no, fixmedins_code, ipt_otp_no, insutype, state, msgid, begntime, med_type,
+                               atddr_no, dr_name, dept_code, dept_name, mdtrt_cert_type, fixmedins_name, opter,
+                               opter_name, opt_time)
+            VALUES (?, ?, ?, ?, ?, 'registered', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [mdtrtId, psnNo, code, iptOtpNo, insutype, msgid, try input.string("begntime"),
+                             input.optionalString("med_type"), input.optionalString("atddr_no"),
+                             input.optionalString("dr_name"), input.optionalString("dept_code"),
+                             input.optionalString("dept_name"), input.optionalString("mdtrt_cert_type"),
+                             envelope.optionalString("fixmedins_name"), envelope.optionalString("opter"),
+                             envelope.optionalString("opter_name"), time(clock())])
         return ["data": ["mdtrt_id": mdtrtId, "psn_no": psnNo, "ipt_otp_no": iptOtpNo]]
     }
 
@@ -112,12 +121,28 @@ extension CoreSimulator {
 
     func visitInfo(input: JSONObject, in db: Database) throws -> [String: Any] {
         let info = try input.object("mdtrtinfo")
-        let row = try visit(try info.string("mdtrt_id"), psnNo: try info.string("psn_no"), in: db)
+        let psnNo = try info.string("psn_no"), mdtrtId = try info.string("mdtrt_id")
+        let row = try visit(mdtrtId, psnNo: psnNo, in: db)
         guard row["state"] as String == "registered" else { throw CoreRefusal("就诊已撤销") }
         for key in ["med_type", "begntime", "dise_codg", "dise_name"] { _ = try info.string(key) }
         let diseases = try input.array("diseinfo")
         guard !diseases.isEmpty else { throw CoreRefusal("诊断信息不能为空") }
         for d in diseases { for key in ["diag_type", "diag_srt_no", "diag_code", "diag_name", "vali_flag"] { _ = try d.string(key) } }
+        let medType = try info.string("med_type"), code = try info.string("dise_codg")
+        let begntime = try info.string("begntime")
+        // 门诊慢特病: the 病种 must be one the person filed (5301), valid on the visit's day.
+        if policy.isChronic(medType: medType), let p = person(psnNo: psnNo) {
+            guard !code.isEmpty else { throw CoreRefusal("门诊慢特病(医疗类别\(medType))须在病种编码(dise_codg)填写备案的门慢门特病种") }
+            guard p.chronicDiseases?.contains(where: { $0.opsp_dise_code == code && $0.covers(String(begntime.prefix(10))) }) == true else {
+                throw CoreRefusal("参保人未备案门诊慢特病病种\(code)或备案不在有效期内，不能按门诊慢特病就医")
+            }
+        }
+        let diagnoses = diseases.map { "\($0.optionalString("diag_code") ?? "") \($0.optionalString("diag_name") ?? "")" }
+        try db.execute(sql: """
+            UPDATE visit SET med_type = ?, dise_codg = ?, dise_name = ?, main_cond_dscr = ?, diag_info = ?,
+                             begntime = COALESCE(begntime, ?) WHERE mdtrt_id = ?
+            """, arguments: [medType, code.isEmpty ? nil : code, info.optionalString("dise_name").flatMap { $0.isEmpty ? nil : $0 },
+                             info.optionalString("main_cond_dscr"), diagnoses.joined(separator: "；"), begntime, mdtrtId])
         return [:]
     }
 
@@ -146,11 +171,15 @@ extension CoreSimulator {
                                  arguments: [mdtrtId, sn]) == true {
                 throw CoreRefusal("费用明细流水号重复: \(sn)")
             }
+            // The row as sent (5204 answers from it).
+            let raw = String(decoding: (try? JSONSerialization.data(withJSONObject: item.raw, options: [.sortedKeys])) ?? Data(),
+                             as: UTF8.self)
             try db.execute(sql: """
-                INSERT OR REPLACE INTO fee (mdtrt_id, feedetl_sn, chrg_bchno, code, amount, level, full_own, pre_self, in_scope, state, msgid)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
+                INSERT OR REPLACE INTO fee (mdtrt_id, feedetl_sn, chrg_bchno, code, amount, level, full_own, pre_self, in_scope,
+                                            state, msgid, raw, opt_time)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
                 """, arguments: [mdtrtId, sn, try item.string("chrg_bchno"), code, amount.fen, line.level,
-                                 line.fullOwnPay.fen, line.preSelfPay.fen, line.inScope.fen, msgid])
+                                 line.fullOwnPay.fen, line.preSelfPay.fen, line.inScope.fen, msgid, raw, time(clock())])
             // Numbers as recorded answers write them; memo and the other flags left out or null.
             results.append([
                 "feedetl_sn": sn, "det_item_fee_sumamt": number(amount), "cnt": Double(quantity.tenThousandths) / 10_000,

@@ -17,6 +17,10 @@ package final class CoreSimulator: Sendable {
     /// The generated national catalogue (1301–1307 files, 1312/1318/1319, what 2204 and 3301 check).
     package let catalogue: CatalogueStore
     let dictionaries: CoreDictionaries
+    /// The 3202 result file's form: 10 columns (psn_no, mdtrt_id, setl_id, msgid, stmt_rslt,
+    /// refd_setl_flag, memo, medfee_sumamt, fund_pay_sumamt, acct_pay) or 7 (psn_no, mdtrt_id,
+    /// setl_id, msgid, refd_setl_flag, stmt_rslt, memo). See core/after-the-visit.md.
+    package let detailResultColumns: Int
 
     /// `specPath` defaults to `spec/transactions.json` beside the persons directory, and the
     /// catalogue's column order to `spec/catalogue-files.json`, its approved mappings to
@@ -25,7 +29,9 @@ package final class CoreSimulator: Sendable {
     /// 150,000); generated once per machine into `catalogueCache` (default: the temp dir).
     package init(stateDirectory: String, personsDirectory: String, policyPath: String, specPath: String? = nil,
                 profile: SimProfile = .national, catalogueRows: Int = 150_000, catalogueCache: String? = nil,
-                clock: @escaping @Sendable () -> Date = Date.init) throws {
+                detailResultColumns: Int = 10, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        precondition(detailResultColumns == 10 || detailResultColumns == 7, "3202 result files have 10 or 7 columns")
+        self.detailResultColumns = detailResultColumns
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         self.stateDirectory = stateDirectory
         let coreData = (personsDirectory as NSString).deletingLastPathComponent as NSString
@@ -46,7 +52,8 @@ package final class CoreSimulator: Sendable {
 
     static let knownTransactions: Set<String> = [
         "9001", "9002", "1101", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2601", "3201",
-        "1301", "1302", "1305", "1306", "1307", "1312", "1317", "1318", "1319", "1901", "3301", "3302", "9101", "9102"]
+        "1301", "1302", "1305", "1306", "1307", "1312", "1317", "1318", "1319", "1901", "3301", "3302", "9101", "9102",
+        "2001", "5201", "5203", "5204", "5301", "3202"]
 
     /// Transactions answered from the generated catalogue: the server waits until it is ready.
     package static let catalogueTransactions: Set<String> = [
@@ -120,7 +127,7 @@ package final class CoreSimulator: Sendable {
     /// The answer envelope as recorded cores write it: infcode a number, the 30-character
     /// inf_refmsgid (the core's division, the time, a 10-digit serial), 17-digit times,
     /// null for what is not there.
-    func answer(infcode: Int, msgid: String, received: Date, error: String?, output: [String: Any]?) -> Data {
+    func answer(infcode: Int, msgid: String, received: Date, error: String?, output: Any?) -> Data {
         let serial = refmsgSerial.next()
         var a: [String: Any] = [
             "infcode": infcode, "inf_refmsgid": "360400" + time(received).filter(\.isNumber) + String(format: "%010lld", serial),
@@ -195,21 +202,29 @@ package final class CoreSimulator: Sendable {
     }
 
     func process(infno: String, msgid: String, envelope: JSONObject, input: JSONObject,
-                 in db: Database) throws -> [String: Any] {
+                 in db: Database) throws -> Any {
         let code = try envelope.string("fixmedins_code")
         switch infno {
         case "9001": return try signIn(code: code, in: db)
         case "9002": return try signOut(input: input, in: db)
         case "1101": return try personInfo(input: try input.object("data"), in: db)
-        case "2201": return try register(input: try input.object("data"), code: code, msgid: msgid, in: db)
+        case "2201": return try register(input: try input.object("data"), envelope: envelope, code: code, msgid: msgid, in: db)
         case "2202": return try cancelRegistration(input: try input.object("data"), in: db)
         case "2203": return try visitInfo(input: input, in: db)
         case "2204": return try uploadFees(input: input, code: code, msgid: msgid, in: db)
         case "2205": return try cancelFees(input: try input.object("data"), in: db)
-        case "2206": return try settle(input: try input.object("data"), code: code, msgid: msgid, commit: false, in: db)
-        case "2207": return try settle(input: try input.object("data"), code: code, msgid: msgid, commit: true, in: db)
-        case "2208": return try reverseSettlement(input: try input.object("data"), in: db)
-        case "2601": return try reverseMessage(input: try input.object("data"), in: db)
+        case "2206": return try settle(input: try input.object("data"), envelope: envelope, code: code, msgid: msgid,
+                                       commit: false, in: db)
+        case "2207": return try settle(input: try input.object("data"), envelope: envelope, code: code, msgid: msgid,
+                                       commit: true, in: db)
+        case "2208": return try reverseSettlement(input: try input.object("data"), msgid: msgid, in: db)
+        case "2601": return try reverseMessage(input: try input.object("data"), msgid: msgid, in: db)
+        case "2001": return try benefitCheck(input: try input.object("data"))
+        case "5301": return try chronicFilings(input: try input.object("data"))
+        case "5201": return try visitQuery(input: try input.object("data"), code: code, in: db)
+        case "5203": return try settlementQuery(input: try input.object("data"), code: code, in: db)
+        case "5204": return try feeQuery(input: try input.object("data"), code: code, in: db)
+        case "3202": return try detailReconcile(input: try input.object("data"), code: code, in: db)
         case "3201": return try reconcile(input: try input.object("data"), code: code, in: db)
         case "1301", "1302", "1305", "1306", "1307": return try catalogueFile(list: infno, input: try input.object("data"))
         case "1312": return try hilistPage(input: try input.object("data"))

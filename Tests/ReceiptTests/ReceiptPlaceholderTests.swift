@@ -1,2 +1,0 @@
-import Receipt
-import Testing
